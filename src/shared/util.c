@@ -42,13 +42,11 @@ int read_full_file_at(const char *root, const char *path, size_t max, char **ret
                 return -errno;
 
         for (;;) {
-                if (allocated - n < 4096 + 1) {
+                if (allocated - n < 4096 + 1 && allocated < max + 2) {
                         size_t na = allocated == 0 ? 4096 + 1 : allocated * 2;
                         /* One byte beyond max to notice a file that is too large, one for the NUL. */
                         if (na > max + 2)
                                 na = max + 2;
-                        if (na <= allocated)
-                                return -EFBIG;
                         char *nb = realloc(buf, na);
                         if (!nb)
                                 return -ENOMEM;
