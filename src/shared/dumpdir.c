@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <blkid.h>
+#include <fcntl.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+
+#include "dumpdir.h"
+#include "util.h"
+
+void mount_entry_done(MountEntry *e) {
+        free(e->mount_point);
+        free(e->fstype);
+        free(e->source);
+        *e = (MountEntry) {};
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static char *unescape_octal(const char *s, size_t n) {
+        char *r = malloc(n + 1), *d = r;
+
+        if (!r)
+                return NULL;
+        for (size_t i = 0; i < n; i++) {
+                if (s[i] == '\\' && i + 3 < n &&
+                    s[i + 1] >= '0' && s[i + 1] <= '3' &&
+                    s[i + 2] >= '0' && s[i + 2] <= '7' &&
+                    s[i + 3] >= '0' && s[i + 3] <= '7') {
+                        *d++ = (char) ((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
+                        i += 3;
+                } else
+                        *d++ = s[i];
+        }
+        *d = 0;
+        return r;
+}
+
+/* Splits one line into white-space separated fields, at most max, returning how many. */
+static size_t split_fields(const char *l, size_t n, const char **f, size_t *fl, size_t max) {
+        size_t k = 0;
+
+        for (size_t i = 0; i < n && k < max;) {
+                while (i < n && (l[i] == ' ' || l[i] == '\t'))
+                        i++;
+                if (i >= n)
+                        break;
+                size_t start = i;
+                while (i < n && l[i] != ' ' && l[i] != '\t')
+                        i++;
+                f[k] = l + start;
+                fl[k] = i - start;
+                k++;
+        }
+        return k;
+}
+
+static bool field_is(const char *f, size_t fl, const char *s) {
+        return fl == strlen(s) && memcmp(f, s, fl) == 0;
+}
+
+int mountinfo_find(const char *data, size_t size, const char *path, MountEntry *ret) {
+        /* id parent maj:min root mount-point options [optional…] - fstype source super-options */
+        enum { FIELDS_MAX = 64 };
+        const char *found = NULL;
+        size_t found_len = 0;
+
+        if (size > MOUNTINFO_MAX)
+                return -EFBIG;
+        if (!path || path[0] != '/')
+                return -EINVAL;
+
+        /* Compare without trailing slashes ("/" stays "/"). */
+        size_t pl = strlen(path);
+        while (pl > 1 && path[pl - 1] == '/')
+                pl--;
+
+        for (size_t pos = 0; pos < size;) {
+                const char *l = data + pos;
+                const char *nl = memchr(l, '\n', size - pos);
+                size_t n = nl ? (size_t) (nl - l) : size - pos;
+                pos += n + (nl ? 1 : 0);
+                if (n == 0)
+                        continue;
+
+                const char *f[FIELDS_MAX];
+                size_t fl[FIELDS_MAX];
+                size_t k = split_fields(l, n, f, fl, FIELDS_MAX);
+                if (k < 5)
+                        return -EBADMSG;
+
+                _cleanup_free_ char *mp = unescape_octal(f[4], fl[4]);
+                if (!mp)
+                        return -ENOMEM;
+                if (strlen(mp) != pl || memcmp(mp, path, pl) != 0)
+                        continue;
+                found = l;
+                found_len = n;
+        }
+        if (!found)
+                return -ENOENT;
+
+        const char *f[FIELDS_MAX];
+        size_t fl[FIELDS_MAX];
+        size_t k = split_fields(found, found_len, f, fl, FIELDS_MAX);
+        size_t sep = 0;
+        for (size_t i = 6; i < k; i++)
+                if (field_is(f[i], fl[i], "-")) {
+                        sep = i;
+                        break;
+                }
+        if (sep == 0 || sep + 2 >= k)
+                return -EBADMSG;
+
+        char devbuf[32];
+        unsigned major, minor;
+        char extra;
+        if (fl[2] >= sizeof(devbuf))
+                return -EBADMSG;
+        memcpy(devbuf, f[2], fl[2]);
+        devbuf[fl[2]] = 0;
+        if (sscanf(devbuf, "%u:%u%c", &major, &minor, &extra) != 2)
+                return -EBADMSG;
+
+        MountEntry e = {
+                .major = major,
+                .minor = minor,
+                .mount_point = unescape_octal(f[4], fl[4]),
+                .fstype = unescape_octal(f[sep + 1], fl[sep + 1]),
+                .source = unescape_octal(f[sep + 2], fl[sep + 2]),
+        };
+        if (!e.mount_point || !e.fstype || !e.source) {
+                mount_entry_done(&e);
+                return -ENOMEM;
+        }
+        *ret = e;
+        return 0;
+}
+
+void block_identity_done(BlockIdentity *b) {
+        free(b->fstype);
+        free(b->uuid);
+        free(b->label);
+        free(b->partuuid);
+        *b = (BlockIdentity) {};
+}
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(blkid_probe, blkid_free_probe);
+
+static int probe_dup(blkid_probe pr, const char *name, char **ret) {
+        const char *v = NULL;
+
+        if (blkid_probe_lookup_value(pr, name, &v, NULL) < 0 || !v) {
+                *ret = NULL;
+                return 0;
+        }
+        *ret = strdup(v);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int block_probe_blkid(const char *devnode, BlockIdentity *ret) {
+        _cleanup_(blkid_free_probep) blkid_probe pr = NULL;
+        BlockIdentity id = {};
+        int r;
+
+        errno = 0;
+        pr = blkid_new_probe_from_filename(devnode);
+        if (!pr)
+                return negative_errno();
+
+        (void) blkid_probe_enable_superblocks(pr, 1);
+        (void) blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_LABEL | BLKID_SUBLKS_UUID | BLKID_SUBLKS_TYPE);
+        (void) blkid_probe_enable_partitions(pr, 1);
+        (void) blkid_probe_set_partitions_flags(pr, BLKID_PARTS_ENTRY_DETAILS);
+
+        errno = 0;
+        r = blkid_do_safeprobe(pr);
+        if (r == 1)
+                return -ENODATA;   /* nothing recognised */
+        if (r == -2)
+                return -ENOTUNIQ;  /* ambiguous: more than one signature */
+        if (r != 0)
+                return negative_errno();
+
+        if (probe_dup(pr, "TYPE", &id.fstype) < 0 || probe_dup(pr, "UUID", &id.uuid) < 0 ||
+            probe_dup(pr, "LABEL", &id.label) < 0 || probe_dup(pr, "PART_ENTRY_UUID", &id.partuuid) < 0) {
+                block_identity_done(&id);
+                return -ENOMEM;
+        }
+        *ret = id;
+        return 0;
+}
+
+bool block_identity_matches(const BlockIdentity *id, const char *kind, const char *value, const char *fstype) {
+        bool ok;
+
+        if (!kind || !value)
+                return false;
+        if (streq(kind, "UUID"))
+                ok = id->uuid && strcasecmp(id->uuid, value) == 0;
+        else if (streq(kind, "LABEL"))
+                ok = id->label && streq(id->label, value);
+        else if (streq(kind, "PARTUUID"))
+                ok = id->partuuid && strcasecmp(id->partuuid, value) == 0;
+        else
+                return false;
+        if (!ok)
+                return false;
+        if (isempty(fstype) || streq(fstype, "auto"))
+                return true;
+        return id->fstype && streq(id->fstype, fstype);
+}
+
+void target_check_done(TargetCheck *t) {
+        mount_entry_done(&t->mount);
+        block_identity_done(&t->identity);
+}
+
+int target_check(const char *root, const char *target_path, const char *kind, const char *value,
+                 const char *fstype, BlockProbeFunc probe, TargetCheck *ret) {
+        _cleanup_free_ char *mountinfo = NULL;
+        TargetCheck t = {};
+        struct stat st;
+        size_t n;
+        int r;
+
+        if (stat(target_path, &st) < 0)
+                return -errno;
+        if (!S_ISDIR(st.st_mode))
+                return -ENOTDIR;
+
+        r = read_full_file_at(root, "/proc/self/mountinfo", MOUNTINFO_MAX, &mountinfo, &n);
+        if (r < 0)
+                return r;
+        r = mountinfo_find(mountinfo, n, target_path, &t.mount);
+        if (r == -ENOENT)
+                return -ENOMEDIUM;
+        if (r < 0)
+                return r;
+
+        /* The mount we found must be what target_path shows now (btrfs subvolumes have their own
+         * anonymous device numbers, so there the mount table has to do). */
+        if (!streq(t.mount.fstype, "btrfs") && st.st_dev != makedev(t.mount.major, t.mount.minor)) {
+                target_check_done(&t);
+                return -ENOMEDIUM;
+        }
+
+        r = probe(t.mount.source, &t.identity);
+        if (r < 0) {
+                *ret = t;   /* the caller names the device it could not probe */
+                return r;
+        }
+        *ret = t;
+        return block_identity_matches(&t.identity, kind, value, fstype) ? 0 : -EMEDIUMTYPE;
+}
+
+bool fstype_forbids_colon(const char *fstype) {
+        static const char *const table[] = { "vfat", "msdos", "fat", "exfat", "ntfs", "ntfs3", "fuseblk" };
+
+        if (!fstype)
+                return true; /* unknown: play safe */
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                if (streq(fstype, table[i]))
+                        return true;
+        return false;
+}
+
+char *dumpdir_sanitize_component(const char *s, size_t max) {
+        char *r;
+        size_t n = 0;
+
+        if (isempty(s) || max == 0)
+                return strdup("unknown");
+        r = malloc(MIN(strlen(s), max) + 1);
+        if (!r)
+                return NULL;
+        for (const char *p = s; *p && n < max; p++) {
+                char c = *p;
+                bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                          c == '.' || c == '_' || c == '+' || c == '-';
+                if (!ok || (c == '.' && n == 0))
+                        c = '_';
+                r[n++] = c;
+        }
+        r[n] = 0;
+        return r;
+}
+
+int dumpdir_format_name(uint64_t realtime_usec, const char *hostname, const char *release, bool colons_ok,
+                        char **ret) {
+        _cleanup_free_ char *h = NULL, *k = NULL;
+        time_t t = (time_t) (realtime_usec / 1000000);
+        struct tm tm;
+        char ts[32];
+        char *s;
+
+        if (!gmtime_r(&t, &tm))
+                return -EOVERFLOW;
+        if (strftime(ts, sizeof(ts), colons_ok ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%dT%H-%M-%S", &tm) == 0)
+                return -EOVERFLOW;
+
+        h = dumpdir_sanitize_component(hostname, DUMPDIR_COMPONENT_MAX);
+        k = dumpdir_sanitize_component(release, DUMPDIR_COMPONENT_MAX);
+        if (!h || !k)
+                return -ENOMEM;
+        if (asprintf(&s, "%s-%s-%s", ts, h, k) < 0)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+int dumpdir_open_parent(int target_fd, const char *subdir, int *ret_fd) {
+        _cleanup_free_ char *copy = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        struct stat root_st;
+        char *saveptr = NULL;
+
+        if (!subdir || subdir[0] == '/')
+                return -EINVAL;
+        if (fstat(target_fd, &root_st) < 0)
+                return -errno;
+
+        fd = fcntl(target_fd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return -errno;
+
+        copy = strdup(subdir);
+        if (!copy)
+                return -ENOMEM;
+        for (char *c = strtok_r(copy, "/", &saveptr); c; c = strtok_r(NULL, "/", &saveptr)) {
+                struct stat st;
+
+                if (streq(c, "."))
+                        continue;
+                if (streq(c, ".."))
+                        return -EINVAL;
+                if (mkdirat(fd, c, 0700) < 0 && errno != EEXIST)
+                        return -errno;
+                int nfd = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (nfd < 0)
+                        return -errno;
+                closep(&fd);
+                fd = nfd;
+                if (fstat(fd, &st) < 0)
+                        return -errno;
+                if (st.st_dev != root_st.st_dev)
+                        return -EXDEV;
+        }
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+int dumpdir_create(int parent_fd, const char *name, int *ret_fd, char **ret_name) {
+        for (unsigned i = 1; i <= DUMPDIR_SUFFIX_MAX; i++) {
+                _cleanup_free_ char *n = NULL;
+
+                if (i == 1)
+                        n = strdup(name);
+                else if (asprintf(&n, "%s_%u", name, i) < 0)
+                        n = NULL;
+                if (!n)
+                        return -ENOMEM;
+
+                if (mkdirat(parent_fd, n, 0700) < 0) {
+                        if (errno == EEXIST)
+                                continue;
+                        return -errno;
+                }
+                int fd = openat(parent_fd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
+                        return -errno;
+                /* mkdir's mode went through the umask; make sure. vfat ignores it and says so. */
+                (void) fchmod(fd, 0700);
+                /* The new entry must survive a crash of the capture. */
+                (void) fsync(parent_fd);
+                *ret_fd = fd;
+                *ret_name = TAKE_PTR(n);
+                return 0;
+        }
+        return -EEXIST;
+}
+
+static int write_all(int fd, const void *data, size_t size) {
+        const uint8_t *p = data;
+
+        while (size > 0) {
+                ssize_t k = write(fd, p, size);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        return -EIO;
+                p += k;
+                size -= (size_t) k;
+        }
+        return 0;
+}
+
+int write_file_atomic_at(int dir_fd, const char *name, const void *data, size_t size, mode_t mode) {
+        _cleanup_free_ char *tmp = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        if (asprintf(&tmp, "%s.tmp", name) < 0)
+                return -ENOMEM;
+        /* A stale temporary from an interrupted earlier write is ours to replace. */
+        (void) unlinkat(dir_fd, tmp, 0);
+        fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, mode);
+        if (fd < 0)
+                return -errno;
+        (void) fchmod(fd, mode);
+
+        r = write_all(fd, data, size);
+        if (r >= 0 && fsync(fd) < 0)
+                r = -errno;
+        if (r >= 0 && close(TAKE_FD(fd)) < 0)
+                r = -errno;
+        if (r >= 0)
+                r = rename_durable_at(dir_fd, tmp, name);
+        if (r < 0)
+                (void) unlinkat(dir_fd, tmp, 0);
+        return r;
+}
+
+int fsync_file_at(int dir_fd, const char *name, uint64_t *ret_size) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        if (fsync(fd) < 0)
+                return -errno;
+        if (ret_size)
+                *ret_size = (uint64_t) st.st_size;
+        return 0;
+}
+
+int rename_durable_at(int dir_fd, const char *from, const char *to) {
+        if (renameat(dir_fd, from, dir_fd, to) < 0)
+                return -errno;
+        if (fsync(dir_fd) < 0)
+                return -errno;
+        return 0;
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The dump target and the dump directories on it: checking that the mounted file system is the
+ * configured one, naming and creating "<target>/<dir>/<time>-<host>-<release>/", and writing
+ * files into it so that a crash of the capture itself never leaves a half-written file under
+ * its final name. */
+
+#include <sys/types.h>
+
+#include "macro.h"
+
+/* Bounds for /proc/self/mountinfo, and for one name component taken from the crashed system. */
+#define MOUNTINFO_MAX (4 * MiB)
+#define DUMPDIR_COMPONENT_MAX 64U
+/* How many "_N" suffixes dumpdir_create() tries before giving up. */
+#define DUMPDIR_SUFFIX_MAX 999U
+
+typedef struct MountEntry {
+        unsigned major, minor;
+        char *mount_point;   /* unescaped */
+        char *fstype;
+        char *source;        /* unescaped, e.g. "/dev/sdb1" */
+} MountEntry;
+
+void mount_entry_done(MountEntry *e);
+
+/* Finds the mount that is visible at path (the last entry for it: later mounts cover earlier
+ * ones) in mountinfo text. -ENOENT when nothing is mounted exactly there; -EBADMSG on a
+ * malformed line. */
+int mountinfo_find(const char *data, size_t size, const char *path, MountEntry *ret);
+
+/* What a block device holds, from libblkid. Strings may be NULL. */
+typedef struct BlockIdentity {
+        char *fstype;
+        char *uuid;
+        char *label;
+        char *partuuid;
+} BlockIdentity;
+
+void block_identity_done(BlockIdentity *b);
+
+/* The seam for tests: how a device node is probed. */
+typedef int (*BlockProbeFunc)(const char *devnode, BlockIdentity *ret);
+/* The real one: libblkid low-level probe (superblocks with UUID/LABEL/TYPE, partition entry
+ * details for PART_ENTRY_UUID). libblkid's 0/1/-2/-1 become 0/-ENODATA/-ENOTUNIQ/-EIO. */
+int block_probe_blkid(const char *devnode, BlockIdentity *ret);
+
+/* Is id the configured target? kind is "UUID", "LABEL" or "PARTUUID"; UUIDs compare without
+ * regard to case; fstype (NULL or "auto" for any) must match id->fstype. */
+bool block_identity_matches(const BlockIdentity *id, const char *kind, const char *value, const char *fstype);
+
+typedef struct TargetCheck {
+        MountEntry mount;
+        BlockIdentity identity;
+} TargetCheck;
+
+void target_check_done(TargetCheck *t);
+
+/* Checks that target_path is a mount point (by root's /proc/self/mountinfo and the device
+ * number of target_path itself) and that the mounted device is the configured file system.
+ * Returns -ENOENT (target_path missing), -ENOMEDIUM (not a mount point, or another device is
+ * mounted over it), -EMEDIUMTYPE (a different file system is mounted; *ret still says which),
+ * or the probe's error. *ret is filled whenever the mount was found. */
+int target_check(const char *root, const char *target_path, const char *kind, const char *value,
+                 const char *fstype, BlockProbeFunc probe, TargetCheck *ret);
+
+/* File systems that cannot store ':' in names (FAT family, exFAT, NTFS). */
+bool fstype_forbids_colon(const char *fstype);
+
+/* One name component from untrusted text: bytes other than [A-Za-z0-9._+-] become '_',
+ * leading dots become '_', at most max bytes, empty or NULL becomes "unknown". */
+char *dumpdir_sanitize_component(const char *s, size_t max);
+
+/* "<YYYY-MM-DDTHH:MM:SS>-<hostname>-<release>" in UTC (the capture system has no time zone).
+ * With colons_ok false the time is written "YYYY-MM-DDTHH-MM-SS". */
+int dumpdir_format_name(uint64_t realtime_usec, const char *hostname, const char *release, bool colons_ok,
+                        char **ret);
+
+/* Opens (creating missing components with mode 0700) the relative directory subdir below
+ * target_fd, never following symlinks and never leaving the target's file system: -EXDEV if a
+ * component is another mount, -EINVAL for ".." or an absolute path. */
+int dumpdir_open_parent(int target_fd, const char *subdir, int *ret_fd);
+
+/* mkdir name (0700) in parent_fd; if it exists, name_2, name_3, … Returns the open directory and
+ * the name actually used. */
+int dumpdir_create(int parent_fd, const char *name, int *ret_fd, char **ret_name);
+
+/* Writes data to "<name>.tmp" (mode), fsyncs, renames it over name and fsyncs the directory. */
+int write_file_atomic_at(int dir_fd, const char *name, const void *data, size_t size, mode_t mode);
+
+/* fsync a file someone else wrote, optionally returning its size; -EISDIR etc. if not regular. */
+int fsync_file_at(int dir_fd, const char *name, uint64_t *ret_size);
+
+/* renameat() then fsync of the directory. */
+int rename_durable_at(int dir_fd, const char *from, const char *to);
