@@ -28,11 +28,12 @@ typedef struct CpioWriter {
         uint64_t mtime;       /* seconds since the epoch, stored for every entry */
         uint32_t next_ino;    /* inode numbers are unique within the archive, starting at 1 */
         char **directories;   /* directories emitted so far, normalised ("etc/tinykdump") */
+        char **files;         /* files and symlinks emitted so far */
         bool finished;
 } CpioWriter;
 
 /* Start an archive; every entry gets uid 0, gid 0 and this mtime. */
-void cpio_writer_init(CpioWriter *w, uint64_t mtime);
+void cpio_writer_init(CpioWriter *w, uint64_t mtime); /* mtime clamped to the 32-bit field */
 void cpio_writer_done(CpioWriter *w);
 
 /* Paths are relative to the archive root; leading slashes are dropped. Empty, ".", ".." components,

@@ -93,6 +93,6 @@ const char *uki_section_to_string(UkiSectionType t); /* ".linux", … */
 
 /* Copy a text section (.cmdline, .uname, .osrel, .profile) into a NUL-terminated string with trailing
  * white space removed. -ENOENT when the section is absent, -EBADMSG when it holds bytes that cannot
- * be part of such text (control characters other than tab and newline), -EFBIG above max bytes. */
+ * be part of such text (control characters other than tab, CR and newline), -EFBIG above max bytes. */
 int uki_section_strdup(const UkiImage *uki, const void *data, size_t size, UkiSectionType t, size_t max,
                        char **ret);
