@@ -1,0 +1,439 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* tinykdump: arm the machine for kernel crash dumps and inspect the result. A thin main() over
+ * src/shared/: every verb is a few calls into the library plus printing. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <time.h>
+
+#include "crashmem.h"
+#include "json.h"
+#include "kexec.h"
+#include "loader.h"
+#include "log.h"
+#include "tkconf.h"
+#include "verbs.h"
+
+/* Exit codes (documented in tinykdump(8)). */
+enum {
+        EXIT_NOT_ARMED = 3,    /* status: the machine is not armed (like LSB "not running") */
+        EXIT_BAD_CONFIG = 6,   /* the configuration is invalid or names no dump target (LSB "not configured") */
+};
+
+static bool arg_json = false;
+static bool arg_pretty = true;
+
+static const char *root(void) {
+        return tk_root();
+}
+
+static const char *mib(char *buf, size_t l, uint64_t bytes) {
+        if (bytes % MiB == 0)
+                snprintf(buf, l, "%" PRIu64 " MiB", bytes / MiB);
+        else
+                snprintf(buf, l, "%.1f MiB", (double) bytes / (double) MiB);
+        return buf;
+}
+#define MIB(b) mib((char[32]) {}, 32, (b))
+
+static int load_config(TkConfig **ret) {
+        _cleanup_tk_config_free_ TkConfig *c = NULL;
+        int r;
+
+        r = tk_config_load(root(), &c);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the configuration: %m");
+        conf_diags_log(&c->diags);
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+static int verb_unload(int argc, char *argv[], void *userdata) {
+        int r;
+
+        r = kexec_unload_crash();
+        if (r < 0) {
+                _cleanup_free_ char *m = kexec_error_message(r, NULL);
+                return log_error_errno(r, "Failed to unload the crash kernel: %s", strna(m));
+        }
+        (void) load_state_remove(root());
+        log_info("Crash kernel unloaded.");
+        return 0;
+}
+
+static int verb_load(int argc, char *argv[], void *userdata) {
+        _cleanup_tk_config_free_ TkConfig *c = NULL;
+        _cleanup_(load_plan_done) LoadPlan p = {};
+        _cleanup_free_ char *msg = NULL;
+        LoadResult res = {};
+        int r;
+
+        r = load_config(&c);
+        if (r < 0)
+                return r;
+        if (!tk_config_is_valid(c)) {
+                log_error("The configuration is invalid (%zu error(s) above); not loading a capture kernel.",
+                          c->diags.n_errors);
+                return -EXIT_BAD_CONFIG;
+        }
+
+        r = load_plan_build(root(), c, 0, &p, &msg);
+        if (r < 0)
+                return log_error_errno(r, "%s", msg ?: strerror(-r));
+        if (!p.target_present)
+                log_warning("The dump target %s (%s) is not present now; the dump will only be saved if it is "
+                            "attached when the system crashes.",
+                            p.capture.target_what, p.target_device);
+
+        if (p.mem.loaded > 0) {
+                /* Replace what is loaded: a reload after a configuration or image change. */
+                r = kexec_unload_crash();
+                if (r < 0) {
+                        _cleanup_free_ char *m = kexec_error_message(r, NULL);
+                        return log_error_errno(r, "Failed to unload the previous crash kernel: %s", strna(m));
+                }
+                p.mem.loaded = 0;
+        }
+
+        r = load_plan_execute(root(), &p, &res, &msg);
+        if (r < 0)
+                return log_error_errno(r, "%s", msg ?: strerror(-r));
+
+        if (res.shrunk)
+                log_info("Shrank the static crash kernel reservation from %s to %s (need %s%s); %s returned to the "
+                         "system.",
+                         MIB(res.static_before), MIB(res.static_after), MIB(p.need_static),
+                         p.cma ? ", run-time memory comes from CMA" : "",
+                         MIB(res.static_before - res.static_after));
+        log_info("Armed: %s (kernel %s, initrd %s with configuration overlay) loaded in %" PRIu64
+                 " ms; %s mode, static reservation %s (need %s)%s%s; dumps go to %s.",
+                 capture_image_name(&p.image), MIB(p.image.kernel_size), MIB(p.initrd_total),
+                 div_round_up_u64(res.load_usec, 1000), p.cma ? "CMA" : "classic", MIB(res.static_after),
+                 MIB(p.need_static), p.cma ? ", CMA " : "", p.cma ? MIB(p.mem.cma_size) : "",
+                 p.capture.target_what);
+        return 0;
+}
+
+static void json_ranges(JsonWriter *w, const char *key, const CrashRange *ranges, size_t n) {
+        json_key(w, key);
+        json_array_open(w);
+        for (size_t i = 0; i < n; i++) {
+                json_object_open(w);
+                json_kv_u64(w, "start", ranges[i].start);
+                json_kv_u64(w, "end", ranges[i].end);
+                json_kv_u64(w, "size", crash_range_size(&ranges[i]));
+                json_object_close(w);
+        }
+        json_array_close(w);
+}
+
+static const char *tristate(int v) {
+        return v < 0 ? "unknown" : v ? "yes" : "no";
+}
+
+static int verb_status(int argc, char *argv[], void *userdata) {
+        _cleanup_tk_config_free_ TkConfig *c = NULL;
+        _cleanup_(crashmem_done) CrashMem m = {};
+        _cleanup_(load_state_done) LoadState st = {};
+        _cleanup_free_ char *what = NULL, *device = NULL;
+        const char *bad = NULL, *why = NULL;
+        bool valid, target_present = false, have_state;
+        int r;
+
+        r = tk_config_load(root(), &c);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the configuration: %m");
+        valid = tk_config_is_valid(c);
+
+        r = crashmem_read(root(), &m, &bad);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the crash kernel reservation%s%s: %m", bad ? " from " : "",
+                                       strempty(bad));
+        have_state = load_state_read(root(), &st) >= 0;
+
+        if (tk_config_target_what(c, &what) >= 0 && what &&
+            capture_target_device_from_what(what, &device) >= 0) {
+                _cleanup_free_ char *p = path_join(root(), device);
+                target_present = p && access(p, F_OK) >= 0;
+        }
+
+        bool armed = m.loaded > 0;
+        if (!armed) {
+                if (!crashmem_has_static(&m) && !crashmem_has_cma(&m))
+                        why = "no crash kernel memory is reserved (crashkernel= missing or failed)";
+                else if (!valid)
+                        why = "the configuration is invalid";
+                else
+                        why = "no capture kernel is loaded (tinykdump-load.service not run or failed)";
+        }
+
+        if (arg_json) {
+                JsonWriter w;
+                json_begin(&w, stdout, arg_pretty);
+                json_object_open(&w);
+                json_kv_bool(&w, "armed", armed);
+                json_kv_string(&w, "reason", why);
+                json_key(&w, "reservation");
+                json_object_open(&w);
+                json_kv_u64(&w, "static_size", m.static_size);
+                json_kv_bool(&w, "static_size_known", m.static_size_known);
+                json_kv_string(&w, "static_size_path", m.size_path);
+                json_ranges(&w, "static_ranges", m.iomem.crash, m.iomem.n_crash);
+                json_kv_u64(&w, "cma_size", m.cma_size);
+                json_ranges(&w, "cma_ranges", m.cma, m.n_cma);
+                json_kv_bool(&w, "growable", m.growable);
+                json_kv_u64(&w, "system_ram", m.system_ram);
+                json_object_close(&w);
+                json_key(&w, "loaded");
+                if (m.loaded < 0)
+                        json_null(&w);
+                else
+                        json_bool(&w, m.loaded > 0);
+                json_key(&w, "capture");
+                if (armed && have_state) {
+                        json_object_open(&w);
+                        json_kv_string(&w, "image", st.image);
+                        json_kv_string(&w, "kernel", st.kernel);
+                        json_kv_string(&w, "initrd", st.initrd);
+                        json_kv_string(&w, "cmdline", st.cmdline);
+                        json_kv_string(&w, "mode", st.mode);
+                        json_kv_u64(&w, "loaded_at_usec", st.loaded_at_usec);
+                        json_kv_u64(&w, "kernel_size", st.kernel_size);
+                        json_kv_u64(&w, "initrd_size", st.initrd_size);
+                        json_kv_u64(&w, "need_static", st.need_static);
+                        json_kv_u64(&w, "static_before", st.static_before);
+                        json_kv_u64(&w, "static_after", st.static_after);
+                        json_object_close(&w);
+                } else
+                        json_null(&w);
+                json_key(&w, "hotplug");
+                json_object_open(&w);
+                json_kv_i64(&w, "cpu", m.cpu_hotplug);
+                json_kv_i64(&w, "memory", m.memory_hotplug);
+                json_object_close(&w);
+                json_key(&w, "target");
+                json_object_open(&w);
+                json_kv_string(&w, "what", what);
+                json_kv_string(&w, "device", device);
+                json_kv_bool(&w, "present", target_present);
+                json_object_close(&w);
+                json_key(&w, "config");
+                json_object_open(&w);
+                json_kv_bool(&w, "valid", valid);
+                json_kv_u64(&w, "errors", c->diags.n_errors);
+                json_key(&w, "files");
+                json_array_open(&w);
+                STRV_FOREACH(f, c->files)
+                        json_string(&w, *f);
+                json_array_close(&w);
+                json_key(&w, "diagnostics");
+                json_array_open(&w);
+                for (size_t i = 0; i < c->diags.n; i++) {
+                        _cleanup_free_ char *d = conf_diag_format(&c->diags.items[i]);
+                        json_string(&w, d);
+                }
+                json_array_close(&w);
+                json_object_close(&w);
+                json_object_close(&w);
+                r = json_end(&w);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to write to standard output: %m");
+        } else {
+                printf("       State: %s%s%s\n", armed ? "armed" : "not armed", why ? " — " : "", strempty(why));
+                printf(" Reservation: static %s", m.static_size_known ? MIB(m.static_size) : "unknown");
+                for (size_t i = 0; i < m.iomem.n_crash; i++)
+                        printf("%s%#" PRIx64 "-%#" PRIx64, i == 0 ? " at " : ", ", m.iomem.crash[i].start,
+                               m.iomem.crash[i].end);
+                if (m.n_cma > 0)
+                        printf("; CMA %s in %zu range(s)", MIB(m.cma_size), m.n_cma);
+                else
+                        printf("; no CMA");
+                printf("%s\n", m.growable ? "; growable from CMA" : "");
+                if (armed && have_state) {
+                        printf("      Loaded: %s (%s mode)\n", st.image ?: st.kernel, strna(st.mode));
+                        if (st.initrd)
+                                printf("      Initrd: %s (%s with overlay)\n", st.initrd, MIB(st.initrd_size));
+                        printf("     Cmdline: %s\n", strna(st.cmdline));
+                        printf("        Need: %s static (was %s, now %s)\n", MIB(st.need_static),
+                               MIB(st.static_before), MIB(st.static_after));
+                } else
+                        printf("      Loaded: %s\n", tristate(m.loaded));
+                printf("      Target: %s%s%s%s\n", what ?: "(not configured)", device ? " → " : "", strempty(device),
+                       what ? (target_present ? " (present)" : " (not present)") : "");
+                printf("     Hotplug: cpu %s, memory %s (kernel updates the loaded image itself)\n",
+                       tristate(m.cpu_hotplug), tristate(m.memory_hotplug));
+                printf("      Config: %s", valid ? "valid" : "INVALID");
+                if (c->diags.n > 0)
+                        printf(", %zu diagnostic(s):\n", c->diags.n);
+                else
+                        printf("\n");
+                for (size_t i = 0; i < c->diags.n; i++) {
+                        _cleanup_free_ char *d = conf_diag_format(&c->diags.items[i]);
+                        printf("              %s\n", strna(d));
+                }
+        }
+        return armed ? 0 : -EXIT_NOT_ARMED;
+}
+
+static int verb_estimate(int argc, char *argv[], void *userdata) {
+        _cleanup_tk_config_free_ TkConfig *c = NULL;
+        _cleanup_(load_plan_done) LoadPlan p = {};
+        _cleanup_free_ char *msg = NULL;
+        int r;
+
+        r = load_config(&c);
+        if (r < 0)
+                return r;
+        r = load_plan_build(root(), c, LOAD_PLAN_ESTIMATE, &p, &msg);
+        if (r < 0)
+                return log_error_errno(r, "%s", msg ?: strerror(-r));
+
+        const CrashNeed *n = &p.need;
+        if (arg_json) {
+                JsonWriter w;
+                json_begin(&w, stdout, arg_pretty);
+                json_object_open(&w);
+                json_kv_string(&w, "kernel", capture_image_name(&p.image));
+                json_kv_u64(&w, "kernel_init_size", p.image.bz.init_size);
+                json_kv_u64(&w, "kernel_alignment", p.image.bz.kernel_alignment);
+                json_kv_u64(&w, "initrd_size", p.initrd_total);
+                json_key(&w, "items");
+                json_array_open(&w);
+                for (size_t i = 0; i < n->n_items; i++) {
+                        json_object_open(&w);
+                        json_kv_string(&w, "label", n->items[i].label);
+                        json_kv_u64(&w, "bytes", n->items[i].bytes);
+                        json_kv_string(&w, "part", n->items[i].part == CRASH_NEED_STATIC ? "static" : "runtime");
+                        json_object_close(&w);
+                }
+                json_array_close(&w);
+                json_kv_u64(&w, "static_need", n->static_need);
+                json_kv_u64(&w, "runtime_need", n->runtime_need);
+                json_kv_u64(&w, "classic_need", n->classic_need);
+                json_key(&w, "recommended");
+                json_object_open(&w);
+                json_kv_string(&w, "classic", n->classic);
+                json_kv_string(&w, "cma", n->cma);
+                json_object_close(&w);
+                json_key(&w, "current");
+                json_object_open(&w);
+                json_kv_u64(&w, "static_size", p.mem.static_size);
+                json_kv_u64(&w, "cma_size", p.mem.cma_size);
+                json_kv_string(&w, "mode", p.cma ? "cma" : "classic");
+                json_kv_u64(&w, "need", p.need_static);
+                json_kv_bool(&w, "sufficient", p.mem.static_size >= p.need_static);
+                json_object_close(&w);
+                json_object_close(&w);
+                r = json_end(&w);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to write to standard output: %m");
+                return 0;
+        }
+
+        char v[8];
+        printf("Capture kernel %s: boot protocol %s, init_size %s, alignment %s\n", capture_image_name(&p.image),
+               bzimage_version_string(p.image.bz.version, v, sizeof(v)), MIB(p.image.bz.init_size),
+               MIB(p.image.bz.kernel_alignment));
+        printf("\n%-44s %12s  %s\n", "NEED", "SIZE", "WHERE");
+        for (size_t i = 0; i < n->n_items; i++)
+                printf("%-44s %12s  %s\n", n->items[i].label, MIB(n->items[i].bytes),
+                       n->items[i].part == CRASH_NEED_STATIC ? "static region" : "static (classic) or CMA");
+        printf("%-44s %12s\n", "static region, CMA mode", MIB(n->static_need));
+        printf("%-44s %12s\n", "static region, classic mode", MIB(n->classic_need));
+        printf("\nRecommended kernel command line:\n  classic: %s\n  CMA:     %s\n", n->classic, n->cma);
+        printf("\nNow: static %s, CMA %s → %s mode needs %s static: %s\n", MIB(p.mem.static_size), MIB(p.mem.cma_size),
+               p.cma ? "CMA" : "classic", MIB(p.need_static),
+               p.mem.static_size >= p.need_static ? "sufficient" : "TOO SMALL");
+        return 0;
+}
+
+static int help(void) {
+        printf("%s [OPTIONS...] COMMAND\n\n"
+               "Arm this machine for kernel crash dumps, and inspect them.\n\n"
+               "Commands:\n"
+               "  load          Load the capture kernel for the next crash (replaces a loaded one)\n"
+               "  unload        Unload the capture kernel\n"
+               "  status        Show whether the machine is armed, the reservation and the target\n"
+               "  estimate      Show the crash memory the capture image needs and a crashkernel= line\n\n"
+               "Options:\n"
+               "  -h --help     Show this help\n"
+               "     --version  Show the version\n"
+               "     --json=MODE  Print status/estimate as JSON: pretty, short or off\n"
+               "  -q --quiet    Only print warnings and errors\n\n"
+               "Exit status: 0 success; 1 failure; 2 bad usage; 3 not armed (status);\n"
+               "6 invalid configuration (load). See tinykdump(8).\n",
+               program_invocation_short_name);
+        return 0;
+}
+
+static int parse_argv(int argc, char *argv[]) {
+        enum { ARG_VERSION = 0x100, ARG_JSON };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "json", optional_argument, NULL, ARG_JSON },
+                { "quiet", no_argument, NULL, 'q' },
+                {},
+        };
+        int c;
+
+        while ((c = getopt_long(argc, argv, "+hq", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("tinykdump %s\n", PACKAGE_VERSION);
+                        return 0;
+                case ARG_JSON:
+                        if (!optarg || streq(optarg, "pretty"))
+                                arg_json = true, arg_pretty = true;
+                        else if (streq(optarg, "short"))
+                                arg_json = true, arg_pretty = false;
+                        else if (streq(optarg, "off"))
+                                arg_json = false;
+                        else
+                                return log_error_errno(-EINVAL, "Unknown --json= mode '%s': use pretty, short or off.",
+                                                       optarg);
+                        break;
+                case 'q':
+                        log_set_max_level(LOG_WARNING);
+                        break;
+                case '?':
+                        return -EINVAL;
+                default:
+                        return log_error_errno(-EINVAL, "Unhandled option");
+                }
+        return 1;
+}
+
+int main(int argc, char *argv[]) {
+        static const Verb verbs[] = {
+                { "load", 1, 1, false, verb_load },
+                { "unload", 1, 1, false, verb_unload },
+                { "status", 1, 1, true, verb_status },
+                { "estimate", 1, 1, false, verb_estimate },
+        };
+        int r;
+
+        log_setup("tinykdump", LOG_TARGET_AUTO);
+        log_parse_environment();
+
+        r = parse_argv(argc, argv);
+        if (r < 0)
+                return 2;
+        if (r == 0)
+                return 0;
+
+        const Verb *v = verbs_find(argc - optind, argv + optind, verbs, ELEMENTSOF(verbs));
+        if (!v)
+                return 2;
+        if (optind >= argc)
+                r = v->dispatch(1, (char *[]) { (char *) v->verb, NULL }, NULL);
+        else
+                r = v->dispatch(argc - optind, argv + optind, NULL);
+        if (r == -EXIT_NOT_ARMED)
+                return EXIT_NOT_ARMED;
+        if (r == -EXIT_BAD_CONFIG)
+                return EXIT_BAD_CONFIG;
+        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
