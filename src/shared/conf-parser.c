@@ -18,8 +18,8 @@ void conf_diags_done(ConfDiagList *l) {
         *l = (ConfDiagList) {};
 }
 
-static int conf_diags_addv(ConfDiagList *l, int level, const char *file, unsigned line, const char *format,
-                           va_list ap) {
+_printf_(5, 0) static int conf_diags_addv(ConfDiagList *l, int level, const char *file, unsigned line,
+                                          const char *format, va_list ap) {
         _cleanup_free_ char *f = NULL, *m = NULL;
 
         if (level <= LOG_ERR)
@@ -104,7 +104,7 @@ static char *escape_value(const char *s) {
         return e;
 }
 
-static int conf_value_diagv(const ConfContext *ctx, int level, const char *format, va_list ap) {
+_printf_(3, 0) static int conf_value_diagv(const ConfContext *ctx, int level, const char *format, va_list ap) {
         _cleanup_free_ char *what = NULL, *v = NULL;
 
         if (vasprintf(&what, format, ap) < 0) {
@@ -166,22 +166,24 @@ static bool table_has_section(const ConfTableItem *table, const char *section) {
 static int parse_section_line(ParseState *s, unsigned line, char *l) {
         size_t n = strlen(l);
 
+        /* Keys below an invalid header are skipped quietly; the header itself is the error. */
+        free(s->section);
+        s->section = NULL;
+        s->section_known = false;
+        s->section_warned = true;
+
         /* l starts with '['. */
-        if (n < 2 || l[n - 1] != ']')
+        if (n < 2 || l[n - 1] != ']') {
+                _cleanup_free_ char *e = escape_value(l);
                 return conf_diags_add(s->diags, LOG_ERR, s->filename, line,
-                                      "Invalid section header \"%.64s\": missing ']'.", l);
+                                      "Invalid section header \"%s\": missing ']'.", strna(e));
+        }
         l[n - 1] = 0;
         char *name = strstrip(l + 1);
         bool ok = !isempty(name);
         for (const char *p = name; *p && ok; p++)
                 ok = section_char_ok(*p);
-        free(s->section);
-        s->section = NULL;
-        s->section_known = false;
-        s->section_warned = false;
         if (!ok) {
-                /* Keys below an invalid header are skipped quietly; the header itself is the error. */
-                s->section_warned = true;
                 _cleanup_free_ char *e = escape_value(name);
                 return conf_diags_add(s->diags, LOG_ERR, s->filename, line, "Invalid section name \"[%s]\".",
                                       strna(e));
@@ -190,11 +192,9 @@ static int parse_section_line(ParseState *s, unsigned line, char *l) {
         if (!s->section)
                 return -ENOMEM;
         s->section_known = table_has_section(s->table, name);
-        if (!s->section_known) {
-                s->section_warned = true;
+        if (!s->section_known)
                 return conf_diags_add(s->diags, LOG_WARNING, s->filename, line,
                                       "Unknown section [%s], ignoring its keys.", name);
-        }
         return 0;
 }
 

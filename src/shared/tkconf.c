@@ -580,10 +580,14 @@ static int tk_config_check(TkConfig *c) {
         }
         if (c->target_kind == TK_TARGET_UUID && c->fs_type != TK_FS_AUTO &&
             is_fat_serial(c->target_value) != (c->fs_type == TK_FS_VFAT)) {
-                r = conf_diags_add(&c->diags, LOG_ERR, c->what_file, c->what_line,
-                                   "[Target] What=UUID=%s: %s uses %s UUIDs, but FileSystemType=%s.",
-                                   c->target_value, fs_table[c->fs_type],
-                                   c->fs_type == TK_FS_VFAT ? "XXXX-XXXX" : "8-4-4-4-12", fs_table[c->fs_type]);
+                if (c->fs_type == TK_FS_VFAT)
+                        r = conf_diags_add(&c->diags, LOG_ERR, c->what_file, c->what_line,
+                                           "[Target] What=UUID=%s: FileSystemType=vfat, but FAT volume IDs have the "
+                                           "form XXXX-XXXX.", c->target_value);
+                else
+                        r = conf_diags_add(&c->diags, LOG_ERR, c->what_file, c->what_line,
+                                           "[Target] What=UUID=%s: a XXXX-XXXX UUID is a FAT volume ID, but "
+                                           "FileSystemType=%s.", c->target_value, fs_table[c->fs_type]);
                 if (r < 0)
                         return r;
         }
