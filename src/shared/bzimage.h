@@ -11,6 +11,9 @@
 #define BZIMAGE_MAGIC "HdrS"             /* at 0x202 */
 #define BZIMAGE_SECTOR_SIZE 512
 #define BZIMAGE_KEXEC_FILE_MIN_VERSION 0x020c /* 2.12: first protocol kexec_file_load() accepts */
+/* Room kexec_file_load() keeps in the command line for the "elfcorehdr=0x…K " it appends to a crash
+ * kernel's: MAX_ELFCOREHDR_STR_LEN in arch/x86/kernel/kexec-bzimage64.c. */
+#define BZIMAGE_ELFCOREHDR_STR_LEN 30
 
 /* loadflags */
 #define BZIMAGE_LOADED_HIGH (1U << 0)
@@ -58,6 +61,11 @@ int bzimage_parse(const void *data, size_t size, BzImage *ret);
  *   -ENOEXEC          not LOADED_HIGH, no XLF_KERNEL_64 (not a 64-bit kernel) or not
  *                     XLF_CAN_BE_LOADED_ABOVE_4G — the checks of bzImage64_probe(). */
 int bzimage_check_kexec_file(const BzImage *b);
+
+/* Does a capture command line of cmdline_len bytes (its NUL included) fit? 0, or -E2BIG when it
+ * plus BZIMAGE_ELFCOREHDR_STR_LEN exceeds the image's cmdline_size (kexec_file_load() would fail
+ * with EINVAL). Images without cmdline_size (protocol < 2.06) always pass. */
+int bzimage_check_cmdline(const BzImage *b, size_t cmdline_len);
 
 /* Bytes the kernel occupies in the crash region: init_size rounded up to kernel_alignment (and to a
  * page), plus one kernel_alignment lost at worst to placing it on an aligned address inside the
