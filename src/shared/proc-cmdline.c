@@ -291,16 +291,24 @@ static char *word_key(const char *word) {
         return eq && eq != word ? strndup(word, (size_t) (eq - word)) : strdup(word);
 }
 
-/* Does text split back into exactly the one word w? */
-static bool round_trips(const char *text, size_t len, const char *w) {
-        _cleanup_free_ char *back = NULL;
-        const char *next;
+/* Does text split back into exactly the one word w, leaving no quote open that would swallow the
+ * words after it? Checked by parsing text followed by a sentinel word. */
+static bool round_trips(const char *text, const char *w) {
+        _cleanup_free_ char *t = NULL, *back = NULL, *sentinel = NULL;
+        const char *next, *end;
 
-        if (len == 0 || kernel_isspace(text[0]))
+        if (isempty(text) || kernel_isspace(text[0]))
                 return false;
-        if (next_word(text, text + len, &back, &next) <= 0)
+        if (asprintf(&t, "%s x", text) < 0)
                 return false;
-        return next == text + len && streq(back, w);
+        end = t + strlen(t);
+        if (next_word(t, end, &back, &next) <= 0 || !streq(back, w))
+                return false;
+        while (next < end && kernel_isspace(*next))
+                next++;
+        if (next_word(next, end, &sentinel, &next) <= 0)
+                return false;
+        return next == end && streq(sentinel, "x");
 }
 
 /* Append w so that the kernel's next_arg() gives back exactly w: as it is, as key="value", or as
@@ -314,13 +322,13 @@ static int append_word(Buffer *b, const char *w) {
         if (isempty(w))
                 return -EINVAL;
 
-        if (round_trips(w, strlen(w), w))
+        if (round_trips(w, w))
                 c = strdup(w);
         else {
                 if (eq && eq != w) {
                         if (asprintf(&c, "%.*s\"%s\"", (int) (eq - w + 1), w, eq + 1) < 0)
                                 return -ENOMEM;
-                        if (!round_trips(c, strlen(c), w)) {
+                        if (!round_trips(c, w)) {
                                 free(c);
                                 c = NULL;
                         }
@@ -328,7 +336,7 @@ static int append_word(Buffer *b, const char *w) {
                 if (!c) {
                         if (asprintf(&c, "\"%s\"", w) < 0)
                                 return -ENOMEM;
-                        if (!round_trips(c, strlen(c), w))
+                        if (!round_trips(c, w))
                                 return -EINVAL;
                 }
         }
@@ -343,7 +351,8 @@ static int append_word(Buffer *b, const char *w) {
         return buffer_append(b, c, strlen(c));
 }
 
-static int join_checked(char * const *a, char * const *b, char * const *skip_mask_a, size_t max, char **ret) {
+static int join_checked(char * const *a, char * const *b, char * const *skip_mask_a, bool drop_bad_a, size_t max,
+                        char **ret) {
         _cleanup_(buffer_done) Buffer buf = {};
         size_t i = 0;
         int r;
@@ -354,6 +363,8 @@ static int join_checked(char * const *a, char * const *b, char * const *skip_mas
                 if (skip)
                         continue;
                 r = append_word(&buf, *w);
+                if (r == -EINVAL && drop_bad_a)
+                        continue;
                 if (r < 0)
                         return r;
         }
@@ -372,7 +383,7 @@ static int join_checked(char * const *a, char * const *b, char * const *skip_mas
 }
 
 int proc_cmdline_join(char * const *words, char **ret) {
-        return join_checked(words, NULL, NULL, 0, ret);
+        return join_checked(words, NULL, NULL, false, 0, ret);
 }
 
 int proc_cmdline_build_capture(char * const *running, char * const *extra, char **ret) {
@@ -402,5 +413,5 @@ int proc_cmdline_build_capture(char * const *running, char * const *extra, char 
                         }
         }
 
-        return join_checked(running, extra, skip, CAPTURE_CMDLINE_MAX, ret);
+        return join_checked(running, extra, skip, true, CAPTURE_CMDLINE_MAX, ret);
 }

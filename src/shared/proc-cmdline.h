@@ -59,10 +59,12 @@ int parse_boolean(const char *v);
  *  - keep the rest (console=, earlycon=, loglevel=, ignore_loglevel, module blacklists, …);
  *  - drop a kept word whose key one of `extra` also sets, unless the key may repeat (console=);
  *  - append `extra` in order (the configuration's words, then tinykdump's fixed ones).
- * Values containing white space are re-quoted as key="value". Fails with -EINVAL for a word that
- * cannot be quoted (white space and a double quote both in it) and -E2BIG when the result (plus its
- * NUL) exceeds CAPTURE_CMDLINE_MAX. */
+ * Values containing white space are re-quoted as key="value" (or "word"), so that the kernel splits
+ * the result back into exactly these words. A running word no quoting can carry (an unbalanced
+ * double quote, which would swallow every word after it, or an empty word) is dropped; such an
+ * extra word fails with -EINVAL. -E2BIG when the result (plus its NUL) exceeds
+ * CAPTURE_CMDLINE_MAX. */
 int proc_cmdline_build_capture(char * const *running, char * const *extra, char **ret);
 
-/* Join words into a command line, quoting as above. */
+/* Join words into a command line, quoting as above; -EINVAL for a word that cannot be carried. */
 int proc_cmdline_join(char * const *words, char **ret);

@@ -175,8 +175,23 @@ TEST(build_capture_round_trip) {
         return TEST_PASS;
 }
 
+TEST(build_capture_unbalanced_quote) {
+        char *run[] = { (char *) "console=ttyS0", (char *) "foo=a\"b", (char *) "", NULL };
+        char *extra[] = { (char *) "nr_cpus=1", NULL };
+        _cleanup_free_ char *s = NULL;
+        _cleanup_strv_free_ char **back = NULL;
+
+        /* foo=a"b would open a quote that swallows nr_cpus=1: it cannot be passed on. */
+        ASSERT_OK(proc_cmdline_build_capture(run, extra, &s));
+        ASSERT_STREQ(s, "console=ttyS0 nr_cpus=1");
+        ASSERT_OK(split(s, &back));
+        ASSERT_EQ(strv_length(back), 2);
+        ASSERT_ERROR(proc_cmdline_join(run, &s), EINVAL);
+        return TEST_PASS;
+}
+
 TEST(build_capture_errors) {
-        char *bad_quote[] = { (char *) "a=\"x y", NULL }; /* unbalanced quote and a space */
+        char *bad_quote[] = { (char *) "a=\"x", NULL }; /* unbalanced quote */
         char *empty[] = { (char *) "", NULL };
         _cleanup_strv_free_ char **big = NULL;
         char *s = NULL;
