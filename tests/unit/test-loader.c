@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* `tinykdump load` end to end against fake roots: image resolution (files and UKI), the capture
+ * command line, the overlay appended to the initrd, the shrink decision and its write, the
+ * kexec_file_load(2) call through the seam, its errors, and the state file. */
+#include <fcntl.h>
+#include <linux/kexec.h>
+#include <sys/stat.h>
+
+#include "cpio.h"
+#include "fixtures.h"
+#include "kexec.h"
+#include "loader.h"
+#include "tests.h"
+
+#define RELEASE "7.2.0-test"
+#define KERNEL_FILE_SIZE (1 * MiB)
+#define INITRD_SIZE (3 * MiB + 3) /* not a multiple of 4: the overlay needs padding */
+
+typedef struct RootOptions {
+        const char *cmdline;
+        const char *crash_size;      /* NULL: no sysfs file */
+        const char *cma_ranges;      /* NULL: no file */
+        const char *iomem;
+        const char *config;
+        bool uki;
+} RootOptions;
+
+static const char default_iomem[] =
+        "00000000-00000fff : Reserved\n"
+        "00001000-0009fbff : System RAM\n"
+        "00100000-3ffdffff : System RAM\n"
+        "  2f000000-36ffffff : Crash kernel\n";
+
+static char *make_root(const char *name, const RootOptions *o) {
+        _cleanup_free_ char *root = fixture_mkdtemp(name);
+        _cleanup_free_ uint8_t *kernel = fixture_bzimage(KERNEL_FILE_SIZE, FIXTURE_DEBIAN_INIT_SIZE);
+        _cleanup_free_ uint8_t *initrd = malloc(INITRD_SIZE);
+
+        if (!root || !kernel || !initrd)
+                return NULL;
+        for (size_t i = 0; i < INITRD_SIZE; i++)
+                initrd[i] = (uint8_t) (i * 7);
+
+        if (fixture_write_string(root, "/proc/cmdline", o->cmdline ?: "BOOT_IMAGE=/vmlinuz root=/dev/vda1 "
+                                 "console=ttyS0,115200 crashkernel=128M quiet\n") < 0 ||
+            fixture_write_string(root, "/proc/sys/kernel/osrelease", RELEASE "\n") < 0 ||
+            fixture_write_string(root, "/proc/sys/kernel/version", "#1 SMP PREEMPT_DYNAMIC Debian 7.2.0-1\n") < 0 ||
+            fixture_write_string(root, "/proc/sys/kernel/hostname", "testhost\n") < 0 ||
+            fixture_write_string(root, "/proc/sys/kernel/arch", "x86_64\n") < 0 ||
+            fixture_write_string(root, "/proc/sys/kernel/random/boot_id", "0e4a5ad6-1bc4-4e2c-9a52-50b1e2a43a62\n") < 0 ||
+            fixture_write_string(root, "/etc/machine-id", "d3b07384d113edec49eaa6238ad5ff00\n") < 0 ||
+            fixture_write_string(root, "/proc/meminfo", "MemTotal:        1000000 kB\nMemFree:  500000 kB\n") < 0 ||
+            fixture_write_string(root, "/proc/iomem", o->iomem ?: default_iomem) < 0 ||
+            fixture_write_string(root, "/sys/kernel/kexec/crash_loaded", "0\n") < 0 ||
+            fixture_write_string(root, "/run/.exists", "") < 0 ||
+            fixture_write_string(root, "/etc/tinykdump/tinykdump.conf",
+                                 o->config ?: "[Target]\nWhat=UUID=1234-ABCD\n") < 0 ||
+            fixture_symlink(root, "/dev/disk/by-uuid/1234-ABCD", "../../sdb1") < 0)
+                return NULL;
+        if (o->crash_size && fixture_write_string(root, "/sys/kernel/kexec/crash_size", o->crash_size) < 0)
+                return NULL;
+        if (o->cma_ranges && fixture_write_string(root, "/sys/kernel/kexec/crash_cma_ranges", o->cma_ranges) < 0)
+                return NULL;
+
+        if (o->uki) {
+                _cleanup_(buffer_done) Buffer b = {};
+                static const char cmdline[] = "systemd.log_level=debug\n";
+                const FixtureSection s[] = {
+                        { ".cmdline", cmdline, sizeof(cmdline) - 1 },
+                        { ".uname", RELEASE, strlen(RELEASE) },
+                        { ".linux", kernel, KERNEL_FILE_SIZE },
+                        { ".initrd", initrd, INITRD_SIZE },
+                };
+                if (fixture_pe(s, ELEMENTSOF(s), &b) == 0 ||
+                    fixture_write(root, "/usr/lib/tinykdump/capture.efi", b.data, b.size) < 0)
+                        return NULL;
+        } else if (fixture_write(root, "/usr/lib/tinykdump/capture/vmlinuz-" RELEASE, kernel, KERNEL_FILE_SIZE) < 0 ||
+                   fixture_write(root, "/usr/lib/tinykdump/capture/initrd-" RELEASE ".img", initrd, INITRD_SIZE) < 0)
+                return NULL;
+        return TAKE_PTR(root);
+}
+
+/* What the fake kexec_file_load() saw. */
+static struct {
+        unsigned calls;
+        unsigned long flags;
+        char cmdline[4096];
+        unsigned long cmdline_len;
+        Buffer kernel, initrd;
+        int fail;
+} seen;
+
+static int slurp(int fd, Buffer *b) {
+        uint8_t buf[65536];
+        ssize_t k;
+        while ((k = read(fd, buf, sizeof(buf))) > 0)
+                if (buffer_append(b, buf, (size_t) k) < 0)
+                        return -ENOMEM;
+        return k < 0 ? -errno : 0;
+}
+
+static long fake_load(int kernel_fd, int initrd_fd, unsigned long cmdline_len, const char *cmdline, unsigned long flags) {
+        seen.calls++;
+        seen.flags = flags;
+        seen.cmdline_len = cmdline_len;
+        snprintf(seen.cmdline, sizeof(seen.cmdline), "%s", cmdline ?: "");
+        buffer_done(&seen.kernel);
+        buffer_done(&seen.initrd);
+        if (kernel_fd >= 0)
+                (void) slurp(kernel_fd, &seen.kernel);
+        if (initrd_fd >= 0)
+                (void) slurp(initrd_fd, &seen.initrd);
+        if (seen.fail) {
+                errno = seen.fail;
+                return -1;
+        }
+        return 0;
+}
+
+static void reset_seen(int fail) {
+        buffer_done(&seen.kernel);
+        buffer_done(&seen.initrd);
+        memset(&seen, 0, sizeof(seen));
+        seen.fail = fail;
+        kexec_set_file_load(fake_load);
+}
+
+static int load_root(const char *root, LoadPlan *plan, LoadResult *res, char **msg) {
+        _cleanup_tk_config_free_ TkConfig *c = NULL;
+        int r;
+
+        r = tk_config_load(root, &c);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < c->diags.n; i++) {
+                _cleanup_free_ char *d = conf_diag_format(&c->diags.items[i]);
+                printf("# config: %s\n", strna(d));
+        }
+        r = load_plan_build(root, c, 0, plan, msg);
+        if (r >= 0)
+                r = load_plan_execute(root, plan, res, msg);
+        if (r < 0)
+                printf("# load: %s\n", strna(*msg));
+        return r;
+}
+
+/* The overlay at the end of the loaded initrd, found by walking the cpio from the padded offset. */
+static int overlay_capture_conf(const Buffer *initrd, size_t initrd_size, char **ret) {
+        size_t start = initrd_size + cpio_initrd_padding(initrd_size);
+        CpioReader rd;
+        CpioEntry e;
+        int r;
+
+        if (initrd->size < start)
+                return -EBADMSG;
+        cpio_reader_init(&rd, initrd->data + start, initrd->size - start);
+        while ((r = cpio_reader_next(&rd, &e)) > 0)
+                if (streq(e.name, "etc/tinykdump/capture.conf")) {
+                        *ret = strndup((const char *) e.data, e.size);
+                        return *ret ? 0 : -ENOMEM;
+                }
+        return r < 0 ? r : -ENOENT;
+}
+
+TEST(classic_files) {
+        RootOptions o = { .crash_size = "134217728\n" };
+        _cleanup_free_ char *root = make_root("classic", &o), *msg = NULL, *conf = NULL, *size = NULL;
+        _cleanup_(load_plan_done) LoadPlan p = {};
+        _cleanup_(load_state_done) LoadState st = {};
+        LoadResult res;
+
+        ASSERT_NOT_NULL(root);
+        reset_seen(0);
+        ASSERT_OK(load_root(root, &p, &res, &msg));
+        ASSERT_EQ(seen.calls, 1);
+        ASSERT_EQ(seen.flags, KEXEC_FILE_ON_CRASH);
+        ASSERT_FALSE(p.cma);
+        /* classic mode: no shrink unless asked */
+        ASSERT_FALSE(p.shrink);
+        ASSERT_FALSE(res.shrunk);
+        ASSERT_OK(read_one_line_file_at(root, "/sys/kernel/kexec/crash_size", &size));
+        ASSERT_STREQ(size, "134217728");
+
+        /* The kernel is passed unchanged; the initrd is the image's, padded, then the overlay. */
+        ASSERT_EQ(seen.kernel.size, KERNEL_FILE_SIZE);
+        ASSERT_EQ(seen.initrd.size, p.initrd_total);
+        ASSERT_EQ(seen.initrd.size % 4, 0);
+        for (size_t i = 0; i < INITRD_SIZE; i += 4099)
+                ASSERT_EQ(seen.initrd.data[i], (uint8_t) (i * 7));
+        ASSERT_OK(overlay_capture_conf(&seen.initrd, INITRD_SIZE, &conf));
+        ASSERT_NOT_NULL(strstr(conf, "TARGET_WHAT=UUID=1234-ABCD\n"));
+        ASSERT_NOT_NULL(strstr(conf, "CRASHED_KERNEL_RELEASE=" RELEASE "\n"));
+        ASSERT_NOT_NULL(strstr(conf, "CRASHED_BOOT_ID=0e4a5ad61bc44e2c9a5250b1e2a43a62\n"));
+        ASSERT_NOT_NULL(strstr(conf, "CRASHED_HOSTNAME=testhost\n"));
+
+        /* Command line: console kept, boot-only words dropped, fixed words appended, NUL counted. */
+        ASSERT_EQ(seen.cmdline_len, strlen(seen.cmdline) + 1);
+        ASSERT_NOT_NULL(strstr(seen.cmdline, "console=ttyS0,115200"));
+        ASSERT_NULL(strstr(seen.cmdline, "crashkernel="));
+        ASSERT_NULL(strstr(seen.cmdline, "root="));
+        ASSERT_NULL(strstr(seen.cmdline, "BOOT_IMAGE"));
+        ASSERT_NULL(strstr(seen.cmdline, "quiet"));
+        ASSERT_NOT_NULL(strstr(seen.cmdline, "nr_cpus=1"));
+        ASSERT_NOT_NULL(strstr(seen.cmdline, "reset_devices"));
+
+        /* The state file says what was loaded. */
+        ASSERT_OK(load_state_read(root, &st));
+        ASSERT_STREQ(st.kernel, "/usr/lib/tinykdump/capture/vmlinuz-" RELEASE);
+        ASSERT_STREQ(st.mode, "classic");
+        ASSERT_STREQ(st.cmdline, seen.cmdline);
+        ASSERT_U64_EQ(st.initrd_size, p.initrd_total);
+        ASSERT_U64_EQ(st.static_before, 128 * MiB);
+        ASSERT_U64_EQ(st.static_after, 128 * MiB);
+        /* the classic need includes the run-time memory */
+        ASSERT_U64_EQ(st.need_static, p.need.classic_need);
+        ASSERT_GT(p.need.classic_need, p.need.static_need);
+        reset_seen(0);
+        return TEST_PASS;
+}
+
+TEST(cma_shrinks_to_need) {
+        RootOptions o = {
+                .cmdline = "console=ttyS0 crashkernel=128M crashkernel=512M,cma",
+                .crash_size = "134217728\n",
+                .cma_ranges = "40000000-5fffffff\n",
+        };
+        _cleanup_free_ char *root = make_root("cma", &o), *msg = NULL, *size = NULL;
+        _cleanup_(load_plan_done) LoadPlan p = {};
+        LoadResult res;
+        uint64_t written;
+
+        ASSERT_NOT_NULL(root);
+        reset_seen(0);
+        ASSERT_OK(load_root(root, &p, &res, &msg));
+        ASSERT_TRUE(p.cma);
+        ASSERT_TRUE(p.shrink);
+        ASSERT_TRUE(res.shrunk);
+        ASSERT_U64_EQ(p.need_static, p.need.static_need);
+        /* The need holds the kernel's init_size and the initrd with its overlay. */
+        ASSERT_GE(p.need_static, (uint64_t) FIXTURE_DEBIAN_INIT_SIZE + p.initrd_total);
+        ASSERT_LT(p.need_static, 128 * MiB);
+        ASSERT_OK(read_one_line_file_at(root, "/sys/kernel/kexec/crash_size", &size));
+        ASSERT_OK(safe_atou64(size, &written));
+        ASSERT_U64_EQ(written, p.shrink_to);
+        ASSERT_GE(written, p.need_static);
+        ASSERT_LE(written, p.need_static + 4 * MiB);
+        ASSERT_EQ(seen.calls, 1);
+        reset_seen(0);
+        return TEST_PASS;
+}
+
+TEST(classic_shrink_opt_in) {
+        RootOptions o = {
+                .crash_size = "536870912\n",
+                .config = "[Target]\nWhat=UUID=1234-ABCD\n[Memory]\nShrinkReservation=yes\n",
+        };
+        _cleanup_free_ char *root = make_root("classic-shrink", &o), *msg = NULL;
+        _cleanup_(load_plan_done) LoadPlan p = {};
+        LoadResult res;
+
+        ASSERT_NOT_NULL(root);
+        reset_seen(0);
+        ASSERT_OK(load_root(root, &p, &res, &msg));
+        ASSERT_TRUE(res.shrunk);
+        ASSERT_GE(res.static_after, p.need.classic_need);
+        ASSERT_LT(res.static_after, 512 * MiB);
+        reset_seen(0);
+        return TEST_PASS;
+}
+
+TEST(uki) {
+        RootOptions o = {
+                .crash_size = "134217728\n",
+                .uki = true,
+                .config = "[Capture]\nImage=/usr/lib/tinykdump/capture.efi\nKernelCommandLine=loglevel=7\n"
+                          "[Target]\nWhat=LABEL=DUMPS\nFileSystemType=vfat\n",
+        };
+        _cleanup_free_ char *root = make_root("uki", &o), *msg = NULL, *conf = NULL;
+        _cleanup_(load_plan_done) LoadPlan p = {};
+        LoadResult res;
+
+        ASSERT_NOT_NULL(root);
+        ASSERT_OK(fixture_symlink(root, "/dev/disk/by-label/DUMPS", "../../sdc1"));
+        reset_seen(0);
+        ASSERT_OK(load_root(root, &p, &res, &msg));
+        ASSERT_EQ(seen.kernel.size, KERNEL_FILE_SIZE);
+        ASSERT_OK(overlay_capture_conf(&seen.initrd, INITRD_SIZE, &conf));
+        ASSERT_NOT_NULL(strstr(conf, "TARGET_WHAT=LABEL=DUMPS\n"));
+        ASSERT_NOT_NULL(strstr(conf, "TARGET_FSTYPE=vfat\n"));
+        ASSERT_TRUE(p.target_present);
+        /* the UKI's own .cmdline, then the configuration's words */
+        const char *a = strstr(seen.cmdline, "systemd.log_level=debug"), *b = strstr(seen.cmdline, "loglevel=7");
+        ASSERT_NOT_NULL(a);
+        ASSERT_NOT_NULL(b);
+        ASSERT_TRUE(a < b);
+        reset_seen(0);
+        return TEST_PASS;
+}
+
+TEST(kexec_error_too_small) {
+        RootOptions o = { .crash_size = "67108864\n", .iomem = "00100000-3ffdffff : System RAM\n  30000000-33ffffff : Crash kernel\n" };
+        _cleanup_free_ char *root = make_root("small", &o), *msg = NULL;
+        _cleanup_(load_plan_done) LoadPlan p = {};
+        LoadResult res;
+
+        ASSERT_NOT_NULL(root);
+        reset_seen(EADDRNOTAVAIL);
+        ASSERT_ERROR(load_root(root, &p, &res, &msg), EADDRNOTAVAIL);
+        ASSERT_NOT_NULL(msg);
+        ASSERT_NOT_NULL(strstr(msg, "have 64 MiB"));
+        ASSERT_NOT_NULL(strstr(msg, "need "));
+        /* no state recorded for a failed load */
+        LoadState st;
+        ASSERT_ERROR(load_state_read(root, &st), ENOENT);
+        reset_seen(0);
+        return TEST_PASS;
+}
+
+TEST(refuses_invalid_config) {
+        RootOptions o = { .crash_size = "134217728\n", .config = "[Target]\nWhat=UUID=1234-ABCD\n[Dump]\nLevel=40\n" };
+        _cleanup_free_ char *root = make_root("invalid", &o), *msg = NULL;
+        _cleanup_(load_plan_done) LoadPlan p = {};
+        LoadResult res;
+
+        ASSERT_NOT_NULL(root);
+        reset_seen(0);
+        ASSERT_ERROR(load_root(root, &p, &res, &msg), EINVAL);
+        ASSERT_EQ(seen.calls, 0);
+        return TEST_PASS;
+}
+
+TEST(missing_kernel_named) {
+        RootOptions o = { .crash_size = "134217728\n" };
+        _cleanup_free_ char *root = make_root("missing", &o), *msg = NULL, *k = NULL;
+        _cleanup_(load_plan_done) LoadPlan p = {};
+        LoadResult res;
+
+        ASSERT_NOT_NULL(root);
+        k = path_join(root, "/usr/lib/tinykdump/capture/vmlinuz-" RELEASE);
+        ASSERT_OK(RET_NERRNO(unlink(k)));
+        reset_seen(0);
+        ASSERT_ERROR(load_root(root, &p, &res, &msg), ENOENT);
+        ASSERT_NOT_NULL(strstr(msg, "/usr/lib/tinykdump/capture/vmlinuz-" RELEASE));
+        ASSERT_EQ(seen.calls, 0);
+        return TEST_PASS;
+}
+
+TEST(not_a_kernel) {
+        RootOptions o = { .crash_size = "134217728\n" };
+        _cleanup_free_ char *root = make_root("notkernel", &o), *msg = NULL;
+        _cleanup_(load_plan_done) LoadPlan p = {};
+        LoadResult res;
+
+        ASSERT_NOT_NULL(root);
+        ASSERT_OK(fixture_write_string(root, "/usr/lib/tinykdump/capture/vmlinuz-" RELEASE, "#!/bin/sh\necho hi\n"));
+        reset_seen(0);
+        ASSERT_ERROR(load_root(root, &p, &res, &msg), ENOEXEC);
+        ASSERT_NOT_NULL(strstr(msg, "not an x86 bzImage"));
+        return TEST_PASS;
+}
+
+TEST(estimate_without_target) {
+        RootOptions o = { .crash_size = "134217728\n", .config = "# nothing\n" };
+        _cleanup_free_ char *root = make_root("estimate", &o), *msg = NULL;
+        _cleanup_tk_config_free_ TkConfig *c = NULL;
+        _cleanup_(load_plan_done) LoadPlan p = {};
+
+        ASSERT_NOT_NULL(root);
+        ASSERT_OK(tk_config_load(root, &c));
+        ASSERT_FALSE(tk_config_is_valid(c));
+        ASSERT_ERROR(load_plan_build(root, c, 0, &p, &msg), EINVAL);
+        ASSERT_OK(load_plan_build(root, c, LOAD_PLAN_ESTIMATE, &p, &msg));
+        ASSERT_GT(p.need.classic_need, 0);
+        ASSERT_TRUE(startswith(p.need.classic, "crashkernel="));
+        return TEST_PASS;
+}
+
+TEST(state_roundtrip) {
+        LoadState s = {
+                .kernel = (char *) "/k", .initrd = (char *) "/i", .cmdline = (char *) "a=b c",
+                .mode = (char *) "cma", .loaded_at_usec = 42, .initrd_size = 7, .need_static = 9,
+        }, t = {};
+        ConfDiagList d = {};
+        _cleanup_free_ char *text = NULL;
+
+        ASSERT_OK(load_state_format(&s, &text));
+        ASSERT_OK(load_state_parse("x", text, strlen(text), &t, &d));
+        ASSERT_FALSE(conf_diags_has_errors(&d));
+        ASSERT_STREQ(t.kernel, "/k");
+        ASSERT_STREQ(t.cmdline, "a=b c");
+        ASSERT_NULL(t.image);
+        ASSERT_U64_EQ(t.loaded_at_usec, 42);
+        ASSERT_U64_EQ(t.need_static, 9);
+        load_state_done(&t);
+        conf_diags_done(&d);
+        return TEST_PASS;
+}
