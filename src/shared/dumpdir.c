@@ -142,6 +142,7 @@ void block_identity_done(BlockIdentity *b) {
         free(b->uuid);
         free(b->label);
         free(b->partuuid);
+        free(b->partlabel);
         *b = (BlockIdentity) {};
 }
 
@@ -183,7 +184,8 @@ int block_probe_blkid(const char *devnode, BlockIdentity *ret) {
                 return negative_errno();
 
         if (probe_dup(pr, "TYPE", &id.fstype) < 0 || probe_dup(pr, "UUID", &id.uuid) < 0 ||
-            probe_dup(pr, "LABEL", &id.label) < 0 || probe_dup(pr, "PART_ENTRY_UUID", &id.partuuid) < 0) {
+            probe_dup(pr, "LABEL", &id.label) < 0 || probe_dup(pr, "PART_ENTRY_UUID", &id.partuuid) < 0 ||
+            probe_dup(pr, "PART_ENTRY_NAME", &id.partlabel) < 0) {
                 block_identity_done(&id);
                 return -ENOMEM;
         }
@@ -202,6 +204,8 @@ bool block_identity_matches(const BlockIdentity *id, const char *kind, const cha
                 ok = id->label && streq(id->label, value);
         else if (streq(kind, "PARTUUID"))
                 ok = id->partuuid && strcasecmp(id->partuuid, value) == 0;
+        else if (streq(kind, "PARTLABEL"))
+                ok = id->partlabel && streq(id->partlabel, value);
         else
                 return false;
         if (!ok)

@@ -36,6 +36,7 @@ typedef struct BlockIdentity {
         char *uuid;
         char *label;
         char *partuuid;
+        char *partlabel;
 } BlockIdentity;
 
 void block_identity_done(BlockIdentity *b);
@@ -43,11 +44,11 @@ void block_identity_done(BlockIdentity *b);
 /* The seam for tests: how a device node is probed. */
 typedef int (*BlockProbeFunc)(const char *devnode, BlockIdentity *ret);
 /* The real one: libblkid low-level probe (superblocks with UUID/LABEL/TYPE, partition entry
- * details for PART_ENTRY_UUID). libblkid's 0/1/-2/-1 become 0/-ENODATA/-ENOTUNIQ/-EIO. */
+ * details for PART_ENTRY_UUID and PART_ENTRY_NAME). libblkid's 0/1/-2/-1 become 0/-ENODATA/-ENOTUNIQ/-EIO. */
 int block_probe_blkid(const char *devnode, BlockIdentity *ret);
 
-/* Is id the configured target? kind is "UUID", "LABEL" or "PARTUUID"; UUIDs compare without
- * regard to case; fstype (NULL or "auto" for any) must match id->fstype. */
+/* Is id the configured target? kind is "UUID", "LABEL", "PARTUUID" or "PARTLABEL"; UUIDs compare
+ * without regard to case, labels exactly; fstype (NULL or "auto" for any) must match id->fstype. */
 bool block_identity_matches(const BlockIdentity *id, const char *kind, const char *value, const char *fstype);
 
 typedef struct TargetCheck {

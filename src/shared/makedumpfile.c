@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <strings.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -264,6 +265,12 @@ int spawn_and_wait(char * const *argv, uint64_t interval_usec, void (*progress)(
         if (out_w >= 0)
                 (void) close(TAKE_FD(out_w));
 
+        /* A pidfd wakes us the moment the child exits; without one (Linux < 5.3) we poll. */
+        _cleanup_close_ int pidfd = -EBADF;
+#ifdef SYS_pidfd_open
+        pidfd = (int) syscall(SYS_pidfd_open, pid, 0); /* always close-on-exec */
+#endif
+
         uint64_t next = interval_usec > 0 ? now_usec(CLOCK_MONOTONIC) + interval_usec : UINT64_MAX;
         for (;;) {
                 int wstatus;
@@ -285,10 +292,13 @@ int spawn_and_wait(char * const *argv, uint64_t interval_usec, void (*progress)(
                         return 0;
                 }
 
-                struct pollfd pfd = { .fd = out_r, .events = POLLIN };
-                /* Without a pipe, poll() on a negative fd just sleeps. */
-                (void) poll(&pfd, 1, 100);
-                if (out_r >= 0 && (pfd.revents & (POLLIN | POLLHUP))) {
+                struct pollfd pfd[2] = {
+                        { .fd = out_r, .events = POLLIN },
+                        { .fd = pidfd, .events = POLLIN },
+                };
+                /* poll() ignores negative fds; with neither it just sleeps. */
+                (void) poll(pfd, 2, 100);
+                if (out_r >= 0 && (pfd[0].revents & (POLLIN | POLLHUP))) {
                         char buf[4096];
                         ssize_t n = read(out_r, buf, sizeof(buf));
                         if (n == 0)

@@ -390,7 +390,7 @@ int dump_metadata_parse(const char *data, size_t size, DumpMetadata *ret, Metada
         }
 
         if (!seen_result) {
-                set_error(reterr, line, "RESULT", strlen("RESULT"), "", 0, "no RESULT= line");
+                set_error(reterr, 0, "RESULT", strlen("RESULT"), "", 0, "no RESULT= line");
                 return -EBADMSG;
         }
 

@@ -95,7 +95,7 @@ int dump_metadata_format(const DumpMetadata *m, char **ret, size_t *ret_size);
 /* Where the reader stopped: 1-based line and truncated, escaped copies of key and value, so a
  * caller can print "file:line: key=value: reason" without keeping the input around. */
 typedef struct MetadataParseError {
-        unsigned line;
+        unsigned line;             /* 0 when the file as a whole is wrong (no RESULT=) */
         char key[METADATA_KEY_MAX + 1];
         char value[80];
         const char *what;          /* static text: "missing '='", "invalid number", … */

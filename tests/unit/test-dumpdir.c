@@ -52,7 +52,7 @@ TEST(mountinfo_find) {
 TEST(identity_matches) {
         BlockIdentity id = {
                 .fstype = (char *) "vfat", .uuid = (char *) "1234-ABCD", .label = (char *) "DUMPS",
-                .partuuid = (char *) "0e7a3bc1-01",
+                .partuuid = (char *) "0e7a3bc1-01", .partlabel = (char *) "crash dumps",
         };
         ASSERT_TRUE(block_identity_matches(&id, "UUID", "1234-abcd", NULL));
         ASSERT_TRUE(block_identity_matches(&id, "UUID", "1234-ABCD", "vfat"));
@@ -61,6 +61,7 @@ TEST(identity_matches) {
         ASSERT_TRUE(block_identity_matches(&id, "LABEL", "DUMPS", NULL));
         ASSERT_FALSE(block_identity_matches(&id, "LABEL", "dumps", NULL));
         ASSERT_TRUE(block_identity_matches(&id, "PARTUUID", "0E7A3BC1-01", NULL));
+        ASSERT_TRUE(block_identity_matches(&id, "PARTLABEL", "crash dumps", NULL));
         ASSERT_FALSE(block_identity_matches(&id, "PARTLABEL", "x", NULL));
         ASSERT_FALSE(block_identity_matches(&id, "SERIAL", "x", NULL));
         BlockIdentity none = {};

@@ -113,7 +113,7 @@ TEST(parse_hostile) {
         EXPECT_BAD("RESULT=complete\nHOSTNAME=a\\qb\n", 2, "HOSTNAME");
         EXPECT_BAD("RESULT=complete\nHOSTNAME=a\rb\n", 2, "HOSTNAME");
         EXPECT_BAD("RESULT=complete\nHOSTNAME=a\0b\n", 2, "");
-        EXPECT_BAD("HOSTNAME=a\n", 1, "RESULT");   /* no RESULT= at all: reported at the last line */
+        EXPECT_BAD("HOSTNAME=a\n", 0, "RESULT");   /* no RESULT= at all: not about one line */
         return TEST_PASS;
 }
 

@@ -1,0 +1,576 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* tinykdump-save: runs in the capture initrd after a panic and saves what it can to the configured
+ * dump target: dmesg.txt first, then the vmcore through makedumpfile, with a metadata file saying
+ * what happened. See tinykdump-save.service(8). */
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "capture-config.h"
+#include "dumpdir.h"
+#include "log.h"
+#include "makedumpfile.h"
+#include "metadata.h"
+#include "util.h"
+
+#define DEFAULT_VMCORE "/proc/vmcore"
+#define DEFAULT_TARGET "/run/tinykdump/target"
+#define DEFAULT_MAKEDUMPFILE "/usr/sbin/makedumpfile"
+
+/* How often the target is looked at again while waiting for it, and how often progress of the
+ * vmcore is reported. */
+#define TARGET_POLL_USEC (250 * UINT64_C(1000))
+#define PROGRESS_INTERVAL_USEC (10 * UINT64_C(1000000))
+/* Bounds for files read back: dmesg.txt for the panic line (the printk ring is at most a few MiB),
+ * and the panic message kept in the metadata. */
+#define DMESG_READ_MAX (32 * MiB)
+#define PANIC_MESSAGE_MAX 512U
+
+/* Exit codes, documented in tinykdump-save.service(8). */
+enum {
+        EXIT_COMPLETE = 0,        /* dmesg.txt and vmcore saved */
+        EXIT_USAGE = 1,           /* bad arguments or capture configuration */
+        EXIT_NO_TARGET = 2,       /* target missing or not the configured file system: nothing written */
+        EXIT_CAPTURE_FAILED = 3,  /* dump directory written, but not everything in it */
+};
+
+typedef struct Context {
+        const char *config_path;
+        const char *vmcore;
+        const char *target;
+        const char *makedumpfile;
+
+        CaptureConfig config;
+        TargetCheck target_check;
+        int dir_fd;
+        char *dir_path;           /* for messages: <target>/<directory>/<name> */
+        DumpMetadata md;
+        MakedumpfileFeatures features;
+        bool have_features;
+        MakedumpfileStatus dmesg_status, vmcore_status;  /* _MAKEDUMPFILE_STATUS_MAX: did not run */
+        uint64_t start_boottime;  /* when tinykdump-save started, CLOCK_BOOTTIME */
+} Context;
+
+static uint64_t now(clockid_t clock) {
+        struct timespec ts;
+
+        if (clock_gettime(clock, &ts) < 0)
+                return 0;
+        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+}
+
+static void help(void) {
+        printf("Usage: tinykdump-save [OPTIONS]\n\n"
+               "Save the crashed kernel's log and memory image to the dump target.\n"
+               "Runs in the capture initrd, from tinykdump-save.service.\n\n"
+               "  --config=PATH        capture configuration (default %s)\n"
+               "  --vmcore=PATH        memory image to read (default %s)\n"
+               "  --target=DIR         where the dump target is mounted (default %s)\n"
+               "  --makedumpfile=PATH  makedumpfile binary (default %s)\n"
+               "  -h --help            show this help\n"
+               "     --version         show the version\n",
+               CAPTURE_CONFIG_PATH, DEFAULT_VMCORE, DEFAULT_TARGET, DEFAULT_MAKEDUMPFILE);
+}
+
+static int parse_argv(Context *c, int argc, char **argv) {
+        enum { ARG_CONFIG = 0x100, ARG_VMCORE, ARG_TARGET, ARG_MAKEDUMPFILE, ARG_VERSION };
+        static const struct option options[] = {
+                { "config", required_argument, NULL, ARG_CONFIG },
+                { "vmcore", required_argument, NULL, ARG_VMCORE },
+                { "target", required_argument, NULL, ARG_TARGET },
+                { "makedumpfile", required_argument, NULL, ARG_MAKEDUMPFILE },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                {}
+        };
+        int o;
+
+        while ((o = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (o) {
+                case ARG_CONFIG:
+                        c->config_path = optarg;
+                        break;
+                case ARG_VMCORE:
+                        c->vmcore = optarg;
+                        break;
+                case ARG_TARGET:
+                        if (optarg[0] != '/')
+                                return log_error_errno(-EINVAL, "--target= needs an absolute path, not '%s'.", optarg);
+                        c->target = optarg;
+                        break;
+                case ARG_MAKEDUMPFILE:
+                        c->makedumpfile = optarg;
+                        break;
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("tinykdump-save %s\n", PACKAGE_VERSION);
+                        return 0;
+                default:
+                        return -EINVAL;
+                }
+        if (optind < argc)
+                return log_error_errno(-EINVAL, "Unexpected argument '%s'.", argv[optind]);
+        return 1;
+}
+
+static int load_config(Context *c) {
+        _cleanup_strv_free_ char **diags = NULL;
+        int r;
+
+        /* The default path is looked up below $TINYKDUMP_ROOT like every other system file; an
+         * explicit --config= is taken as given. */
+        r = capture_config_load(c->config_path ? NULL : tk_root(), c->config_path ?: CAPTURE_CONFIG_PATH,
+                                &c->config, &diags);
+        STRV_FOREACH(d, diags)
+                log_warning("%s", *d);
+        if (r < 0)
+                return log_error_errno(r, "tinykdump-save: capture failed: cannot use the capture configuration %s: %m",
+                                       c->config_path ?: CAPTURE_CONFIG_PATH);
+        return 0;
+}
+
+static int split_what(const char *what, char **ret_kind, const char **ret_value) {
+        const char *eq = what ? strchr(what, '=') : NULL;
+
+        if (!eq || eq == what || eq[1] == 0)
+                return -EINVAL;
+        *ret_kind = strndup(what, (size_t) (eq - what));
+        if (!*ret_kind)
+                return -ENOMEM;
+        *ret_value = eq + 1;
+        return 0;
+}
+
+static void describe_identity(const BlockIdentity *id, char *buf, size_t l) {
+        snprintf(buf, l, "TYPE=%s UUID=%s LABEL=%s PARTUUID=%s", strna(id->fstype), strna(id->uuid),
+                 strna(id->label), strna(id->partuuid));
+}
+
+/* Waits (until TARGET_TIMEOUT_USEC after the capture kernel started, by CLOCK_BOOTTIME) for the
+ * target to be mounted, then insists that it is the configured file system. */
+static int wait_for_target(Context *c) {
+        _cleanup_free_ char *kind = NULL;
+        const char *value;
+        char timeout[32];
+        int r;
+
+        r = split_what(c->config.target_what, &kind, &value);
+        if (r < 0)
+                return log_error_errno(r, "tinykdump-save: capture failed: TARGET_WHAT=%s in %s is not KIND=VALUE.",
+                                       strna(c->config.target_what), c->config_path ?: CAPTURE_CONFIG_PATH);
+        snprintf(timeout, sizeof(timeout), "%gs", (double) c->config.target_timeout_usec / 1e6);
+
+        for (;;) {
+                target_check_done(&c->target_check);
+                r = target_check(tk_root(), c->target, kind, value, c->config.target_fstype, block_probe_blkid,
+                                 &c->target_check);
+                if (r >= 0)
+                        break;
+                if ((r == -ENOENT || r == -ENOMEDIUM) && now(CLOCK_BOOTTIME) < c->config.target_timeout_usec) {
+                        (void) usleep(TARGET_POLL_USEC);
+                        continue;
+                }
+                if (r == -ENOENT || r == -ENOMEDIUM)
+                        return log_error_errno(r, "tinykdump-save: capture failed: target %s (%s) did not appear within %s: "
+                                               "nothing is mounted at %s.",
+                                               c->config.target_what, strna(c->config.target_device), timeout, c->target);
+                if (r == -EMEDIUMTYPE) {
+                        char found[512];
+                        describe_identity(&c->target_check.identity, found, sizeof(found));
+                        return log_error_errno(r, "tinykdump-save: capture failed: %s mounted at %s is not the configured target %s%s%s "
+                                               "(it has %s); refusing to write to it.",
+                                               c->target_check.mount.source, c->target, c->config.target_what,
+                                               c->config.target_fstype ? " of type " : "", strempty(c->config.target_fstype),
+                                               found);
+                }
+                if (c->target_check.mount.source)
+                        return log_error_errno(r, "tinykdump-save: capture failed: cannot identify %s mounted at %s: %m",
+                                               c->target_check.mount.source, c->target);
+                return log_error_errno(r, "tinykdump-save: capture failed: cannot check the target at %s: %m", c->target);
+        }
+
+        c->md.target_wait_usec = now(CLOCK_BOOTTIME);
+        log_info("tinykdump-save: target %s (%s, %s) is mounted at %s.", c->config.target_what,
+                 c->target_check.mount.source, c->target_check.mount.fstype, c->target);
+        return 0;
+}
+
+static int write_metadata(Context *c) {
+        _cleanup_free_ char *text = NULL;
+        size_t n;
+        int r;
+
+        c->md.total_usec = now(CLOCK_BOOTTIME);
+        r = dump_metadata_format(&c->md, &text, &n);
+        if (r < 0)
+                return log_error_errno(r, "tinykdump-save: cannot format the metadata: %m");
+        r = write_file_atomic_at(c->dir_fd, METADATA_FILENAME, text, n, 0600);
+        if (r < 0)
+                return log_error_errno(r, "tinykdump-save: cannot write %s/%s: %m", c->dir_path, METADATA_FILENAME);
+        return 0;
+}
+
+/* Records why we are not (yet) complete; written before each phase, so an interrupted capture
+ * leaves a metadata file that says where it stopped. */
+static int set_reason(Context *c, DumpResult result, const char *format, ...) _printf_(3, 4);
+static int set_reason(Context *c, DumpResult result, const char *format, ...) {
+        va_list ap;
+        char *s = NULL;
+
+        c->md.result = result;
+        if (format) {
+                va_start(ap, format);
+                if (vasprintf(&s, format, ap) < 0)
+                        s = NULL;
+                va_end(ap);
+                if (!s)
+                        return log_oom();
+        }
+        free(c->md.reason);
+        c->md.reason = s;
+        return 0;
+}
+
+static int fill_facts(Context *c) {
+        _cleanup_free_ char *boot_id = NULL;
+        const CaptureConfig *cc = &c->config;
+        uint64_t real = now(CLOCK_REALTIME), boot = now(CLOCK_BOOTTIME);
+
+        (void) read_one_line_file_at(tk_root(), "/proc/sys/kernel/random/boot_id", &boot_id);
+        if (boot_id) {
+                /* 8-4-4-4-12 → 32 hex digits, as journalctl -b takes it */
+                char *w = boot_id;
+                for (const char *p = boot_id; *p; p++)
+                        if (*p != '-')
+                                *w++ = *p;
+                *w = 0;
+        }
+
+        if (dump_metadata_set(&c->md.tinykdump_version, PACKAGE_VERSION) < 0 ||
+            dump_metadata_set(&c->md.kernel_release, cc->crashed_kernel_release) < 0 ||
+            dump_metadata_set(&c->md.boot_id, cc->crashed_boot_id) < 0 ||
+            dump_metadata_set(&c->md.machine_id, cc->crashed_machine_id) < 0 ||
+            dump_metadata_set(&c->md.hostname, cc->crashed_hostname) < 0 ||
+            dump_metadata_set(&c->md.capture_boot_id, boot_id) < 0 ||
+            dump_metadata_set(&c->md.target, cc->target_what) < 0 ||
+            dump_metadata_set(&c->md.target_device, c->target_check.mount.source) < 0 ||
+            dump_metadata_set(&c->md.target_fstype, c->target_check.mount.fstype) < 0 ||
+            dump_metadata_set(&c->md.format, "kdump-compressed") < 0)
+                return log_oom();
+
+        /* The capture kernel started right after the panic: realtime minus the time since then. */
+        c->md.capture_time_usec = real;
+        c->md.crash_time_usec = real > boot ? real - boot : real;
+
+        char level[16];
+        snprintf(level, sizeof(level), "%u", cc->dump_level);
+        if (dump_metadata_set(&c->md.dump_level, level) < 0)
+                return log_oom();
+        return 0;
+}
+
+static int make_dump_dir(Context *c) {
+        _cleanup_close_ int target_fd = -EBADF, parent_fd = -EBADF;
+        _cleanup_free_ char *name = NULL, *used = NULL;
+        const char *directory = c->config.target_directory ?: CAPTURE_DEFAULT_DIRECTORY;
+        struct stat st;
+        int r;
+
+        target_fd = open(c->target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (target_fd < 0)
+                return log_error_errno(-errno, "tinykdump-save: capture failed: cannot open %s: %m", c->target);
+        /* The directory we opened must be the file system we checked. */
+        if (fstat(target_fd, &st) < 0)
+                return log_error_errno(-errno, "tinykdump-save: capture failed: cannot stat %s: %m", c->target);
+        r = dumpdir_open_parent(target_fd, directory, &parent_fd);
+        if (r < 0)
+                return log_error_errno(r, "tinykdump-save: capture failed: cannot create %s/%s: %m", c->target, directory);
+
+        r = dumpdir_format_name(c->md.crash_time_usec, c->config.crashed_hostname, c->config.crashed_kernel_release,
+                                !fstype_forbids_colon(c->target_check.mount.fstype), &name);
+        if (r < 0)
+                return log_error_errno(r, "tinykdump-save: capture failed: cannot name the dump directory: %m");
+        r = dumpdir_create(parent_fd, name, &c->dir_fd, &used);
+        if (r < 0)
+                return log_error_errno(r, "tinykdump-save: capture failed: cannot create %s/%s/%s: %m", c->target,
+                                       directory, name);
+        if (asprintf(&c->dir_path, "%s/%s/%s", c->target, directory, used) < 0)
+                return log_oom();
+        if (dump_metadata_set(&c->md.directory, used) < 0)
+                return log_oom();
+        log_info("tinykdump-save: saving to %s", c->dir_path);
+        return 0;
+}
+
+static void probe_makedumpfile(Context *c) {
+        _cleanup_strv_free_ char **argv = NULL;
+        Buffer out = {};
+        int r, wstatus;
+
+        r = makedumpfile_version_argv(c->makedumpfile, &argv);
+        if (r >= 0)
+                r = spawn_and_wait(argv, 0, NULL, NULL, &out, MAKEDUMPFILE_VERSION_OUTPUT_MAX, &wstatus);
+        if (r >= 0 && (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0))
+                r = -EPROTO;
+        if (r >= 0)
+                r = makedumpfile_parse_features((const char *) out.data, out.size, &c->features);
+        buffer_done(&out);
+        if (r < 0) {
+                log_warning_errno(r, "tinykdump-save: cannot tell what %s supports (%m); using the configured compression.",
+                                  c->makedumpfile);
+                return;
+        }
+        c->have_features = true;
+        (void) dump_metadata_set(&c->md.makedumpfile_version, c->features.version);
+}
+
+typedef struct Progress {
+        Context *c;
+        const char *file;
+        uint64_t start;
+} Progress;
+
+static void report_progress(void *userdata) {
+        Progress *p = userdata;
+        struct stat st;
+        char size[FORMAT_BYTES_MAX];
+
+        if (fstatat(p->c->dir_fd, p->file, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return;
+        log_info("tinykdump-save: vmcore: %s written after %" PRIu64 "s",
+                 format_bytes(size, sizeof(size), (uint64_t) st.st_size), (now(CLOCK_BOOTTIME) - p->start) / 1000000);
+}
+
+static int run_makedumpfile(Context *c, char **argv, bool progress, uint64_t *ret_code, MakedumpfileStatus *ret_status) {
+        Progress p = { .c = c, .file = argv[strv_length(argv) - 1], .start = now(CLOCK_BOOTTIME) };
+        int r, wstatus;
+
+        /* makedumpfile writes relative to the dump directory: no path of ours is ever joined
+         * with a name from the crashed system and handed to it. */
+        if (fchdir(c->dir_fd) < 0)
+                return -errno;
+        r = spawn_and_wait(argv, progress ? PROGRESS_INTERVAL_USEC : 0, progress ? report_progress : NULL, &p, NULL, 0,
+                           &wstatus);
+        if (r < 0) {
+                *ret_code = 127;
+                *ret_status = MAKEDUMPFILE_NOT_EXECUTED;
+                return r;
+        }
+        *ret_status = makedumpfile_status_from_wait(wstatus, ret_code);
+        return 0;
+}
+
+static int save_dmesg(Context *c) {
+        _cleanup_strv_free_ char **argv = NULL;
+        _cleanup_free_ char *text = NULL, *panic = NULL;
+        MakedumpfileStatus s;
+        uint64_t code, size, t0 = now(CLOCK_BOOTTIME);
+        char sz[FORMAT_BYTES_MAX];
+        int r;
+
+        /* Start from nothing: no stale half of an earlier attempt in a reused directory. */
+        (void) unlinkat(c->dir_fd, "dmesg.txt.incomplete", 0);
+        r = makedumpfile_dmesg_argv(c->makedumpfile, c->vmcore, "dmesg.txt.incomplete", &argv);
+        if (r < 0)
+                return log_oom();
+        r = run_makedumpfile(c, argv, false, &code, &s);
+        c->md.dmesg_usec = now(CLOCK_BOOTTIME) - t0;
+        c->md.dmesg_status = code;
+        c->dmesg_status = s;
+        if (r < 0)
+                return log_error_errno(r, "tinykdump-save: saving dmesg failed: cannot execute %s: %m", c->makedumpfile);
+        if (s != MAKEDUMPFILE_COMPLETED)
+                return log_error_errno(-EIO, "tinykdump-save: saving dmesg failed: makedumpfile --dump-dmesg %s (exit status %" PRIu64 ").",
+                                       makedumpfile_status_to_string(s), code);
+
+        r = fsync_file_at(c->dir_fd, "dmesg.txt.incomplete", &size);
+        if (r >= 0)
+                r = RET_NERRNO(fchmodat(c->dir_fd, "dmesg.txt.incomplete", 0600, 0));
+        if (r >= 0)
+                r = rename_durable_at(c->dir_fd, "dmesg.txt.incomplete", "dmesg.txt");
+        if (r < 0)
+                return log_error_errno(r, "tinykdump-save: saving dmesg failed: cannot sync %s/dmesg.txt: %m", c->dir_path);
+        c->md.dmesg_size = size;
+        log_info("tinykdump-save: dmesg saved to %s/dmesg.txt (%s)", c->dir_path, format_bytes(sz, sizeof(sz), size));
+
+        _cleanup_free_ char *path = path_join(c->dir_path, "dmesg.txt");
+        if (!path)
+                return log_oom();
+        size_t n;
+        r = read_full_file_at(NULL, path, DMESG_READ_MAX, &text, &n);
+        if (r >= 0)
+                r = dmesg_find_panic_message(text, n, PANIC_MESSAGE_MAX, &panic);
+        if (r >= 0) {
+                log_info("tinykdump-save: the crashed kernel said: Kernel panic - not syncing: %s", panic);
+                c->md.panic_message = TAKE_PTR(panic);
+        } else if (r == -ENOENT)
+                log_info("tinykdump-save: no 'Kernel panic - not syncing' line in dmesg.txt.");
+        else
+                log_warning_errno(r, "tinykdump-save: cannot read back %s: %m", path);
+        return 0;
+}
+
+static int save_vmcore(Context *c) {
+        _cleanup_strv_free_ char **argv = NULL;
+        MakedumpfileStatus s;
+        uint64_t code, size, t0 = now(CLOCK_BOOTTIME);
+        char sz[FORMAT_BYTES_MAX];
+        CaptureCompression wanted = c->config.dump_compression;
+        CaptureCompression used;
+        int r;
+
+        used = makedumpfile_effective_compression(wanted, c->have_features ? &c->features : NULL);
+        if (used != wanted) {
+                log_warning("tinykdump-save: %s %s was built without %s support; using %s.", c->makedumpfile,
+                            strna(c->features.version), strna(capture_compression_to_string(wanted)),
+                            strna(capture_compression_to_string(used)));
+                (void) dump_metadata_set(&c->md.compression_configured, capture_compression_to_string(wanted));
+        }
+        if (dump_metadata_set(&c->md.compression, capture_compression_to_string(used)) < 0)
+                return log_oom();
+
+        (void) unlinkat(c->dir_fd, "vmcore.incomplete", 0);
+        r = makedumpfile_dump_argv(c->makedumpfile, c->config.dump_level, used, c->vmcore, "vmcore.incomplete", &argv);
+        if (r < 0)
+                return log_error_errno(r, "tinykdump-save: saving vmcore failed: bad options: %m");
+        log_info("tinykdump-save: saving vmcore (dump level %u, %s compression)", c->config.dump_level,
+                 strna(capture_compression_to_string(used)));
+
+        r = run_makedumpfile(c, argv, true, &code, &s);
+        c->md.vmcore_usec = now(CLOCK_BOOTTIME) - t0;
+        c->md.makedumpfile_status = code;
+        c->vmcore_status = s;
+        if (r < 0)
+                return log_error_errno(r, "tinykdump-save: saving vmcore failed: cannot execute %s: %m", c->makedumpfile);
+        if (s != MAKEDUMPFILE_COMPLETED) {
+                /* Keep vmcore.incomplete for forensics; the metadata says it is not a dump. */
+                if (fsync_file_at(c->dir_fd, "vmcore.incomplete", &size) >= 0)
+                        c->md.vmcore_size = size;
+                return log_error_errno(-EIO, "tinykdump-save: saving vmcore failed: makedumpfile %s (exit status %" PRIu64 ").",
+                                       makedumpfile_status_to_string(s), code);
+        }
+
+        r = fsync_file_at(c->dir_fd, "vmcore.incomplete", &size);
+        if (r >= 0)
+                r = RET_NERRNO(fchmodat(c->dir_fd, "vmcore.incomplete", 0600, 0));
+        if (r >= 0)
+                r = rename_durable_at(c->dir_fd, "vmcore.incomplete", "vmcore");
+        if (r < 0)
+                return log_error_errno(r, "tinykdump-save: saving vmcore failed: cannot sync %s/vmcore: %m", c->dir_path);
+        c->md.vmcore_size = size;
+        log_info("tinykdump-save: vmcore saved to %s/vmcore (%s in %.1fs)", c->dir_path, format_bytes(sz, sizeof(sz), size),
+                 (double) c->md.vmcore_usec / 1e6);
+        return 0;
+}
+
+static const char *status_text(MakedumpfileStatus s, uint64_t code, char *buf, size_t l) {
+        if (s == MAKEDUMPFILE_COMPLETED)
+                snprintf(buf, l, "succeeded but its output could not be synced");
+        else if (s >= 0 && s < _MAKEDUMPFILE_STATUS_MAX)
+                snprintf(buf, l, "%s (exit status %" PRIu64 ")", makedumpfile_status_to_string(s), code);
+        else
+                snprintf(buf, l, "did not run");
+        return buf;
+}
+
+static int run(Context *c) {
+        char buf1[128], buf2[128];
+        int r, r_dmesg, r_vmcore;
+
+        r = load_config(c);
+        if (r < 0)
+                return EXIT_USAGE;
+
+        log_info("tinykdump-save: capturing the crash of %s %s (boot %s)", strna(c->config.crashed_hostname),
+                 strna(c->config.crashed_kernel_release), strna(c->config.crashed_boot_id));
+
+        r = wait_for_target(c);
+        if (r < 0)
+                return EXIT_NO_TARGET;
+
+        r = fill_facts(c);
+        if (r < 0)
+                return EXIT_CAPTURE_FAILED;
+        r = make_dump_dir(c);
+        if (r < 0)
+                return EXIT_CAPTURE_FAILED;
+
+        (void) set_reason(c, DUMP_RESULT_FAILED, "interrupted while saving dmesg");
+        (void) write_metadata(c);
+
+        probe_makedumpfile(c);
+
+        r_dmesg = save_dmesg(c);
+        (void) set_reason(c, r_dmesg >= 0 ? DUMP_RESULT_DMESG_ONLY : DUMP_RESULT_FAILED, "interrupted while saving vmcore");
+        (void) write_metadata(c);
+
+        r_vmcore = save_vmcore(c);
+
+        if (r_vmcore >= 0 && r_dmesg >= 0)
+                (void) set_reason(c, DUMP_RESULT_COMPLETE, NULL);
+        else if (r_vmcore >= 0)
+                (void) set_reason(c, DUMP_RESULT_COMPLETE, "dmesg.txt not saved: makedumpfile --dump-dmesg %s",
+                                  status_text(c->dmesg_status, c->md.dmesg_status, buf1, sizeof(buf1)));
+        else if (r_dmesg >= 0)
+                (void) set_reason(c, DUMP_RESULT_DMESG_ONLY, "vmcore not saved: makedumpfile %s",
+                                  status_text(c->vmcore_status, c->md.makedumpfile_status, buf1, sizeof(buf1)));
+        else
+                (void) set_reason(c, DUMP_RESULT_FAILED, "nothing saved: makedumpfile --dump-dmesg %s; makedumpfile %s",
+                                  status_text(c->dmesg_status, c->md.dmesg_status, buf1, sizeof(buf1)),
+                                  status_text(c->vmcore_status, c->md.makedumpfile_status, buf2, sizeof(buf2)));
+
+        r = write_metadata(c);
+        if (syncfs(c->dir_fd) < 0)
+                log_warning_errno(-errno, "tinykdump-save: syncfs on %s failed: %m", c->target);
+
+        if (c->md.result == DUMP_RESULT_COMPLETE && !c->md.reason && r >= 0) {
+                log_info("tinykdump-save: capture complete: %s", c->dir_path);
+                return EXIT_COMPLETE;
+        }
+        log_error("tinykdump-save: capture failed: %s: %s", dump_result_to_string(c->md.result),
+                  c->md.reason ?: "the metadata could not be written");
+        return EXIT_CAPTURE_FAILED;
+}
+
+int main(int argc, char **argv) {
+        Context c = {
+                .vmcore = DEFAULT_VMCORE,
+                .target = DEFAULT_TARGET,
+                .makedumpfile = DEFAULT_MAKEDUMPFILE,
+                .dir_fd = -EBADF,
+                .dmesg_status = _MAKEDUMPFILE_STATUS_MAX,
+                .vmcore_status = _MAKEDUMPFILE_STATUS_MAX,
+        };
+        int r, ret;
+
+        log_setup("tinykdump-save", LOG_TARGET_AUTO);
+        log_parse_environment();
+
+        r = parse_argv(&c, argc, argv);
+        if (r <= 0)
+                return r < 0 ? EXIT_USAGE : 0;
+
+        /* Dumps hold the whole kernel memory: nothing we create is for anyone else. */
+        umask(0077);
+
+        capture_config_init(&c.config);
+        dump_metadata_init(&c.md);
+        c.start_boottime = now(CLOCK_BOOTTIME);
+
+        ret = run(&c);
+
+        capture_config_done(&c.config);
+        target_check_done(&c.target_check);
+        dump_metadata_done(&c.md);
+        makedumpfile_features_done(&c.features);
+        free(c.dir_path);
+        if (c.dir_fd >= 0)
+                (void) close(c.dir_fd);
+        return ret;
+}

@@ -1,0 +1,481 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* tinykdump-save end to end: the real binary against a fake root (mountinfo, boot_id), a target
+ * directory that the fake mountinfo says is mounted from a real file-system image (probed by the
+ * real libblkid), a text "vmcore" and tests/unit/fake-makedumpfile. */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+
+#include "capture-config.h"
+#include "makedumpfile.h"
+#include "metadata.h"
+#include "tests.h"
+#include "util.h"
+
+#define EXT4_UUID "5f1c4e2a-8d3b-4c6f-9a7e-0b1d2c3e4f50"
+#define VFAT_UUID "1234-ABCD"
+
+static const char vmcore_text[] =
+        "[    0.000000] Linux version 7.2.13-amd64 (debian-kernel@lists.debian.org)\n"
+        "[   42.000001] sysrq: Trigger a crash\n"
+        "[   42.000002] Kernel panic - not syncing: sysrq triggered crash\n"
+        "[   42.000003] CPU: 0 UID: 0 PID: 1 Comm: bash\n";
+
+typedef struct Case {
+        char *dir, *root, *target, *image, *config, *vmcore, *log, *output;
+        const char *fstype;
+} Case;
+
+static void case_done(Case *c) {
+        free(c->dir);
+        free(c->root);
+        free(c->target);
+        free(c->image);
+        free(c->config);
+        free(c->vmcore);
+        free(c->log);
+        free(c->output);
+}
+
+static int write_file(const char *path, const char *s) {
+        FILE *f = fopen(path, "we");
+        if (!f)
+                return -errno;
+        fputs(s, f);
+        return fclose(f) < 0 ? -errno : 0;
+}
+
+static int mkdir_p(const char *path) {
+        _cleanup_free_ char *p = strdup(path);
+        if (!p)
+                return -ENOMEM;
+        for (char *s = p + 1; *s; s++)
+                if (*s == '/') {
+                        *s = 0;
+                        if (mkdir(p, 0755) < 0 && errno != EEXIST)
+                                return -errno;
+                        *s = '/';
+                }
+        return mkdir(p, 0755) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+static bool have(const char *tool) {
+        _cleanup_free_ char *a = NULL, *b = NULL;
+        if (asprintf(&a, "/usr/sbin/%s", tool) < 0 || asprintf(&b, "/sbin/%s", tool) < 0)
+                return false;
+        return access(a, X_OK) == 0 || access(b, X_OK) == 0;
+}
+
+/* Builds a case: fstype "ext4" or "vfat" image, mounted (says mountinfo) at target, or not mounted
+ * at all when mounted is false. */
+static int case_setup(Case *c, const char *name, const char *fstype, bool mounted) {
+        _cleanup_free_ char *cmd = NULL, *mi = NULL, *mipath = NULL, *bootid = NULL, *sys = NULL, *pself = NULL;
+        struct stat st;
+        int r;
+
+        *c = (Case) { .fstype = fstype };
+        c->dir = path_join(test_tmpdir(), name);
+        if (!c->dir)
+                return -ENOMEM;
+        c->root = path_join(c->dir, "root");
+        c->target = path_join(c->dir, "target");
+        c->image = path_join(c->dir, "disk.img");
+        c->config = path_join(c->dir, "capture.conf");
+        c->vmcore = path_join(c->dir, "vmcore");
+        c->log = path_join(c->dir, "makedumpfile.log");
+        pself = path_join(c->root, "proc/self");
+        sys = path_join(c->root, "proc/sys/kernel/random");
+        if (!c->root || !c->target || !c->image || !c->config || !c->vmcore || !c->log || !pself || !sys)
+                return -ENOMEM;
+        if ((r = mkdir_p(pself)) < 0 || (r = mkdir_p(sys)) < 0 || (r = mkdir_p(c->target)) < 0)
+                return r;
+
+        bootid = path_join(sys, "boot_id");
+        if (!bootid)
+                return -ENOMEM;
+        if ((r = write_file(bootid, "8a0f5d3c-1b2e-4c7d-9e8f-0a1b2c3d4e5f\n")) < 0)
+                return r;
+        if ((r = write_file(c->vmcore, vmcore_text)) < 0)
+                return r;
+
+        if (streq(fstype, "ext4"))
+                r = asprintf(&cmd, "PATH=/usr/sbin:/sbin:$PATH; truncate -s 4M '%s' && "
+                                   "mke2fs -q -F -t ext4 -U " EXT4_UUID " '%s' >/dev/null 2>&1",
+                             c->image, c->image);
+        else
+                r = asprintf(&cmd, "PATH=/usr/sbin:/sbin:$PATH; truncate -s 4M '%s' && "
+                                   "mkfs.vfat -i %s '%s' >/dev/null 2>&1",
+                             c->image, "1234ABCD", c->image);
+        if (r < 0)
+                return -ENOMEM;
+        if (system(cmd) != 0)
+                return -EIO;
+
+        if (stat(c->target, &st) < 0)
+                return -errno;
+        mipath = path_join(pself, "mountinfo");
+        if (!mipath)
+                return -ENOMEM;
+        if (asprintf(&mi, "22 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw\n%s",
+                     mounted ? "" : "") < 0)
+                return -ENOMEM;
+        if (mounted) {
+                char *m2;
+                if (asprintf(&m2, "%s90 22 %u:%u / %s rw,relatime shared:60 - %s %s rw\n", mi, major(st.st_dev),
+                             minor(st.st_dev), c->target, fstype, c->image) < 0)
+                        return -ENOMEM;
+                free(mi);
+                mi = m2;
+        }
+        return write_file(mipath, mi);
+}
+
+static int case_config(Case *c, const char *what, CaptureCompression comp, unsigned level) {
+        CaptureConfig cc;
+        _cleanup_free_ char *text = NULL;
+        size_t n;
+        int r;
+
+        capture_config_init(&cc);
+        cc.target_what = strdup(what);
+        cc.target_directory = strdup("crash/dumps");
+        cc.target_timeout_usec = 1000000;  /* the host's CLOCK_BOOTTIME is long past this */
+        cc.dump_level = level;
+        cc.dump_compression = comp;
+        cc.crashed_boot_id = strdup("0123456789abcdef0123456789abcdef");
+        cc.crashed_machine_id = strdup("fedcba9876543210fedcba9876543210");
+        cc.crashed_hostname = strdup("testhost");
+        cc.crashed_kernel_release = strdup("7.2.13+deb14-amd64");
+        if (!cc.target_what || !cc.target_directory || !cc.crashed_boot_id || !cc.crashed_hostname ||
+            !cc.crashed_kernel_release || !cc.crashed_machine_id) {
+                capture_config_done(&cc);
+                return -ENOMEM;
+        }
+        r = capture_config_serialize(&cc, &text, &n);
+        capture_config_done(&cc);
+        if (r < 0)
+                return r;
+        return write_file(c->config, text);
+}
+
+/* Runs tinykdump-save; returns its exit code, with stderr+stdout in c->output. */
+static int case_run(Case *c, const char *extra_env) {
+        _cleanup_free_ char *bin = NULL, *fake = NULL, *a_config = NULL, *a_vmcore = NULL, *a_target = NULL,
+                            *a_mdf = NULL, *script = NULL;
+        const char *build = getenv("TK_BUILD_ROOT");
+        Buffer out = {};
+        int wstatus, r;
+
+        if (!build)
+                return -ENOENT;
+        bin = path_join(build, "src/save/tinykdump-save");
+        fake = path_join(test_srcdir(), "unit/fake-makedumpfile");
+        if (!bin || !fake)
+                return -ENOMEM;
+        if (asprintf(&a_config, "--config=%s", c->config) < 0 || asprintf(&a_vmcore, "--vmcore=%s", c->vmcore) < 0 ||
+            asprintf(&a_target, "--target=%s", c->target) < 0 || asprintf(&a_mdf, "--makedumpfile=%s", fake) < 0 ||
+            asprintf(&script, "%s TINYKDUMP_ROOT='%s' FAKE_MDF_LOG='%s' exec \"$0\" \"$@\" 2>&1", strempty(extra_env),
+                     c->root, c->log) < 0)
+                return -ENOMEM;
+
+        char *argv[] = { (char *) "/bin/sh", (char *) "-c", script, bin, a_config, a_vmcore, a_target, a_mdf, NULL };
+        r = spawn_and_wait(argv, 0, NULL, NULL, &out, 1 * MiB, &wstatus);
+        if (r < 0)
+                return r;
+        (void) buffer_append(&out, "", 1);
+        free(c->output);
+        c->output = (char *) out.data;
+        printf("# tinykdump-save output:\n");
+        for (char *l = c->output, *e; l && *l; l = e ? e + 1 : NULL) {
+                e = strchr(l, '\n');
+                printf("#   %.*s\n", (int) (e ? e - l : (ptrdiff_t) strlen(l)), l);
+        }
+        if (!WIFEXITED(wstatus))
+                return -ECHILD;
+        return WEXITSTATUS(wstatus);
+}
+
+/* The one dump directory below target/crash/dumps (fails if there is not exactly one unless
+ * name is given). */
+static int open_dump_dir(Case *c, const char *name, char **ret_name) {
+        _cleanup_free_ char *parent = path_join(c->target, "crash/dumps");
+        _cleanup_closedir_ DIR *d = NULL;
+        char *found = NULL;
+        unsigned n = 0;
+
+        if (!parent)
+                return -ENOMEM;
+        d = opendir(parent);
+        if (!d)
+                return -errno;
+        for (struct dirent *de; (de = readdir(d));) {
+                if (de->d_name[0] == '.')
+                        continue;
+                if (name && !streq(de->d_name, name))
+                        continue;
+                n++;
+                free(found);
+                found = strdup(de->d_name);
+        }
+        if (n != 1) {
+                free(found);
+                return -ENOTUNIQ;
+        }
+        _cleanup_free_ char *p = path_join(parent, found);
+        int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) {
+                free(found);
+                return -errno;
+        }
+        *ret_name = found;
+        return fd;
+}
+
+static int file_mode_at(int dfd, const char *name) {
+        struct stat st;
+        if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return -errno;
+        return (int) (st.st_mode & 07777);
+}
+
+static void metadata_donep(DumpMetadata *m) {
+        dump_metadata_done(m);
+}
+
+TEST(complete_ext4) {
+        _cleanup_(case_done) Case c = {};
+        _cleanup_(metadata_donep) DumpMetadata m;
+        _cleanup_free_ char *name = NULL, *log = NULL, *dmesg = NULL, *p = NULL;
+        _cleanup_close_ int dfd = -EBADF;
+        MetadataParseError e;
+
+        dump_metadata_init(&m);
+        if (!have("mke2fs"))
+                TEST_SKIP("mke2fs not installed");
+        ASSERT_OK(case_setup(&c, "complete", "ext4", true));
+        ASSERT_OK(case_config(&c, "UUID=" EXT4_UUID, CAPTURE_COMPRESSION_ZSTD, 31));
+        ASSERT_EQ(case_run(&c, NULL), 0);
+
+        /* Phase markers the VM tests match on the console. */
+        ASSERT_NOT_NULL(strstr(c.output, "tinykdump-save: dmesg saved to "));
+        ASSERT_NOT_NULL(strstr(c.output, "tinykdump-save: vmcore saved to "));
+        ASSERT_NOT_NULL(strstr(c.output, "tinykdump-save: capture complete: "));
+        /* The build lacks zstd: said so, and zlib used rather than an uncompressed dump. */
+        ASSERT_NOT_NULL(strstr(c.output, "without zstd support; using zlib"));
+
+        dfd = open_dump_dir(&c, NULL, &name);
+        ASSERT_OK(dfd);
+        /* ext4 keeps the format, colons included. UTC time, host, release. */
+        ASSERT_EQ(strlen(name), strlen("YYYY-MM-DDTHH:MM:SS-testhost-7.2.13+deb14-amd64"));
+        ASSERT_EQ(name[13], ':');
+        ASSERT_TRUE(strstr(name, "-testhost-7.2.13+deb14-amd64") == name + 19);
+
+        ASSERT_EQ(file_mode_at(dfd, "dmesg.txt"), 0600);
+        ASSERT_EQ(file_mode_at(dfd, "vmcore"), 0600);
+        ASSERT_EQ(file_mode_at(dfd, "metadata"), 0600);
+        ASSERT_EQ(file_mode_at(dfd, "."), 0700);
+        ASSERT_ERROR(file_mode_at(dfd, "vmcore.incomplete"), ENOENT);
+        ASSERT_ERROR(file_mode_at(dfd, "dmesg.txt.incomplete"), ENOENT);
+        ASSERT_ERROR(file_mode_at(dfd, "metadata.tmp"), ENOENT);
+
+        p = path_join(c.target, "crash/dumps");
+        _cleanup_free_ char *dp = path_join(p, name);
+        _cleanup_free_ char *dmesg_path = path_join(dp, "dmesg.txt");
+        size_t n;
+        ASSERT_OK(read_full_file_at(NULL, dmesg_path, 1 * MiB, &dmesg, &n));
+        ASSERT_STREQ(dmesg, vmcore_text);
+
+        ASSERT_OK(dump_metadata_read_at(dfd, &m, &e));
+        ASSERT_EQ(m.result, DUMP_RESULT_COMPLETE);
+        ASSERT_NULL(m.reason);
+        ASSERT_STREQ(m.panic_message, "sysrq triggered crash");
+        ASSERT_STREQ(m.kernel_release, "7.2.13+deb14-amd64");
+        ASSERT_STREQ(m.boot_id, "0123456789abcdef0123456789abcdef");
+        ASSERT_STREQ(m.machine_id, "fedcba9876543210fedcba9876543210");
+        ASSERT_STREQ(m.hostname, "testhost");
+        ASSERT_STREQ(m.capture_boot_id, "8a0f5d3c1b2e4c7d9e8f0a1b2c3d4e5f");
+        ASSERT_STREQ(m.target, "UUID=" EXT4_UUID);
+        ASSERT_STREQ(m.target_device, c.image);
+        ASSERT_STREQ(m.target_fstype, "ext4");
+        ASSERT_STREQ(m.directory, name);
+        ASSERT_STREQ(m.dump_level, "31");
+        ASSERT_STREQ(m.compression, "zlib");
+        ASSERT_STREQ(m.compression_configured, "zstd");
+        ASSERT_STREQ(m.makedumpfile_version, "1.7.2");
+        ASSERT_U64_EQ(m.dmesg_size, strlen(vmcore_text));
+        ASSERT_U64_EQ(m.vmcore_size, strlen(vmcore_text) + 8);
+        ASSERT_U64_EQ(m.dmesg_status, 0);
+        ASSERT_U64_EQ(m.makedumpfile_status, 0);
+        ASSERT_TRUE(m.dmesg_usec != METADATA_UNSET && m.vmcore_usec != METADATA_UNSET);
+        ASSERT_TRUE(m.total_usec != METADATA_UNSET && m.target_wait_usec != METADATA_UNSET);
+        ASSERT_TRUE(m.crash_time_usec <= m.capture_time_usec);
+
+        /* makedumpfile got exactly the generated options, output relative to the dump directory. */
+        ASSERT_OK(read_full_file_at(NULL, c.log, 64 * KiB, &log, &n));
+        ASSERT_NOT_NULL(strstr(log, "-v\n"));
+        _cleanup_free_ char *want_dmesg = NULL, *want_dump = NULL;
+        ASSERT_TRUE(asprintf(&want_dmesg, "--dump-dmesg --message-level 6 %s dmesg.txt.incomplete\n", c.vmcore) > 0);
+        ASSERT_TRUE(asprintf(&want_dump, "-d 31 -c --message-level 6 %s vmcore.incomplete\n", c.vmcore) > 0);
+        ASSERT_NOT_NULL(strstr(log, want_dmesg));
+        ASSERT_NOT_NULL(strstr(log, want_dump));
+
+        /* A second capture with the same crash time gets its own directory. */
+        ASSERT_EQ(case_run(&c, NULL), 0);
+        _cleanup_free_ char *again = NULL, *second = NULL;
+        ASSERT_TRUE(asprintf(&again, "%s_2", name) > 0);
+        int d2 = open_dump_dir(&c, again, &second);
+        if (d2 < 0) {
+                /* The clock moved on to the next second: then two plain names exist. */
+                ASSERT_NOT_NULL(strstr(c.output, "capture complete"));
+        } else
+                close(d2);
+        return TEST_PASS;
+}
+
+TEST(vmcore_fails_dmesg_only) {
+        _cleanup_(case_done) Case c = {};
+        _cleanup_(metadata_donep) DumpMetadata m;
+        _cleanup_free_ char *name = NULL;
+        _cleanup_close_ int dfd = -EBADF;
+        MetadataParseError e;
+
+        dump_metadata_init(&m);
+        if (!have("mke2fs"))
+                TEST_SKIP("mke2fs not installed");
+        ASSERT_OK(case_setup(&c, "dmesgonly", "ext4", true));
+        ASSERT_OK(case_config(&c, "UUID=" EXT4_UUID, CAPTURE_COMPRESSION_LZO, 1));
+        ASSERT_EQ(case_run(&c, "FAKE_MDF_DUMP_EXIT=1"), 3);
+        ASSERT_NOT_NULL(strstr(c.output, "tinykdump-save: dmesg saved to "));
+        ASSERT_NOT_NULL(strstr(c.output, "tinykdump-save: capture failed: dmesg-only"));
+
+        dfd = open_dump_dir(&c, NULL, &name);
+        ASSERT_OK(dfd);
+        ASSERT_EQ(file_mode_at(dfd, "dmesg.txt"), 0600);
+        ASSERT_ERROR(file_mode_at(dfd, "vmcore"), ENOENT);
+        /* Kept for forensics; the metadata says it is not a dump. */
+        ASSERT_EQ(file_mode_at(dfd, "vmcore.incomplete"), 0600);
+        ASSERT_OK(dump_metadata_read_at(dfd, &m, &e));
+        ASSERT_EQ(m.result, DUMP_RESULT_DMESG_ONLY);
+        ASSERT_STREQ(m.reason, "vmcore not saved: makedumpfile failed (exit status 1)");
+        ASSERT_U64_EQ(m.makedumpfile_status, 1);
+        ASSERT_STREQ(m.compression, "lzo");
+        ASSERT_NULL(m.compression_configured);
+        ASSERT_STREQ(m.dump_level, "1");
+        ASSERT_U64_EQ(m.vmcore_size, 8 + 3);
+        return TEST_PASS;
+}
+
+TEST(everything_fails) {
+        _cleanup_(case_done) Case c = {};
+        _cleanup_(metadata_donep) DumpMetadata m;
+        _cleanup_free_ char *name = NULL;
+        _cleanup_close_ int dfd = -EBADF;
+        MetadataParseError e;
+
+        dump_metadata_init(&m);
+        if (!have("mke2fs"))
+                TEST_SKIP("mke2fs not installed");
+        ASSERT_OK(case_setup(&c, "allfail", "ext4", true));
+        ASSERT_OK(case_config(&c, "UUID=" EXT4_UUID, CAPTURE_COMPRESSION_ZSTD, 31));
+        ASSERT_EQ(case_run(&c, "FAKE_MDF_FEATURES=all FAKE_MDF_DMESG_EXIT=1 FAKE_MDF_DUMP_EXIT=2"), 3);
+        ASSERT_NOT_NULL(strstr(c.output, "tinykdump-save: capture failed: failed"));
+
+        dfd = open_dump_dir(&c, NULL, &name);
+        ASSERT_OK(dfd);
+        ASSERT_OK(dump_metadata_read_at(dfd, &m, &e));
+        ASSERT_EQ(m.result, DUMP_RESULT_FAILED);
+        ASSERT_STREQ(m.reason, "nothing saved: makedumpfile --dump-dmesg failed (exit status 1); makedumpfile "
+                               "failed: the kernel release of vmcore and vmlinux differ (exit status 2)");
+        ASSERT_STREQ(m.compression, "zstd");  /* this build has it */
+        ASSERT_NULL(m.panic_message);
+        ASSERT_ERROR(file_mode_at(dfd, "dmesg.txt"), ENOENT);
+        return TEST_PASS;
+}
+
+static int count_entries(const char *dir) {
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        int n = 0;
+        if (!d)
+                return -errno;
+        for (struct dirent *de; (de = readdir(d));)
+                if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
+                        n++;
+        return n;
+}
+
+TEST(target_missing) {
+        _cleanup_(case_done) Case c = {};
+
+        if (!have("mke2fs"))
+                TEST_SKIP("mke2fs not installed");
+        ASSERT_OK(case_setup(&c, "missing", "ext4", false));
+        ASSERT_OK(case_config(&c, "UUID=" EXT4_UUID, CAPTURE_COMPRESSION_ZLIB, 31));
+        ASSERT_EQ(case_run(&c, NULL), 2);
+        ASSERT_NOT_NULL(strstr(c.output, "tinykdump-save: capture failed: target UUID=" EXT4_UUID));
+        ASSERT_NOT_NULL(strstr(c.output, "did not appear within 1s"));
+        /* Not a byte written to the directory that is not the target. */
+        ASSERT_EQ(count_entries(c.target), 0);
+        return TEST_PASS;
+}
+
+TEST(wrong_filesystem) {
+        _cleanup_(case_done) Case c = {};
+
+        if (!have("mke2fs"))
+                TEST_SKIP("mke2fs not installed");
+        ASSERT_OK(case_setup(&c, "wrongfs", "ext4", true));
+        ASSERT_OK(case_config(&c, "UUID=00000000-1111-2222-3333-444444444444", CAPTURE_COMPRESSION_ZLIB, 31));
+        ASSERT_EQ(case_run(&c, NULL), 2);
+        ASSERT_NOT_NULL(strstr(c.output, "is not the configured target UUID=00000000-1111-2222-3333-444444444444"));
+        ASSERT_NOT_NULL(strstr(c.output, "UUID=" EXT4_UUID));
+        ASSERT_NOT_NULL(strstr(c.output, "refusing to write to it"));
+        ASSERT_EQ(count_entries(c.target), 0);
+
+        /* Right UUID, but the configuration insists on another file-system type. */
+        _cleanup_free_ char *text = NULL;
+        size_t n;
+        ASSERT_OK(case_config(&c, "UUID=" EXT4_UUID, CAPTURE_COMPRESSION_ZLIB, 31));
+        ASSERT_OK(read_full_file_at(NULL, c.config, 64 * KiB, &text, &n));
+        _cleanup_free_ char *with_type = NULL;
+        ASSERT_TRUE(asprintf(&with_type, "%sTARGET_FSTYPE=vfat\n", text) > 0);
+        ASSERT_OK(write_file(c.config, with_type));
+        ASSERT_EQ(case_run(&c, NULL), 2);
+        ASSERT_NOT_NULL(strstr(c.output, "refusing to write to it"));
+        ASSERT_EQ(count_entries(c.target), 0);
+        return TEST_PASS;
+}
+
+TEST(vfat_names) {
+        _cleanup_(case_done) Case c = {};
+        _cleanup_free_ char *name = NULL;
+        _cleanup_close_ int dfd = -EBADF;
+
+        if (!have("mkfs.vfat"))
+                TEST_SKIP("mkfs.vfat not installed");
+        ASSERT_OK(case_setup(&c, "vfat", "vfat", true));
+        ASSERT_OK(case_config(&c, "UUID=" VFAT_UUID, CAPTURE_COMPRESSION_ZLIB, 31));
+        ASSERT_EQ(case_run(&c, NULL), 0);
+        dfd = open_dump_dir(&c, NULL, &name);
+        ASSERT_OK(dfd);
+        /* No ':' on FAT: "YYYY-MM-DDTHH-MM-SS-host-release". */
+        ASSERT_NULL(strchr(name, ':'));
+        ASSERT_EQ(name[10], 'T');
+        ASSERT_EQ(name[13], '-');
+        ASSERT_EQ(name[16], '-');
+        ASSERT_TRUE(strstr(name, "-testhost-7.2.13+deb14-amd64") == name + 19);
+        return TEST_PASS;
+}
+
+TEST(bad_config) {
+        _cleanup_(case_done) Case c = {};
+
+        if (!have("mke2fs"))
+                TEST_SKIP("mke2fs not installed");
+        ASSERT_OK(case_setup(&c, "badconf", "ext4", true));
+        ASSERT_OK(write_file(c.config, "DUMP_LEVEL=99\n"));
+        ASSERT_EQ(case_run(&c, NULL), 1);
+        ASSERT_NOT_NULL(strstr(c.output, "tinykdump-save: capture failed: cannot use the capture configuration"));
+        ASSERT_EQ(count_entries(c.target), 0);
+        return TEST_PASS;
+}
