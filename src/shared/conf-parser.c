@@ -486,9 +486,19 @@ int conf_parse_config_file(const char *root, const char *main_path, const char *
                 return r;
 
         STRV_FOREACH(f, files) {
-                _cleanup_free_ char *data = NULL;
+                _cleanup_free_ char *data = NULL, *p = path_join(root, *f);
+                struct stat st;
                 size_t size;
 
+                if (!p)
+                        return -ENOMEM;
+                /* A FIFO or device would block or never end: only regular files are read. */
+                if (stat(p, &st) >= 0 && !S_ISREG(st.st_mode)) {
+                        r = conf_diags_add(diags, LOG_ERR, *f, 0, "Not a regular file, ignoring it.");
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
                 r = read_full_file_at(root, *f, CONF_FILE_MAX, &data, &size);
                 if (r == -ENOMEM)
                         return r;

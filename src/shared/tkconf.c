@@ -5,8 +5,28 @@
 #include <stdarg.h>
 #include <syslog.h>
 
+#include "capture-config.h"
 #include "tkconf.h"
 #include "util.h"
+
+/* The loader hands these to the capture side by value (tkconf.h). */
+_Static_assert((int) TK_COMPRESSION_NONE == (int) CAPTURE_COMPRESSION_NONE &&
+               (int) TK_COMPRESSION_ZLIB == (int) CAPTURE_COMPRESSION_ZLIB &&
+               (int) TK_COMPRESSION_LZO == (int) CAPTURE_COMPRESSION_LZO &&
+               (int) TK_COMPRESSION_SNAPPY == (int) CAPTURE_COMPRESSION_SNAPPY &&
+               (int) TK_COMPRESSION_ZSTD == (int) CAPTURE_COMPRESSION_ZSTD &&
+               (int) _TK_COMPRESSION_MAX == (int) _CAPTURE_COMPRESSION_MAX,
+               "TkCompression and CaptureCompression differ");
+_Static_assert((int) TK_ACTION_REBOOT == (int) CAPTURE_ACTION_REBOOT &&
+               (int) TK_ACTION_POWEROFF == (int) CAPTURE_ACTION_POWEROFF &&
+               (int) TK_ACTION_HALT == (int) CAPTURE_ACTION_HALT &&
+               (int) TK_ACTION_SHELL == (int) CAPTURE_ACTION_SHELL &&
+               (int) _TK_ACTION_MAX == (int) _CAPTURE_ACTION_MAX,
+               "TkAction and CaptureAction differ");
+_Static_assert(TK_DEFAULT_COMPRESSION == (TkCompression) CAPTURE_DEFAULT_COMPRESSION &&
+               TK_DEFAULT_DUMP_LEVEL == CAPTURE_DEFAULT_DUMP_LEVEL &&
+               TK_DEFAULT_TIMEOUT_USEC == CAPTURE_DEFAULT_TIMEOUT_USEC,
+               "tinykdump.conf and capture.conf defaults differ");
 
 const char * const tk_config_dropin_dirs[] = {
         TK_CONFIG_DROPIN_DIR_VENDOR,

@@ -1,10 +1,37 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tinykdump.conf parser on arbitrary bytes as one main file. Checks on every input: diagnostics
  * format, the JSON rendering works, and the effective configuration written as INI parses back
- * into the same INI text, with no new errors. */
+ * into the same INI text, with no new errors; and a valid configuration gives settings that the
+ * capture side's capture.conf accepts. */
+#include "capture-config.h"
 #include "fuzz.h"
 #include "tkconf.h"
 #include "util.h"
+
+/* What the loader puts into capture.conf; a valid tinykdump.conf must never fail there. */
+static void check_capture_config(const TkConfig *c) {
+        CaptureConfig cc;
+        _cleanup_free_ char *why = NULL;
+
+        capture_config_init(&cc);
+        if (tk_config_target_what(c, &cc.target_what) < 0)
+                goto finish;
+        if (c->fs_type != TK_FS_AUTO && !(cc.target_fstype = strdup(tk_fs_to_string(c->fs_type))))
+                goto finish;
+        if (!(cc.target_directory = strdup(c->directory)))
+                goto finish;
+        cc.target_timeout_usec = c->timeout_usec;
+        cc.dump_level = c->dump_level;
+        cc.dump_compression = (CaptureCompression) c->compression;
+        cc.failure_action = (CaptureAction) c->failure_action;
+        cc.final_action = (CaptureAction) c->final_action;
+        if (capture_config_verify(&cc, &why) == -EINVAL) {
+                fprintf(stderr, "capture.conf rejects a valid tinykdump.conf: %s\n", strna(why));
+                abort();
+        }
+finish:
+        capture_config_done(&cc);
+}
 
 static const char *body(const char *ini) {
         const char *s = strstr(ini, "\n[Capture]");
@@ -32,6 +59,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         if (c->diags.n > CONF_DIAGS_MAX || c->diags.n_errors > c->diags.n + c->diags.n_dropped)
                 abort();
+
+        if (tk_config_is_valid(c))
+                check_capture_config(c);
 
         if (tk_config_format_json(c, &json) < 0 || tk_config_format_ini(c, &ini) < 0)
                 return 0;

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <syslog.h>
 
+#include "capture-config.h"
 #include "tests.h"
 #include "tkconf.h"
 #include "util.h"
@@ -634,7 +635,18 @@ TEST(dropin_errors_name_the_dropin) {
         ASSERT_OK(tk_config_load(root2, &e));
         ASSERT_EQ(e->diags.n, 2);
         _cleanup_free_ char *f = conf_diag_format(&e->diags.items[0]);
-        ASSERT_STREQ(f, TK_CONFIG_FILE ": Failed to read: Is a directory");
+        ASSERT_STREQ(f, TK_CONFIG_FILE ": Not a regular file, ignoring it.");
+
+        /* A FIFO among the drop-ins is not opened (it would block). */
+        _cleanup_free_ char *fifo = path_join(root2, TK_CONFIG_DROPIN_DIR_ETC "/10-fifo.conf");
+        _cleanup_tk_config_free_ TkConfig *g = NULL;
+        ASSERT_OK(mkdir_parents(fifo));
+        ASSERT_OK(RET_NERRNO(mkfifo(fifo, 0600)));
+        ASSERT_OK(tk_config_load(root2, &g));
+        ASSERT_EQ(g->diags.n, 3);
+        _cleanup_free_ char *h = conf_diag_format(&g->diags.items[1]);
+        ASSERT_STREQ(h, TK_CONFIG_DROPIN_DIR_ETC "/10-fifo.conf: Not a regular file, ignoring it.");
+        ASSERT_EQ(strv_length(g->files), 0);
         return TEST_PASS;
 }
 
@@ -783,5 +795,37 @@ TEST(shipped_file) {
         ASSERT_OK(tk_config_format_ini(defaults, &ini_defaults));
         ASSERT_OK(tk_config_format_ini(d, &ini_shipped));
         ASSERT_STREQ(strstr(ini_shipped, "\n[Capture]"), strstr(ini_defaults, "\n[Capture]"));
+        return TEST_PASS;
+}
+
+/* The loader passes these by value into capture.conf: the names must agree too. */
+TEST(names_agree_with_capture_config) {
+        for (int i = 0; i < _TK_COMPRESSION_MAX; i++) {
+                ASSERT_STREQ(tk_compression_to_string(i), capture_compression_to_string((CaptureCompression) i));
+                ASSERT_EQ(tk_compression_from_string(tk_compression_to_string(i)), i);
+        }
+        for (int i = 0; i < _TK_ACTION_MAX; i++) {
+                ASSERT_STREQ(tk_action_to_string(i), capture_action_to_string((CaptureAction) i));
+                ASSERT_EQ(tk_action_from_string(tk_action_to_string(i)), i);
+        }
+        ASSERT_ERROR(tk_compression_from_string("gzip"), EINVAL);
+        ASSERT_ERROR(tk_action_from_string(NULL), EINVAL);
+        ASSERT_NULL(tk_action_to_string(_TK_ACTION_MAX));
+        return TEST_PASS;
+}
+
+/* Every valid target spelling gives a What= the capture side can turn into a device path. */
+TEST(what_accepted_by_capture_config) {
+        static const char *const whats[] = {
+                "UUID=" UUID_EXT4, "UUID=1a2b-3c4d", "LABEL=Crash dumps/ü", "PARTUUID=0a1b2c3d-01", "PARTLABEL=kdump",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(whats); i++) {
+                _cleanup_free_ char *t = NULL, *w = NULL, *dev = NULL;
+                ASSERT_TRUE(asprintf(&t, "[Target]\nWhat=%s\n", whats[i]) > 0);
+                ASSERT_GOOD(c, t);
+                ASSERT_OK(tk_config_target_what(c, &w));
+                ASSERT_OK(capture_target_device_from_what(w, &dev));
+                ASSERT_TRUE(startswith(dev, "/dev/disk/by-") != NULL);
+        }
         return TEST_PASS;
 }
