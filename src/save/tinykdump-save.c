@@ -19,7 +19,8 @@
 
 #define DEFAULT_VMCORE "/proc/vmcore"
 #define DEFAULT_TARGET "/run/tinykdump/target"
-#define DEFAULT_MAKEDUMPFILE "/usr/sbin/makedumpfile"
+/* Upstream installs makedumpfile to /usr/sbin, Debian to /usr/bin: the first that exists. */
+static const char *const makedumpfile_paths[] = { "/usr/sbin/makedumpfile", "/usr/bin/makedumpfile" };
 
 /* How often the target is looked at again while waiting for it, and how often progress of the
  * vmcore is reported. */
@@ -70,10 +71,10 @@ static void help(void) {
                "  --config=PATH        capture configuration (default %s)\n"
                "  --vmcore=PATH        memory image to read (default %s)\n"
                "  --target=DIR         where the dump target is mounted (default %s)\n"
-               "  --makedumpfile=PATH  makedumpfile binary (default %s)\n"
+               "  --makedumpfile=PATH  makedumpfile binary (default %s or %s)\n"
                "  -h --help            show this help\n"
                "     --version         show the version\n",
-               CAPTURE_CONFIG_PATH, DEFAULT_VMCORE, DEFAULT_TARGET, DEFAULT_MAKEDUMPFILE);
+               CAPTURE_CONFIG_PATH, DEFAULT_VMCORE, DEFAULT_TARGET, makedumpfile_paths[0], makedumpfile_paths[1]);
 }
 
 static int parse_argv(Context *c, int argc, char **argv) {
@@ -95,6 +96,9 @@ static int parse_argv(Context *c, int argc, char **argv) {
                         c->config_path = optarg;
                         break;
                 case ARG_VMCORE:
+                        /* makedumpfile runs in the dump directory: only absolute paths work. */
+                        if (optarg[0] != '/')
+                                return log_error_errno(-EINVAL, "--vmcore= needs an absolute path, not '%s'.", optarg);
                         c->vmcore = optarg;
                         break;
                 case ARG_TARGET:
@@ -103,6 +107,8 @@ static int parse_argv(Context *c, int argc, char **argv) {
                         c->target = optarg;
                         break;
                 case ARG_MAKEDUMPFILE:
+                        if (optarg[0] != '/')
+                                return log_error_errno(-EINVAL, "--makedumpfile= needs an absolute path, not '%s'.", optarg);
                         c->makedumpfile = optarg;
                         break;
                 case 'h':
@@ -542,7 +548,6 @@ int main(int argc, char **argv) {
         Context c = {
                 .vmcore = DEFAULT_VMCORE,
                 .target = DEFAULT_TARGET,
-                .makedumpfile = DEFAULT_MAKEDUMPFILE,
                 .dir_fd = -EBADF,
                 .dmesg_status = _MAKEDUMPFILE_STATUS_MAX,
                 .vmcore_status = _MAKEDUMPFILE_STATUS_MAX,
@@ -555,6 +560,14 @@ int main(int argc, char **argv) {
         r = parse_argv(&c, argc, argv);
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : 0;
+        if (!c.makedumpfile) {
+                c.makedumpfile = makedumpfile_paths[0];
+                for (size_t i = 0; i < ELEMENTSOF(makedumpfile_paths); i++)
+                        if (access(makedumpfile_paths[i], X_OK) >= 0) {
+                                c.makedumpfile = makedumpfile_paths[i];
+                                break;
+                        }
+        }
 
         /* Dumps hold the whole kernel memory: nothing we create is for anyone else. */
         umask(0077);

@@ -162,3 +162,41 @@ TEST(spawn_progress) {
         ASSERT_GE(n, 2);
         return TEST_PASS;
 }
+
+/* The real peer, when installed: its -v output parses, and a file that is no vmcore gives exit
+ * status 1, which maps to "failed". */
+TEST(real_makedumpfile) {
+        const char *bin = access("/usr/sbin/makedumpfile", X_OK) >= 0 ? "/usr/sbin/makedumpfile" : "/usr/bin/makedumpfile";
+        _cleanup_strv_free_ char **v = NULL, **d = NULL;
+        _cleanup_free_ char *junk = path_join(test_tmpdir(), "not-a-vmcore");
+        _cleanup_free_ char *out = path_join(test_tmpdir(), "dmesg.out");
+        MakedumpfileFeatures f;
+        Buffer b = {};
+        int wstatus;
+
+        if (access(bin, X_OK) < 0)
+                TEST_SKIP("makedumpfile not installed");
+
+        ASSERT_OK(makedumpfile_version_argv(bin, &v));
+        ASSERT_OK(spawn_and_wait(v, 0, NULL, NULL, &b, MAKEDUMPFILE_VERSION_OUTPUT_MAX, &wstatus));
+        ASSERT_EQ(makedumpfile_status_from_wait(wstatus, NULL), MAKEDUMPFILE_COMPLETED);
+        ASSERT_OK(makedumpfile_parse_features((const char *) b.data, b.size, &f));
+        buffer_done(&b);
+        ASSERT_NOT_NULL(f.version);
+        ASSERT_TRUE(f.version[0] >= '1' && f.version[0] <= '9');
+        printf("# makedumpfile %s: lzo %s, snappy %s, zstd %s\n", f.version, yes_no(f.supported[CAPTURE_COMPRESSION_LZO]),
+               yes_no(f.supported[CAPTURE_COMPRESSION_SNAPPY]), yes_no(f.supported[CAPTURE_COMPRESSION_ZSTD]));
+        makedumpfile_features_done(&f);
+
+        FILE *j = fopen(junk, "we");
+        ASSERT_NOT_NULL(j);
+        fputs("this is not a vmcore\n", j);
+        fclose(j);
+        ASSERT_OK(makedumpfile_dmesg_argv(bin, junk, out, &d));
+        /* Its messages go to our stdout; keep the TAP stream clean by capturing them. */
+        ASSERT_OK(spawn_and_wait(d, 0, NULL, NULL, &b, 64 * KiB, &wstatus));
+        buffer_done(&b);
+        ASSERT_EQ(makedumpfile_status_from_wait(wstatus, NULL), MAKEDUMPFILE_FAILED);
+        ASSERT_TRUE(access(out, F_OK) < 0);
+        return TEST_PASS;
+}
