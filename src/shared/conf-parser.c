@@ -254,6 +254,14 @@ static int parse_assignment(ParseState *s, unsigned line, char *l) {
                 .value = value,
                 .diags = s->diags,
         };
+        /* Only reachable through a continuation ("a\\" + "\\" at the end of a line). Such a value
+         * cannot be written back without turning into a continuation itself. */
+        size_t vl = strlen(value);
+        if (vl > 0 && value[vl - 1] == '\\') {
+                int k = conf_value_error(&ctx, "value ends with a backslash.");
+                return k == -ENOMEM ? k : 0;
+        }
+
         int r = found->parse(&ctx, value, (uint8_t *) s->userdata + found->offset, found->arg);
         return r == -ENOMEM ? r : 0;
 }

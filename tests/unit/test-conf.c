@@ -400,6 +400,9 @@ TEST(syntax) {
                 ASSERT_STREQ(d, "t.conf:1: Assignment Level= outside of any section, ignoring.");
                 ASSERT_TRUE(tk_config_is_valid(c));
         }
+        /* A value ending in a backslash (only possible through a continuation) would not survive
+         * being written back. */
+        ASSERT_BAD("[Target]\nWhat=LABEL=a\\\\\n\n", "t.conf:2: [Target] What=LABEL=a\\x5c: value ends with a backslash.");
         /* A continuation on the last line ends the file. */
         {
                 ASSERT_GOOD(c, "[Target]\nWhat=LABEL=a\n[Capture]\nKernelCommandLine=x\\");
