@@ -27,7 +27,9 @@ static const char *root(void) {
 }
 
 static const char *mib(char *buf, size_t l, uint64_t bytes) {
-        if (bytes % MiB == 0)
+        if (bytes > 0 && bytes < MiB)
+                snprintf(buf, l, "%.1f KiB", (double) bytes / (double) KiB);
+        else if (bytes % MiB == 0)
                 snprintf(buf, l, "%" PRIu64 " MiB", bytes / MiB);
         else
                 snprintf(buf, l, "%.1f MiB", (double) bytes / (double) MiB);
@@ -259,7 +261,7 @@ static int verb_status(int argc, char *argv[], void *userdata) {
                         printf("      Loaded: %s\n", tristate(m.loaded));
                 printf("      Target: %s%s%s%s\n", what ?: "(not configured)", device ? " → " : "", strempty(device),
                        what ? (target_present ? " (present)" : " (not present)") : "");
-                printf("     Hotplug: cpu %s, memory %s (kernel updates the loaded image itself)\n",
+                printf("     Hotplug: kernel updates the loaded image itself on CPU hotplug: %s, memory hotplug: %s\n",
                        tristate(m.cpu_hotplug), tristate(m.memory_hotplug));
                 printf("      Config: %s", valid ? "valid" : "INVALID");
                 if (c->diags.n > 0)
