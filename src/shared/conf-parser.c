@@ -275,6 +275,14 @@ static int parse_line(ParseState *s, unsigned line, char *l) {
         return parse_assignment(s, line, l);
 }
 
+static int finish_line(ParseState *s, char *logical, size_t len, unsigned line, bool too_long) {
+        if (too_long)
+                return conf_diags_add(s->diags, LOG_ERR, s->filename, line, "Line is longer than %u bytes, ignoring it.",
+                                      (unsigned) CONF_LINE_MAX);
+        logical[len] = 0;
+        return parse_line(s, line, logical);
+}
+
 int conf_parse_data(const char *filename, const char *data, size_t size, const ConfTableItem *table,
                     void *userdata, ConfDiagList *diags) {
         _cleanup_free_ char *logical = NULL;
@@ -340,17 +348,14 @@ int conf_parse_data(const char *filename, const char *data, size_t size, const C
                 if (cont && pos < size)
                         continue;
 
-                if (line_too_long)
-                        r = conf_diags_add(diags, LOG_ERR, filename, logical_line,
-                                           "Line is longer than %u bytes, ignoring it.", (unsigned) CONF_LINE_MAX);
-                else {
-                        logical[logical_len] = 0;
-                        r = parse_line(&s, logical_line, logical);
-                }
+                r = finish_line(&s, logical, logical_len, logical_line, line_too_long);
                 logical_line = 0;
                 if (r < 0)
                         break;
         }
+        /* The file ended inside a continuation whose last lines were comments. */
+        if (r >= 0 && logical_line != 0)
+                r = finish_line(&s, logical, logical_len, logical_line, line_too_long);
 
         free(s.section);
         return r;

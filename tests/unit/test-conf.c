@@ -403,6 +403,12 @@ TEST(syntax) {
         /* A value ending in a backslash (only possible through a continuation) would not survive
          * being written back. */
         ASSERT_BAD("[Target]\nWhat=LABEL=a\\\\\n\n", "t.conf:2: [Target] What=LABEL=a\\x5c: value ends with a backslash.");
+        /* A continuation whose last lines are comments still counts at the end of the file. */
+        {
+                ASSERT_GOOD(c, "[Target]\nWhat=LABEL=a\n[Capture]\nKernelCommandLine=x \\\n# comment");
+                ASSERT_EQ(strv_length(c->kernel_command_line), 1);
+                ASSERT_STREQ(c->kernel_command_line[0], "x");
+        }
         /* A continuation on the last line ends the file. */
         {
                 ASSERT_GOOD(c, "[Target]\nWhat=LABEL=a\n[Capture]\nKernelCommandLine=x\\");
