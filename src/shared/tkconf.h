@@ -2,7 +2,8 @@
 #pragma once
 
 /* tinykdump's configuration: tinykdump.conf(5). Keys, defaults, validation, and the resolved
- * TkConfig that `tinykdump load`, the generator and the capture side work from. */
+ * TkConfig that `tinykdump load` and the generator work from. The capture side does not read it:
+ * `load` passes the settings on in capture.conf (capture-config.h). */
 
 #include "conf-parser.h"
 
@@ -126,7 +127,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(TkConfig *, tk_config_free);
  * tk_config_is_valid() and print c->diags. Returns -ENOMEM only. */
 int tk_config_load(const char *root, TkConfig **ret);
 
-/* The same for a single buffer (the capture side's overlay, fuzzers, tests). */
+/* The same for a single buffer, as one main file named filename (fuzzers, tests). */
 int tk_config_load_data(const char *filename, const char *data, size_t size, TkConfig **ret);
 
 /* False when any error was found, including "no dump target configured". */
