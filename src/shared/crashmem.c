@@ -376,7 +376,8 @@ int crashmem_read(const char *root, CrashMem *ret, const char **ret_bad_path) {
         if (r == -ENOMEM)
                 goto fail;
         if (m.cmdline) {
-                r = crashkernel_parse(m.cmdline, m.system_ram, &m.crashkernel, &m.crashkernel_error_pos);
+                r = crashkernel_parse(m.cmdline, m.system_ram > 0 ? m.system_ram : CRASHMEM_RAM_UNKNOWN,
+                                      &m.crashkernel, &m.crashkernel_error_pos);
                 if (r == -ENOMEM)
                         goto fail;
                 m.crashkernel_error = r < 0 ? r : 0;

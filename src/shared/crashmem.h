@@ -24,6 +24,9 @@
  * Detection is by this file only, never by kernel version. */
 #define CRASH_SIZE_GROWABLE_PATH "/sys/kernel/kexec/crash_size_growable"
 
+/* RAM size crashkernel= is evaluated against when neither /proc/iomem nor /proc/meminfo tell. */
+#define CRASHMEM_RAM_UNKNOWN (UINT64_C(1) << 62)
+
 #define CRASH_RANGES_MAX 16 /* "Crash kernel" ranges (2 in practice: high and low) */
 #define CRASH_CMA_RANGES_MAX 16 /* the kernel keeps at most CRASHKERNEL_CMA_RANGES_MAX = 4 */
 
@@ -81,12 +84,14 @@ typedef struct CrashMem {
         uint64_t system_ram;        /* RAM size for crashkernel= range lists: iomem System RAM when
                                      * visible, else MemTotal + static_size (the reservation is not
                                      * part of MemTotal); an under-estimate the kernel's 128 MiB
-                                     * rounding mostly hides */
+                                     * rounding mostly hides; 0 when unknown */
 
         char *cmdline;              /* the running kernel's command line, NULL when unreadable */
         int crashkernel_error;      /* 0, or crashkernel_parse()'s error */
         size_t crashkernel_error_pos;
-        Crashkernel crashkernel;    /* valid when crashkernel_error == 0 */
+        Crashkernel crashkernel;    /* valid when crashkernel_error == 0; with system_ram unknown it is
+                                     * evaluated for CRASHMEM_RAM_UNKNOWN, so a range list then
+                                     * resolves to its entry for the largest machines */
 } CrashMem;
 
 /* Read everything above from root (NULL for /). Missing files are not errors (fields stay

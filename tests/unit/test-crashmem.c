@@ -87,7 +87,6 @@ TEST(iomem_empty_and_bad) {
         ASSERT_ERROR(iomem_parse("00000000000000000-1 : x\n", 24, &i), EBADMSG);    /* 17 digits */
         ASSERT_ERROR(iomem_parse("0-", 2, &i), EBADMSG);
 
-        _cleanup_free_ char *many = NULL;
         _cleanup_(buffer_done) Buffer b = {};
         for (int k = 0; k <= CRASH_RANGES_MAX; k++) {
                 char line[64];
@@ -236,6 +235,15 @@ TEST(read_nothing_at_all) {
         ASSERT_NULL(m.cmdline);
         ASSERT_EQ(m.crashkernel_error, -ENOENT);
         ASSERT_FALSE(crashmem_has_static(&m));
+        crashmem_done(&m);
+
+        /* Only a command line: RAM unknown, the size still evaluated. */
+        ASSERT_OK(put_file(root, "/proc/cmdline", "crashkernel=256M crashkernel=1G,cma\n"));
+        ASSERT_OK(crashmem_read(root, &m, NULL));
+        ASSERT_U64_EQ(m.system_ram, 0);
+        ASSERT_EQ(m.crashkernel_error, 0);
+        ASSERT_U64_EQ(m.crashkernel.size, 256 * MiB);
+        ASSERT_U64_EQ(m.crashkernel.cma, GiB);
         return TEST_PASS;
 }
 
