@@ -1,0 +1,772 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The reporter on fake dump targets built here: several dumps (complete, dmesg-only, failed,
+ * malformed or missing metadata, "complete" without a vmcore) and hostile entries (symlinks,
+ * FIFOs, bad names). The journal is replaced by a sender that keeps the fields for inspection. */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "fixtures.h"
+#include "journal-ids.h"
+#include "metadata.h"
+#include "report.h"
+#include "tests.h"
+#include "util.h"
+
+#define UUID_A "5f1c4e2a-8d3b-4c6f-9a7e-0b1d2c3e4f50"
+#define UUID_B "0e7a3bc1-1111-2222-3333-444455556666"
+
+#define N_COMPLETE "2026-03-01T10:00:00-host-7.2.13-amd64"
+#define N_DMESG "2026-03-02T11:00:00-host-7.2.13-amd64"
+#define N_FAILED "2026-03-03T12:00:00-host-7.2.13-amd64"
+#define N_MALFORMED "2026-03-04T13:00:00-host-7.2.13-amd64"
+#define N_NOVMCORE "2026-03-05T14:00:00-host-7.2.13-amd64"
+#define N_NOMETA "2026-03-06T15:00:00-host-7.2.13-amd64"
+#define N_LINKS "2026-03-07T16:00:00-host-7.2.13-amd64"
+
+static const char dmesg_text[] =
+        "[    0.000000] Linux version 7.2.13-amd64 (debian-kernel@lists.debian.org)\n"
+        "[   42.000001] sysrq: Trigger a crash\n"
+        "[   42.000002] Kernel panic - not syncing: sysrq triggered crash\n"
+        "[   42.000003] CPU: 0 UID: 0 PID: 1 Comm: bash\n";
+
+/* 2026-03-01 10:00:00 UTC */
+#define CRASH_USEC (UINT64_C(1772359200) * 1000000)
+
+static int write_metadata(const char *dir, DumpResult result, const char *reason) {
+        _cleanup_free_ char *text = NULL;
+        DumpMetadata m;
+        size_t n;
+        int r;
+
+        dump_metadata_init(&m);
+        m.result = result;
+        if (dump_metadata_set(&m.reason, reason) < 0 || dump_metadata_set(&m.kernel_release, "7.2.13-amd64") < 0 ||
+            dump_metadata_set(&m.boot_id, "0123456789abcdef0123456789abcdef") < 0 ||
+            dump_metadata_set(&m.hostname, "host") < 0 ||
+            dump_metadata_set(&m.panic_message, "sysrq triggered crash") < 0 ||
+            dump_metadata_set(&m.dump_level, "31") < 0 || dump_metadata_set(&m.compression, "zstd") < 0 ||
+            dump_metadata_set(&m.tinykdump_version, "0.1") < 0 || dump_metadata_set(&m.target, "UUID=" UUID_A) < 0) {
+                dump_metadata_done(&m);
+                return -ENOMEM;
+        }
+        m.crash_time_usec = CRASH_USEC;
+        m.vmcore_size = 44 * MiB;
+        m.total_usec = 12500000;
+        m.makedumpfile_status = 0;
+        r = dump_metadata_format(&m, &text, &n);
+        dump_metadata_done(&m);
+        if (r < 0)
+                return r;
+        return fixture_write(dir, "metadata", text, n);
+}
+
+/* A target tree: <target>/tinykdump/<dumps>. Returns the target path. */
+static char *make_target(const char *name) {
+        _cleanup_free_ char *t = fixture_mkdtemp(name);
+        char vmcore[4096];
+
+        if (!t)
+                return NULL;
+        memset(vmcore, 'K', sizeof(vmcore));
+        _cleanup_free_ char *d = path_join(t, "tinykdump");
+        _cleanup_free_ char *c = path_join(d, N_COMPLETE), *dm = path_join(d, N_DMESG), *f = path_join(d, N_FAILED),
+                            *mal = path_join(d, N_MALFORMED), *nv = path_join(d, N_NOVMCORE),
+                            *nm = path_join(d, N_NOMETA), *ln = path_join(d, N_LINKS);
+        if (!d || !c || !dm || !f || !mal || !nv || !nm || !ln)
+                return NULL;
+
+        if (write_metadata(c, DUMP_RESULT_COMPLETE, NULL) < 0 || fixture_write_string(c, "dmesg.txt", dmesg_text) < 0 ||
+            fixture_write(c, "vmcore", vmcore, sizeof(vmcore)) < 0 ||
+            fixture_write_string(c, CAPTURE_JOURNAL_FILENAME, "LPKSHHRH") < 0)
+                return NULL;
+        if (write_metadata(dm, DUMP_RESULT_DMESG_ONLY, "vmcore not saved: makedumpfile failed (exit status 1)") < 0 ||
+            fixture_write_string(dm, "dmesg.txt", dmesg_text) < 0 ||
+            fixture_write(dm, "vmcore.incomplete", vmcore, 100) < 0)
+                return NULL;
+        if (write_metadata(f, DUMP_RESULT_FAILED, "nothing saved") < 0)
+                return NULL;
+        if (fixture_write_string(mal, "metadata", "RESULT=complete\nKERNEL_RELEASE=7.2.13\nthis is not key value\n") < 0 ||
+            fixture_write_string(mal, "dmesg.txt", dmesg_text) < 0)
+                return NULL;
+        if (write_metadata(nv, DUMP_RESULT_COMPLETE, NULL) < 0 || fixture_write_string(nv, "dmesg.txt", dmesg_text) < 0)
+                return NULL;
+        if (fixture_write_string(nm, "dmesg.txt", "") < 0)
+                return NULL;
+
+        /* Hostile: every file a symlink to something secret, vmcore a FIFO. */
+        _cleanup_free_ char *secret = path_join(t, "secret");
+        _cleanup_free_ char *fifo = path_join(ln, "vmcore");
+        if (!secret || !fifo || fixture_write_string(t, "secret", "RESULT=complete\nPANIC_MESSAGE=secret\n") < 0 ||
+            fixture_symlink(ln, "metadata", secret) < 0 || fixture_symlink(ln, "dmesg.txt", secret) < 0 ||
+            mkfifo(fifo, 0600) < 0)
+                return NULL;
+
+        /* Not dump directories: a symlink to a directory, a file, bad names. */
+        if (fixture_symlink(d, "2026-03-08T00:00:00-evil", "/etc") < 0 ||
+            fixture_write_string(d, "2026-03-09T00:00:00-file", "x") < 0 ||
+            fixture_write_string(d, "bad name/metadata", "RESULT=complete\n") < 0 ||
+            fixture_write_string(d, ".hidden/metadata", "RESULT=complete\n") < 0)
+                return NULL;
+        return TAKE_PTR(t);
+}
+
+typedef struct Sent {
+        char **records[32];
+        size_t n;
+        int fail;          /* return this instead of keeping the record */
+} Sent;
+
+static int fake_send(const struct iovec *iov, size_t n, void *userdata) {
+        Sent *s = userdata;
+        char **l = NULL;
+
+        if (s->fail)
+                return s->fail;
+        if (s->n >= ELEMENTSOF(s->records))
+                return -E2BIG;
+        for (size_t i = 0; i < n; i++) {
+                char *f = strndup(iov[i].iov_base, iov[i].iov_len);
+                if (!f || strv_consume(&l, f) < 0)
+                        return -ENOMEM;
+        }
+        s->records[s->n++] = l;
+        return 0;
+}
+
+static void sent_done(Sent *s) {
+        for (size_t i = 0; i < s->n; i++)
+                strv_free(s->records[i]);
+        *s = (Sent) {};
+}
+
+static const char *field(char **l, const char *key) {
+        size_t kl = strlen(key);
+        STRV_FOREACH(f, l)
+                if (strncmp(*f, key, kl) == 0 && (*f)[kl] == '=')
+                        return *f + kl + 1;
+        return NULL;
+}
+
+static char **find_record(Sent *s, const char *id) {
+        for (size_t i = 0; i < s->n; i++) {
+                const char *v = field(s->records[i], "TINYKDUMP_ID");
+                if (v && streq(v, id))
+                        return s->records[i];
+        }
+        return NULL;
+}
+
+static int open_dir(const char *p, const char *sub) {
+        _cleanup_free_ char *j = path_join(p, sub);
+        return j ? open(j, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -ENOMEM;
+}
+
+/* A fingerprint of a tree (names, types, sizes, mtimes), to show nothing on the target changed. */
+static int fingerprint(const char *path, Buffer *b) {
+        _cleanup_closedir_ DIR *d = opendir(path);
+        if (!d)
+                return -errno;
+        for (struct dirent *de; (de = readdir(d));) {
+                struct stat st;
+                char line[512];
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        return -errno;
+                int k = snprintf(line, sizeof(line), "%s %o %lld %lld.%ld\n", de->d_name, st.st_mode, (long long) st.st_size,
+                                 (long long) st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+                if (buffer_append(b, line, (size_t) k) < 0)
+                        return -ENOMEM;
+                if (S_ISDIR(st.st_mode)) {
+                        _cleanup_free_ char *sub = path_join(path, de->d_name);
+                        if (!sub || fingerprint(sub, b) < 0)
+                                return -EIO;
+                }
+        }
+        return 0;
+}
+
+TEST(name_valid) {
+        ASSERT_TRUE(dump_dir_name_is_valid(N_COMPLETE));
+        ASSERT_TRUE(dump_dir_name_is_valid("2026-03-01T10-00-00-host-7.2.13+deb13_2"));
+        ASSERT_FALSE(dump_dir_name_is_valid(NULL));
+        ASSERT_FALSE(dump_dir_name_is_valid(""));
+        ASSERT_FALSE(dump_dir_name_is_valid("."));
+        ASSERT_FALSE(dump_dir_name_is_valid(".."));
+        ASSERT_FALSE(dump_dir_name_is_valid(".hidden"));
+        ASSERT_FALSE(dump_dir_name_is_valid("a/b"));
+        ASSERT_FALSE(dump_dir_name_is_valid("a b"));
+        ASSERT_FALSE(dump_dir_name_is_valid("a\nb"));
+        ASSERT_FALSE(dump_dir_name_is_valid("ä"));
+        char longname[REPORT_NAME_MAX + 2];
+        memset(longname, 'a', sizeof(longname));
+        longname[REPORT_NAME_MAX] = 0;
+        ASSERT_TRUE(dump_dir_name_is_valid(longname));
+        longname[REPORT_NAME_MAX] = 'a';
+        longname[REPORT_NAME_MAX + 1] = 0;
+        ASSERT_FALSE(dump_dir_name_is_valid(longname));
+        return TEST_PASS;
+}
+
+TEST(dmesg_tail) {
+        char *t;
+
+        ASSERT_OK(dmesg_tail("a\nb\nc\nd\n", 8, 2, 100, &t));
+        ASSERT_STREQ(t, "c\nd");
+        free(t);
+        ASSERT_OK(dmesg_tail("a\nb\nc\nd", 7, 10, 100, &t));
+        ASSERT_STREQ(t, "a\nb\nc\nd");
+        free(t);
+        /* The byte limit cuts at the next line start within the window. */
+        ASSERT_OK(dmesg_tail("aaaa\nbbbb\ncc\n", 13, 10, 7, &t));
+        ASSERT_STREQ(t, "cc");
+        free(t);
+        /* A single line longer than the limit: its end. */
+        ASSERT_OK(dmesg_tail("0123456789", 10, 3, 4, &t));
+        ASSERT_STREQ(t, "6789");
+        free(t);
+        /* Control characters and NUL are neutralised, tabs kept. */
+        ASSERT_OK(dmesg_tail("x\x1b[31m\ty\0z\n", 11, 5, 100, &t));
+        ASSERT_STREQ(t, "x?[31m\ty?z");
+        free(t);
+        ASSERT_ERROR(dmesg_tail("\n\n", 2, 5, 100, &t), ENODATA);
+        ASSERT_ERROR(dmesg_tail("", 0, 5, 100, &t), ENODATA);
+        return TEST_PASS;
+}
+
+TEST(open_subdir) {
+        _cleanup_free_ char *t = fixture_mkdtemp("subdir");
+        _cleanup_close_ int tfd = -EBADF;
+        int fd;
+
+        ASSERT_NOT_NULL(t);
+        ASSERT_OK(fixture_write_string(t, "a/b/file", "x"));
+        ASSERT_OK(fixture_symlink(t, "link", "a"));
+        tfd = open(t, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_GE(tfd, 0);
+        ASSERT_OK(report_open_subdir(tfd, "a/b", &fd));
+        close(fd);
+        ASSERT_OK(report_open_subdir(tfd, "./a//b/", &fd));
+        close(fd);
+        ASSERT_ERROR(report_open_subdir(tfd, "link/b", &fd), ENOTDIR);   /* O_NOFOLLOW|O_DIRECTORY on a symlink */
+        ASSERT_ERROR(report_open_subdir(tfd, "a/../a", &fd), EINVAL);
+        ASSERT_ERROR(report_open_subdir(tfd, "/a", &fd), EINVAL);
+        ASSERT_ERROR(report_open_subdir(tfd, "missing", &fd), ENOENT);
+        ASSERT_ERROR(report_open_subdir(tfd, "a/b/file", &fd), ENOTDIR);
+        return TEST_PASS;
+}
+
+TEST(scan_hostile_tree) {
+        _cleanup_free_ char *t = make_target("scan");
+        _cleanup_close_ int pfd = -EBADF;
+        DumpEntry *e = NULL;
+        size_t n = 0;
+        unsigned skipped = 0;
+
+        ASSERT_NOT_NULL(t);
+        pfd = open_dir(t, "tinykdump");
+        ASSERT_GE(pfd, 0);
+        ASSERT_OK(report_scan(pfd, &e, &n, &skipped));
+        /* 7 dump directories; the symlink, the file and the two bad names are skipped. */
+        ASSERT_EQ(n, 7);
+        ASSERT_EQ(skipped, 4);
+        ASSERT_STREQ(e[0].name, N_COMPLETE);
+        ASSERT_EQ(e[0].metadata_error, 0);
+        ASSERT_TRUE(e[0].has_dmesg && e[0].has_vmcore && e[0].has_capture_journal);
+        ASSERT_U64_EQ(e[0].vmcore_size, 4096);
+        ASSERT_STREQ(e[0].md.panic_message, "sysrq triggered crash");
+        ASSERT_NOT_NULL(strstr(e[0].dmesg_tail, "Kernel panic - not syncing: sysrq triggered crash"));
+
+        ASSERT_STREQ(e[3].name, N_MALFORMED);
+        ASSERT_EQ(e[3].metadata_error, -EBADMSG);
+        ASSERT_EQ(e[3].parse_error.line, 3);
+
+        ASSERT_STREQ(e[5].name, N_NOMETA);
+        ASSERT_EQ(e[5].metadata_error, -ENOENT);
+        ASSERT_NULL(e[5].dmesg_tail);  /* empty dmesg.txt */
+
+        /* Symlinked metadata and dmesg.txt are not followed; a FIFO is not a vmcore. */
+        ASSERT_STREQ(e[6].name, N_LINKS);
+        ASSERT_EQ(e[6].metadata_error, -ELOOP);
+        ASSERT_FALSE(e[6].has_dmesg);
+        ASSERT_FALSE(e[6].has_vmcore);
+        ASSERT_NULL(e[6].dmesg_tail);
+        dump_entries_free(e, n);
+        return TEST_PASS;
+}
+
+TEST(report_and_idempotency) {
+        _cleanup_free_ char *t = make_target("report"), *state = fixture_mkdtemp("state");
+        _cleanup_close_ int pfd = -EBADF, sfd = -EBADF, lock = -EBADF;
+        Buffer before = {}, after = {};
+        Sent s = {};
+        ReportStats st;
+        ReportTarget target = { .what = "UUID=" UUID_A, .uuid = UUID_A, .device = "/dev/sdb1", .directory = "tinykdump" };
+
+        ASSERT_NOT_NULL(t);
+        ASSERT_NOT_NULL(state);
+        setenv("TZ", "UTC", 1);
+        tzset();
+        ASSERT_OK(fingerprint(t, &before));
+
+        pfd = open_dir(t, "tinykdump");
+        ASSERT_GE(pfd, 0);
+        ASSERT_OK(report_state_open(state, true, &sfd));
+        ASSERT_OK(report_state_lock(sfd, &lock));
+
+        ASSERT_OK(report_dumps(pfd, sfd, &target, 1000, fake_send, &s, NULL, NULL, &st));
+        ASSERT_EQ(st.found, 7);
+        ASSERT_EQ(st.reported, 7);
+        ASSERT_EQ(st.already, 0);
+        ASSERT_EQ(st.failed, 0);
+        ASSERT_EQ(s.n, 7);
+
+        char **c = find_record(&s, N_COMPLETE);
+        ASSERT_NOT_NULL(c);
+        ASSERT_STREQ(c[0], "MESSAGE_ID=" TK_MESSAGE_DUMP_SAVED_STR);
+        ASSERT_STREQ(field(c, "PRIORITY"), "2");
+        ASSERT_STREQ(field(c, "MESSAGE"),
+                     "Kernel 7.2.13-amd64 crashed at 2026-03-01 10:00:00 UTC: 'sysrq triggered crash' — dump saved to "
+                     "tinykdump/" N_COMPLETE " on UUID=" UUID_A ", 4K.");
+        ASSERT_STREQ(field(c, "TINYKDUMP_DIRECTORY"), "tinykdump/" N_COMPLETE);
+        ASSERT_STREQ(field(c, "TINYKDUMP_TARGET"), "UUID=" UUID_A);
+        ASSERT_STREQ(field(c, "TINYKDUMP_TARGET_UUID"), UUID_A);
+        ASSERT_STREQ(field(c, "TINYKDUMP_TARGET_DEVICE"), "/dev/sdb1");
+        ASSERT_STREQ(field(c, "TINYKDUMP_KERNEL_RELEASE"), "7.2.13-amd64");
+        ASSERT_STREQ(field(c, "TINYKDUMP_CRASHED_BOOT_ID"), "0123456789abcdef0123456789abcdef");
+        ASSERT_STREQ(field(c, "TINYKDUMP_CRASH_TIMESTAMP"), "1772359200000000");
+        ASSERT_STREQ(field(c, "TINYKDUMP_PANIC_MESSAGE"), "sysrq triggered crash");
+        ASSERT_STREQ(field(c, "TINYKDUMP_RESULT"), "complete");
+        ASSERT_NULL(field(c, "TINYKDUMP_REASON"));
+        ASSERT_STREQ(field(c, "TINYKDUMP_VMCORE_SIZE"), "4096");   /* the file, not the metadata's claim */
+        ASSERT_STREQ(field(c, "TINYKDUMP_DUMP_LEVEL"), "31");
+        ASSERT_STREQ(field(c, "TINYKDUMP_COMPRESSION"), "zstd");
+        ASSERT_STREQ(field(c, "TINYKDUMP_TOTAL_USEC"), "12500000");
+        ASSERT_STREQ(field(c, "TINYKDUMP_CAPTURE_JOURNAL"), "tinykdump/" N_COMPLETE "/capture.journal");
+        ASSERT_NOT_NULL(strstr(field(c, "TINYKDUMP_DMESG_TAIL"), "\n[   42.000003] CPU: 0 UID: 0 PID: 1 Comm: bash"));
+
+        char **d = find_record(&s, N_DMESG);
+        ASSERT_NOT_NULL(d);
+        ASSERT_STREQ(field(d, "MESSAGE_ID"), TK_MESSAGE_DUMP_DMESG_ONLY_STR);
+        ASSERT_STREQ(field(d, "TINYKDUMP_RESULT"), "dmesg-only");
+        ASSERT_STREQ(field(d, "TINYKDUMP_REASON"), "vmcore not saved: makedumpfile failed (exit status 1)");
+        ASSERT_NULL(field(d, "TINYKDUMP_VMCORE_SIZE"));
+        ASSERT_NOT_NULL(strstr(field(d, "MESSAGE"), "— only its log was saved, to tinykdump/" N_DMESG));
+
+        char **f = find_record(&s, N_FAILED);
+        ASSERT_NOT_NULL(f);
+        ASSERT_STREQ(field(f, "MESSAGE_ID"), TK_MESSAGE_CAPTURE_FAILED_STR);
+        ASSERT_STREQ(field(f, "TINYKDUMP_REASON"), "nothing saved");
+
+        /* Malformed metadata: failed, and the reason names file, line, key and value. */
+        char **m = find_record(&s, N_MALFORMED);
+        ASSERT_NOT_NULL(m);
+        ASSERT_STREQ(field(m, "MESSAGE_ID"), TK_MESSAGE_CAPTURE_FAILED_STR);
+        ASSERT_NOT_NULL(strstr(field(m, "TINYKDUMP_REASON"), N_MALFORMED "/metadata:3: "));
+        ASSERT_NOT_NULL(strstr(field(m, "TINYKDUMP_REASON"), "this is not key value"));
+
+        char **nv = find_record(&s, N_NOVMCORE);
+        ASSERT_NOT_NULL(nv);
+        ASSERT_STREQ(field(nv, "MESSAGE_ID"), TK_MESSAGE_DUMP_DMESG_ONLY_STR);
+        ASSERT_STREQ(field(nv, "TINYKDUMP_REASON"), "the metadata says complete, but there is no vmcore");
+
+        char **nm = find_record(&s, N_NOMETA);
+        ASSERT_NOT_NULL(nm);
+        ASSERT_STREQ(field(nm, "MESSAGE_ID"), TK_MESSAGE_CAPTURE_FAILED_STR);
+        ASSERT_STREQ(field(nm, "TINYKDUMP_REASON"), N_NOMETA "/metadata: missing (the capture stopped before writing it)");
+
+        /* The symlinks told us nothing about the secret. */
+        char **ln = find_record(&s, N_LINKS);
+        ASSERT_NOT_NULL(ln);
+        ASSERT_STREQ(field(ln, "MESSAGE_ID"), TK_MESSAGE_CAPTURE_FAILED_STR);
+        ASSERT_NULL(field(ln, "TINYKDUMP_PANIC_MESSAGE"));
+        ASSERT_NULL(field(ln, "TINYKDUMP_DMESG_TAIL"));
+
+        /* The host keeps a copy: canonical metadata, dmesg.txt, source. */
+        _cleanup_free_ char *copy = NULL, *src = NULL;
+        size_t n;
+        _cleanup_free_ char *base = path_join(state, REPORT_DUMPS_DIR "/" N_COMPLETE);
+        ASSERT_OK(read_full_file_at(base, "dmesg.txt", 1 * MiB, &copy, &n));
+        ASSERT_STREQ(copy, "[    0.000000] Linux version 7.2.13-amd64 (debian-kernel@lists.debian.org)\n"
+                           "[   42.000001] sysrq: Trigger a crash\n"
+                           "[   42.000002] Kernel panic - not syncing: sysrq triggered crash\n"
+                           "[   42.000003] CPU: 0 UID: 0 PID: 1 Comm: bash");
+        ASSERT_OK(read_full_file_at(base, "source", REPORT_SOURCE_MAX, &src, &n));
+        ReportSource so;
+        ASSERT_OK(report_source_parse(src, n, &so));
+        ASSERT_STREQ(so.name, N_COMPLETE);
+        ASSERT_STREQ(so.target_uuid, UUID_A);
+        ASSERT_STREQ(so.directory, "tinykdump/" N_COMPLETE);
+        ASSERT_U64_EQ(so.reported_usec, 1000);
+        report_source_done(&so);
+        _cleanup_close_ int mfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DumpMetadata md;
+        ASSERT_OK(dump_metadata_read_at(mfd, &md, NULL));
+        ASSERT_STREQ(md.kernel_release, "7.2.13-amd64");
+        dump_metadata_done(&md);
+        /* No copy of what could not be read. */
+        _cleanup_free_ char *lbase = path_join(state, REPORT_DUMPS_DIR "/" N_LINKS "/metadata");
+        ASSERT_TRUE(access(lbase, F_OK) < 0 && errno == ENOENT);
+
+        /* Second run: nothing new. */
+        sent_done(&s);
+        ASSERT_OK(report_dumps(pfd, sfd, &target, 2000, fake_send, &s, NULL, NULL, &st));
+        ASSERT_EQ(st.found, 7);
+        ASSERT_EQ(st.reported, 0);
+        ASSERT_EQ(st.already, 7);
+        ASSERT_EQ(s.n, 0);
+
+        /* The target was not touched. */
+        ASSERT_OK(fingerprint(t, &after));
+        ASSERT_EQ(before.size, after.size);
+        ASSERT_TRUE(memcmp(before.data, after.data, before.size) == 0);
+        buffer_done(&before);
+        buffer_done(&after);
+        return TEST_PASS;
+}
+
+TEST(send_failure_is_retried) {
+        _cleanup_free_ char *t = make_target("retry"), *state = fixture_mkdtemp("state-retry");
+        _cleanup_close_ int pfd = -EBADF, sfd = -EBADF;
+        ReportTarget target = { .what = "UUID=" UUID_A, .uuid = UUID_A, .directory = "tinykdump" };
+        Sent s = { .fail = -ECONNREFUSED };
+        ReportStats st;
+
+        ASSERT_NOT_NULL(t);
+        pfd = open_dir(t, "tinykdump");
+        ASSERT_OK(report_state_open(state, true, &sfd));
+        ASSERT_ERROR(report_dumps(pfd, sfd, &target, 1, fake_send, &s, NULL, NULL, &st), ECONNREFUSED);
+        ASSERT_EQ(st.failed, 7);
+        ASSERT_EQ(st.reported, 0);
+        /* No marks and no leftovers. */
+        _cleanup_closedir_ DIR *d = fdopendir(fcntl(sfd, F_DUPFD_CLOEXEC, 3));
+        ASSERT_NOT_NULL(d);
+        for (struct dirent *de; (de = readdir(d));)
+                ASSERT_TRUE(streq(de->d_name, ".") || streq(de->d_name, ".."));
+
+        s.fail = 0;
+        ASSERT_OK(report_dumps(pfd, sfd, &target, 2, fake_send, &s, NULL, NULL, &st));
+        ASSERT_EQ(st.reported, 7);
+        sent_done(&s);
+        return TEST_PASS;
+}
+
+TEST(same_name_other_disk) {
+        _cleanup_free_ char *ta = make_target("disk-a"), *tb = make_target("disk-b"), *state = fixture_mkdtemp("state-ab");
+        _cleanup_close_ int pa = -EBADF, pb = -EBADF, sfd = -EBADF;
+        ReportTarget a = { .what = "UUID=" UUID_A, .uuid = UUID_A, .directory = "tinykdump" };
+        ReportTarget b = { .what = "LABEL=DUMPS", .uuid = UUID_B, .directory = "tinykdump" };
+        Sent s = {};
+        ReportStats st;
+
+        ASSERT_NOT_NULL(ta);
+        ASSERT_NOT_NULL(tb);
+        pa = open_dir(ta, "tinykdump");
+        pb = open_dir(tb, "tinykdump");
+        ASSERT_OK(report_state_open(state, true, &sfd));
+        ASSERT_OK(report_dumps(pa, sfd, &a, 1, fake_send, &s, NULL, NULL, &st));
+        ASSERT_EQ(st.reported, 7);
+        ASSERT_OK(report_dumps(pb, sfd, &b, 2, fake_send, &s, NULL, NULL, &st));
+        ASSERT_EQ(st.reported, 7);
+        char **r = find_record(&s, N_COMPLETE "_0e7a3bc1");
+        ASSERT_NOT_NULL(r);
+        ASSERT_STREQ(field(r, "TINYKDUMP_TARGET"), "LABEL=DUMPS");
+        /* And both are remembered. */
+        ASSERT_OK(report_dumps(pb, sfd, &b, 3, fake_send, &s, NULL, NULL, &st));
+        ASSERT_EQ(st.already, 7);
+        ASSERT_OK(report_dumps(pa, sfd, &a, 4, fake_send, &s, NULL, NULL, &st));
+        ASSERT_EQ(st.already, 7);
+        ASSERT_EQ(s.n, 14);
+        sent_done(&s);
+        return TEST_PASS;
+}
+
+TEST(record_round_trip) {
+        _cleanup_free_ char *t = make_target("roundtrip");
+        _cleanup_close_ int pfd = -EBADF;
+        ReportTarget target = { .what = "UUID=" UUID_A, .uuid = UUID_A, .device = "/dev/sdb1", .directory = "tinykdump" };
+        DumpEntry e;
+        ReportRecord r, back;
+        char **f1 = NULL, **f2 = NULL;
+
+        ASSERT_NOT_NULL(t);
+        pfd = open_dir(t, "tinykdump");
+        ASSERT_OK(dump_entry_load(pfd, N_COMPLETE, &e));
+        ASSERT_OK(report_record_from_dump(&e, &target, NULL, &r));
+        ASSERT_OK(report_record_to_fields(&r, &f1));
+
+        report_record_init(&back);
+        STRV_FOREACH(x, f1)
+                ASSERT_OK(report_record_add_field(&back, *x, strlen(*x)));
+        ASSERT_OK(report_record_add_field(&back, "__REALTIME_TIMESTAMP=1772360000000000", 37));
+        ASSERT_OK(report_record_add_field(&back, "_UNKNOWN_FIELD=whatever", 23));
+        ASSERT_EQ(back.kind, REPORT_DUMP_SAVED);
+        ASSERT_STREQ(back.id, N_COMPLETE);
+        ASSERT_STREQ(back.message, r.message);
+        ASSERT_STREQ(back.dmesg_tail, r.dmesg_tail);
+        ASSERT_U64_EQ(back.crash_time_usec, CRASH_USEC);
+        ASSERT_U64_EQ(back.journal_time_usec, UINT64_C(1772360000000000));
+        ASSERT_U64_EQ(back.vmcore_usec, METADATA_UNSET);
+        ASSERT_OK(report_record_to_fields(&back, &f2));
+        ASSERT_EQ(strv_length(f1), strv_length(f2));
+        for (size_t i = 0; f1[i]; i++)
+                ASSERT_STREQ(f1[i], f2[i]);
+
+        /* Bad input. */
+        ASSERT_ERROR(report_record_add_field(&back, "=x", 2), EBADMSG);
+        ASSERT_ERROR(report_record_add_field(&back, "NOEQUALS", 8), EBADMSG);
+        ASSERT_ERROR(report_record_add_field(&back, "MESSAGE=a\0b", 11), EBADMSG);
+        ASSERT_OK(report_record_add_field(&back, "TINYKDUMP_VMCORE_SIZE=0x10", 26));
+        ASSERT_U64_EQ(back.vmcore_size, METADATA_UNSET);
+        ASSERT_OK(report_record_add_field(&back, "MESSAGE_ID=00000000000000000000000000000000", 43));
+        ASSERT_EQ(back.kind, _REPORT_KIND_INVALID);
+        ASSERT_ERROR(report_record_to_fields(&back, &f2), EINVAL);
+
+        strv_free(f1);
+        strv_free(f2);
+        report_record_done(&r);
+        report_record_done(&back);
+        dump_entry_done(&e);
+        return TEST_PASS;
+}
+
+TEST(message_is_one_line) {
+        ReportRecord r;
+        char *m;
+
+        report_record_init(&r);
+        r.kind = REPORT_CAPTURE_FAILED;
+        r.panic_message = strdup("evil\nMESSAGE_ID=forged\x1b[2J");
+        r.reason = strdup("nothing saved");
+        ASSERT_OK(report_format_message(&r, &m));
+        ASSERT_NULL(strchr(m, '\n'));
+        ASSERT_NULL(strchr(m, '\x1b'));
+        ASSERT_STREQ(m, "Kernel (unknown release) crashed at an unknown time: 'evil?MESSAGE_ID=forged?[2J' — the crash "
+                        "dump could not be saved to (unknown directory) on the dump target: nothing saved.");
+        free(m);
+        /* A long panic message is cut, on a character boundary. */
+        free(r.panic_message);
+        r.panic_message = malloc(1001);
+        for (size_t i = 0; i < 1000; i += 2)
+                memcpy(r.panic_message + i, "ä", 2);
+        r.panic_message[1000] = 0;
+        ASSERT_OK(report_format_message(&r, &m));
+        ASSERT_NOT_NULL(strstr(m, "ää…'"));
+        ASSERT_LT(strlen(m), 400);
+        free(m);
+        report_record_done(&r);
+        return TEST_PASS;
+}
+
+static int make_records(ReportRecord **ret, size_t *ret_n) {
+        static const char *const ids[] = { "2026-03-01T10:00:00-a-7.2", "2026-03-02T10:00:00-b-7.2",
+                                           "2026-03-01T10:00:00-a-7.2", "2026-03-03T10:00:00-c-6.12" };
+        ReportRecord *r = calloc(ELEMENTSOF(ids), sizeof(ReportRecord));
+        if (!r)
+                return -ENOMEM;
+        for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
+                report_record_init(&r[i]);
+                r[i].id = strdup(ids[i]);
+                r[i].kind = i == 1 ? REPORT_CAPTURE_FAILED : REPORT_DUMP_SAVED;
+                r[i].result = strdup(i == 1 ? "failed" : "complete");
+                r[i].kernel_release = strdup(i == 3 ? "6.12.48-amd64" : "7.2.13-amd64");
+                r[i].target = strdup("UUID=1234-ABCD");
+                r[i].directory = strdup("tinykdump/x");
+                r[i].panic_message = i == 1 ? NULL : strdup("sysrq triggered crash");
+                r[i].crash_time_usec = CRASH_USEC + i * 86400ULL * 1000000;
+                r[i].vmcore_size = i == 1 ? METADATA_UNSET : 44 * MiB;
+                r[i].dmesg_tail = strdup("line 1\nline 2\nline 3");
+        }
+        *ret = r;
+        *ret_n = ELEMENTSOF(ids);
+        return 0;
+}
+
+TEST(find_and_dedup) {
+        ReportRecord *r;
+        size_t n, i;
+
+        ASSERT_OK(make_records(&r, &n));
+        ASSERT_OK(report_records_find(r, n, "2026-03-01T10:00:00-a-7.2", &i));
+        ASSERT_EQ(i, 2);   /* the later record of a dump reported twice */
+        ASSERT_OK(report_records_find(r, n, "2026-03-01", &i));
+        ASSERT_EQ(i, 2);   /* a prefix of one dump, even with two records */
+        ASSERT_OK(report_records_find(r, n, "2026-03-03", &i));
+        ASSERT_EQ(i, 3);
+        ASSERT_ERROR(report_records_find(r, n, "2026-03-0", &i), ENOTUNIQ);
+        ASSERT_ERROR(report_records_find(r, n, "2027", &i), ENOENT);
+        ASSERT_ERROR(report_records_find(r, n, "", &i), EINVAL);
+
+        n = report_records_dedup(r, n);
+        ASSERT_EQ(n, 3);
+        ASSERT_STREQ(r[0].id, "2026-03-02T10:00:00-b-7.2");
+        ASSERT_STREQ(r[1].id, "2026-03-01T10:00:00-a-7.2");
+        ASSERT_U64_EQ(r[1].crash_time_usec, CRASH_USEC + 2 * 86400ULL * 1000000);
+        ASSERT_STREQ(r[2].id, "2026-03-03T10:00:00-c-6.12");
+        report_records_free(r, 4);
+        return TEST_PASS;
+}
+
+TEST(print_table_and_info) {
+        ReportRecord *r;
+        size_t n, sz;
+        char *out = NULL;
+        FILE *f;
+
+        setenv("TZ", "UTC", 1);
+        tzset();
+        ASSERT_OK(make_records(&r, &n));
+        f = open_memstream(&out, &sz);
+        ASSERT_NOT_NULL(f);
+        report_print_table(f, r + 1, 3);
+        fclose(f);
+        ASSERT_STREQ(out,
+                     "TIME                    ID                         KERNEL        RESULT     SIZE   PANIC                                    WHERE\n"
+                     "Mon 2026-03-02 10:00:00 2026-03-02T10:00:00-b-7.2  7.2.13-amd64  failed     -      -                                        UUID=1234-ABCD:tinykdump/x\n"
+                     "Tue 2026-03-03 10:00:00 2026-03-01T10:00:00-a-7.2  7.2.13-amd64  complete   44M    sysrq triggered crash                    UUID=1234-ABCD:tinykdump/x\n"
+                     "Wed 2026-03-04 10:00:00 2026-03-03T10:00:00-c-6.12 6.12.48-amd64 complete   44M    sysrq triggered crash                    UUID=1234-ABCD:tinykdump/x\n");
+        free(out);
+
+        out = NULL;
+        f = open_memstream(&out, &sz);
+        report_print_info(f, &r[0], NULL, 2);
+        fclose(f);
+        ASSERT_NOT_NULL(strstr(out, "              ID: 2026-03-01T10:00:00-a-7.2\n"));
+        ASSERT_NOT_NULL(strstr(out, "      Crashed at: 2026-03-01 10:00:00 UTC\n"));
+        ASSERT_NOT_NULL(strstr(out, "          Vmcore: 44M\n"));
+        ASSERT_NOT_NULL(strstr(out, "\nLast lines of the kernel log (from the journal record):\n  line 2\n  line 3\n"));
+        free(out);
+
+        /* The host-side dmesg.txt wins over the record's tail. */
+        out = NULL;
+        f = open_memstream(&out, &sz);
+        report_print_info(f, &r[0], "a\nb\nc\nd\n", 3);
+        fclose(f);
+        ASSERT_NOT_NULL(strstr(out, "\nLast lines of the kernel log:\n  b\n  c\n  d\n"));
+        free(out);
+
+        out = NULL;
+        f = open_memstream(&out, &sz);
+        JsonWriter w;
+        json_begin(&w, f, false);
+        report_json_record(&w, &r[1]);
+        ASSERT_OK(json_end(&w));
+        fclose(f);
+        ASSERT_NOT_NULL(strstr(out, "\"id\":\"2026-03-02T10:00:00-b-7.2\",\"kind\":\"failed\",\"message_id\":\"" TK_MESSAGE_CAPTURE_FAILED_STR "\""));
+        ASSERT_NOT_NULL(strstr(out, "\"vmcore_size\":null"));
+        ASSERT_NOT_NULL(strstr(out, "\"kernel_release\":\"7.2.13-amd64\""));
+        free(out);
+        report_records_free(r, n);
+        return TEST_PASS;
+}
+
+TEST(source_file) {
+        ReportSource s = { .name = (char *) N_COMPLETE, .directory = (char *) "tinykdump/" N_COMPLETE,
+                           .target = (char *) "LABEL=my dumps", .target_uuid = (char *) UUID_A, .reported_usec = 42 };
+        ReportSource p;
+        char *text;
+        size_t n;
+
+        ASSERT_OK(report_source_format(&s, &text, &n));
+        ASSERT_OK(report_source_parse(text, n, &p));
+        ASSERT_STREQ(p.name, s.name);
+        ASSERT_STREQ(p.directory, s.directory);
+        ASSERT_STREQ(p.target, s.target);
+        ASSERT_STREQ(p.target_uuid, s.target_uuid);
+        ASSERT_U64_EQ(p.reported_usec, 42);
+        report_source_done(&p);
+        free(text);
+
+        s.target = (char *) "LABEL=a\nNAME=b";
+        ASSERT_ERROR(report_source_format(&s, &text, &n), EINVAL);
+
+        ASSERT_ERROR(report_source_parse("NAME=a\nNAME=b\n", 14, &p), EBADMSG);
+        ASSERT_ERROR(report_source_parse("DIRECTORY=a\n", 12, &p), EBADMSG);
+        ASSERT_ERROR(report_source_parse("NAME=a\nREPORTED_USEC=-1\n", 24, &p), EBADMSG);
+        ASSERT_ERROR(report_source_parse("NAME=a\r\n", 8, &p), EBADMSG);
+        ASSERT_OK(report_source_parse("# c\n\nNAME=a\nFUTURE=1", 20, &p));
+        ASSERT_STREQ(p.name, "a");
+        report_source_done(&p);
+        return TEST_PASS;
+}
+
+TEST(target_key) {
+        char *k;
+
+        k = report_target_key(&(ReportTarget) { .uuid = "1234-ABCD", .what = "LABEL=x" });
+        ASSERT_STREQ(k, "1234abcd");
+        free(k);
+        k = report_target_key(&(ReportTarget) { .what = "LABEL=../..//" });
+        ASSERT_STREQ(k, "unknown");
+        free(k);
+        k = report_target_key(&(ReportTarget) { .what = "PARTLABEL=Crash Dumps" });
+        ASSERT_STREQ(k, "crashdumps");
+        free(k);
+        return TEST_PASS;
+}
+
+TEST(mountinfo_devnum) {
+#define MI_ROOT "22 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw\n"
+#define MI_BIND "90 22 8:17 /sub /mnt/bind rw - vfat /dev/sdb1 rw\n"
+#define MI_USB "91 22 8:17 / /media/usb\\040stick rw - vfat /dev/sdb1 rw\n"
+#define MI_LATER "92 22 8:17 / /media/later rw - vfat /dev/sdb1 rw\n"
+        static const char all[] = MI_ROOT MI_BIND MI_USB MI_LATER, two[] = MI_ROOT MI_BIND MI_USB,
+                          bind[] = MI_ROOT MI_BIND;
+        char *p;
+
+        /* The last mount of the device's root wins; a bind mount of a subdirectory does not count. */
+        ASSERT_OK(mountinfo_find_devnum(all, strlen(all), 8, 17, &p));
+        ASSERT_STREQ(p, "/media/later");
+        free(p);
+        ASSERT_OK(mountinfo_find_devnum(two, strlen(two), 8, 17, &p));
+        ASSERT_STREQ(p, "/media/usb stick");
+        free(p);
+        ASSERT_ERROR(mountinfo_find_devnum(bind, strlen(bind), 8, 17, &p), ENOENT);
+        ASSERT_ERROR(mountinfo_find_devnum(all, strlen(all), 8, 18, &p), ENOENT);
+        ASSERT_ERROR(mountinfo_find_devnum("1 2 8:x / /a\n", 13, 8, 17, &p), EBADMSG);
+        ASSERT_ERROR(mountinfo_find_devnum("1 2 8:1\n", 8, 8, 17, &p), EBADMSG);
+        return TEST_PASS;
+}
+
+TEST(device_from_arg) {
+        _cleanup_free_ char *root = path_join(test_srcdir(), "unit/rootfs/report");
+        char *d;
+
+        ASSERT_OK(report_device_from_arg(root, "/sys/devices/pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.0/host6/target6:0:0/"
+                                               "6:0:0:0/block/sdb/sdb1", &d));
+        ASSERT_STREQ(d, "/dev/block/8:17");
+        free(d);
+        ASSERT_OK(report_device_from_arg(root, "/dev/disk/by-uuid/1234-ABCD", &d));
+        ASSERT_STREQ(d, "/dev/disk/by-uuid/1234-ABCD");
+        free(d);
+        ASSERT_ERROR(report_device_from_arg(root, "/sys/devices/none", &d), ENOENT);
+        ASSERT_ERROR(report_device_from_arg(root, "/sys/devices/../../etc", &d), EINVAL);
+        ASSERT_ERROR(report_device_from_arg(root, "sdb1", &d), EINVAL);
+        return TEST_PASS;
+}
+
+TEST(capture_journal) {
+        _cleanup_free_ char *root = fixture_mkdtemp("capture-root"), *dir = fixture_mkdtemp("capture-dir");
+        _cleanup_close_ int dfd = -EBADF;
+        _cleanup_free_ char *copy = NULL;
+        uint64_t size;
+        size_t n;
+
+        ASSERT_NOT_NULL(root);
+        ASSERT_NOT_NULL(dir);
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_ERROR(capture_journal_save(root, dfd, &size), ENOENT);
+        ASSERT_OK(fixture_write(root, "/run/log/journal/0123456789abcdef0123456789abcdef/system.journal",
+                                "LPKSHHRH\0\0\0journal", 19));
+        ASSERT_OK(capture_journal_save(root, dfd, &size));
+        ASSERT_U64_EQ(size, 19);
+        ASSERT_OK(read_full_file_at(dir, CAPTURE_JOURNAL_FILENAME, 1024, &copy, &n));
+        ASSERT_EQ(n, 19);
+        ASSERT_TRUE(memcmp(copy, "LPKSHHRH\0\0\0journal", 19) == 0);
+        struct stat st;
+        ASSERT_OK(RET_NERRNO(fstatat(dfd, CAPTURE_JOURNAL_FILENAME, &st, 0)));
+        ASSERT_EQ(st.st_mode & 0777, 0600);
+        ASSERT_TRUE(faccessat(dfd, CAPTURE_JOURNAL_FILENAME ".incomplete", F_OK, 0) < 0);
+        return TEST_PASS;
+}
