@@ -41,7 +41,7 @@ typedef enum CaptureCompression {
         _CAPTURE_COMPRESSION_MAX,
         _CAPTURE_COMPRESSION_INVALID = -EINVAL,
 } CaptureCompression;
-#define CAPTURE_DEFAULT_COMPRESSION CAPTURE_COMPRESSION_ZLIB
+#define CAPTURE_DEFAULT_COMPRESSION CAPTURE_COMPRESSION_ZSTD
 
 typedef enum CaptureAction {
         CAPTURE_ACTION_REBOOT,   /* "reboot" */

@@ -69,7 +69,7 @@ TEST(defaults) {
         ASSERT_EQ(c->fs_type, TK_FS_AUTO);
         ASSERT_U64_EQ(c->timeout_usec, 90 * 1000000ULL);
         ASSERT_EQ(c->dump_level, 31);
-        ASSERT_EQ(c->compression, TK_COMPRESSION_ZLIB);
+        ASSERT_EQ(c->compression, TK_COMPRESSION_ZSTD);
         ASSERT_EQ(c->failure_action, TK_ACTION_REBOOT);
         ASSERT_EQ(c->final_action, TK_ACTION_REBOOT);
         ASSERT_EQ(c->shrink_reservation, TK_SHRINK_AUTO);
@@ -700,7 +700,7 @@ TEST(json) {
                         "\"Capture\":{\"Image\":null,\"Kernel\":\"" TK_DEFAULT_KERNEL "\",\"Initrd\":\"" TK_DEFAULT_INITRD
                         "\",\"KernelCommandLine\":[\"quiet\"]},"
                         "\"Target\":{\"What\":\"UUID=" UUID_EXT4 "\",\"Directory\":\"tinykdump\",\"FileSystemType\":\"auto\","
-                        "\"TimeoutUSec\":90000000},\"Dump\":{\"Level\":31,\"Compression\":\"zlib\"},"
+                        "\"TimeoutUSec\":90000000},\"Dump\":{\"Level\":31,\"Compression\":\"zstd\"},"
                         "\"Actions\":{\"FailureAction\":\"reboot\",\"FinalAction\":\"reboot\"},"
                         "\"Memory\":{\"ShrinkReservation\":\"auto\",\"Margin\":null}}");
         return TEST_PASS;
