@@ -15,6 +15,7 @@
 #include "log.h"
 #include "makedumpfile.h"
 #include "metadata.h"
+#include "report.h"
 #include "util.h"
 
 #define DEFAULT_VMCORE "/proc/vmcore"
@@ -30,6 +31,8 @@ static const char *const makedumpfile_paths[] = { "/usr/sbin/makedumpfile", "/us
  * and the panic message kept in the metadata. */
 #define DMESG_READ_MAX (32 * MiB)
 #define PANIC_MESSAGE_MAX 512U
+/* How long journalctl --sync may take before the journal is copied as it is. */
+#define JOURNAL_SYNC_TIMEOUT_USEC (5 * UINT64_C(1000000))
 
 /* Exit codes, documented in tinykdump-save.service(8). */
 enum {
@@ -485,6 +488,28 @@ static const char *status_text(MakedumpfileStatus s, uint64_t code, char *buf, s
         return buf;
 }
 
+/* Last: the capture boot's own journal, up to the line above, as capture.journal next to the dump
+ * (journalctl --file= reads it). Best effort: the dump is already saved and synced. */
+static void save_capture_journal(Context *c) {
+        uint64_t size;
+        char sz[FORMAT_BYTES_MAX];
+        int r;
+
+        /* Under a fake root (tests) there is no journald of its own to sync. */
+        r = tk_root() ? 0 : journal_sync(JOURNAL_SYNC_TIMEOUT_USEC);
+        if (r < 0 && r != -ENOENT)
+                log_warning_errno(r, "tinykdump-save: journalctl --sync failed (%m); the journal copy may miss the last lines.");
+        r = capture_journal_save(tk_root(), c->dir_fd, &size);
+        if (r == -ENOENT)
+                log_info("tinykdump-save: no journal in /run/log/journal; %s not saved.", CAPTURE_JOURNAL_FILENAME);
+        else if (r < 0)
+                log_warning_errno(r, "tinykdump-save: cannot save the capture journal to %s/%s: %m", c->dir_path,
+                                  CAPTURE_JOURNAL_FILENAME);
+        else
+                log_info("tinykdump-save: capture journal saved to %s/%s (%s)", c->dir_path, CAPTURE_JOURNAL_FILENAME,
+                         format_bytes(sz, sizeof(sz), size));
+}
+
 static int run(Context *c) {
         char buf1[128], buf2[128];
         int r, r_dmesg, r_vmcore;
@@ -535,13 +560,17 @@ static int run(Context *c) {
         if (syncfs(c->dir_fd) < 0)
                 log_warning_errno(-errno, "tinykdump-save: syncfs on %s failed: %m", c->target);
 
+        int ret;
         if (c->md.result == DUMP_RESULT_COMPLETE && !c->md.reason && r >= 0) {
                 log_info("tinykdump-save: capture complete: %s", c->dir_path);
-                return EXIT_COMPLETE;
+                ret = EXIT_COMPLETE;
+        } else {
+                log_error("tinykdump-save: capture failed: %s: %s", dump_result_to_string(c->md.result),
+                          c->md.reason ?: "the metadata could not be written");
+                ret = EXIT_CAPTURE_FAILED;
         }
-        log_error("tinykdump-save: capture failed: %s: %s", dump_result_to_string(c->md.result),
-                  c->md.reason ?: "the metadata could not be written");
-        return EXIT_CAPTURE_FAILED;
+        save_capture_journal(c);
+        return ret;
 }
 
 int main(int argc, char **argv) {

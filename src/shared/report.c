@@ -7,6 +7,8 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <syslog.h>
 #include <time.h>
 #include <systemd/sd-journal.h>
@@ -31,6 +33,33 @@ bool dump_dir_name_is_valid(const char *name) {
                         return false;
         }
         return true;
+}
+
+int dump_dir_name_time(const char *name, uint64_t *ret_usec) {
+        unsigned y, mo, d, h, mi, sec;
+        char sep1, sep2, t;
+        int n = 0;
+        struct tm tm = {};
+        time_t tt;
+
+        if (!name || sscanf(name, "%4u-%2u-%2u%c%2u%c%2u%c%2u%n", &y, &mo, &d, &t, &h, &sep1, &mi, &sep2, &sec, &n) != 9 ||
+            n != 19)
+                return -EINVAL;
+        /* Digits only where digits belong ("%u" would take "+1" or " 1"). */
+        for (int i = 0; i < 19; i++)
+                if (i != 4 && i != 7 && i != 10 && i != 13 && i != 16 && (name[i] < '0' || name[i] > '9'))
+                        return -EINVAL;
+        if (name[4] != '-' || name[7] != '-' || t != 'T' || sep1 != sep2 || (sep1 != ':' && sep1 != '-'))
+                return -EINVAL;
+        if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+                return -EINVAL;
+        tm = (struct tm) { .tm_year = (int) y - 1900, .tm_mon = (int) mo - 1, .tm_mday = (int) d,
+                           .tm_hour = (int) h, .tm_min = (int) mi, .tm_sec = (int) sec };
+        tt = timegm(&tm);
+        if (tt == (time_t) -1 || tt < 0)
+                return -EINVAL;
+        *ret_usec = (uint64_t) tt * 1000000;
+        return 0;
 }
 
 int report_open_subdir(int target_fd, const char *subdir, int *ret_fd) {
@@ -465,6 +494,8 @@ int report_record_from_dump(const DumpEntry *e, const ReportTarget *t, const cha
                 return -ENOMEM;
 
         r.crash_time_usec = m->crash_time_usec;
+        if (r.crash_time_usec == METADATA_UNSET)
+                (void) dump_dir_name_time(e->name, &r.crash_time_usec);
         /* What is there beats what the metadata remembers. */
         r.vmcore_size = e->has_vmcore ? e->vmcore_size : METADATA_UNSET;
         r.dmesg_size = e->has_dmesg ? e->dmesg_size : METADATA_UNSET;
@@ -1340,6 +1371,44 @@ int capture_journal_save(const char *root, int dir_fd, uint64_t *ret_size) {
         return 0;
 }
 
+int journal_sync(uint64_t timeout_usec) {
+        static const char *const paths[] = { "/usr/bin/journalctl", "/bin/journalctl" };
+        const char *exe = NULL;
+        int status;
+        pid_t pid;
+
+        for (size_t i = 0; i < ELEMENTSOF(paths) && !exe; i++)
+                if (access(paths[i], X_OK) >= 0)
+                        exe = paths[i];
+        if (!exe)
+                return -ENOENT;
+
+        pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (null >= 0)
+                        (void) dup2(null, STDIN_FILENO);
+                execl(exe, exe, "--sync", (char *) NULL);
+                _exit(127);
+        }
+        for (uint64_t waited = 0;; waited += 10000) {
+                pid_t k = waitpid(pid, &status, WNOHANG);
+                if (k < 0 && errno != EINTR)
+                        return -errno;
+                if (k == pid)
+                        break;
+                if (waited >= timeout_usec) {
+                        (void) kill(pid, SIGKILL);
+                        (void) waitpid(pid, &status, 0);
+                        return -ETIMEDOUT;
+                }
+                (void) usleep(10000);
+        }
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EPROTO;
+}
+
 /* ----- host side: finding the target ----- */
 
 int report_device_from_arg(const char *root, const char *arg, char **ret) {
@@ -1511,5 +1580,68 @@ int report_target_open(const char *devnode, const char *fstype, int *ret_fd, cha
                 *ret_where = TAKE_PTR(where);
         if (ret_mounted)
                 *ret_mounted = mounted;
+        return 0;
+}
+
+/* ----- the journal reader ----- */
+
+int report_journal_read(sd_journal *j, ReportRecord **ret, size_t *ret_n) {
+        ReportRecord *list = NULL;
+        size_t n = 0;
+        int r;
+
+        (void) sd_journal_set_data_threshold(j, REPORT_FIELD_MAX);
+        for (int k = 0; k < _REPORT_KIND_MAX; k++) {
+                char m[64];
+                snprintf(m, sizeof(m), "MESSAGE_ID=%s", message_id_table[k]);
+                r = sd_journal_add_match(j, m, 0);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_journal_add_conjunction(j);
+        if (r < 0)
+                return r;
+        r = sd_journal_add_match(j, "_UID=0", 0);
+        if (r < 0)
+                return r;
+
+        SD_JOURNAL_FOREACH(j) {
+                ReportRecord rec;
+                const void *d;
+                size_t l;
+                uint64_t t;
+
+                report_record_init(&rec);
+                SD_JOURNAL_FOREACH_DATA(j, d, l) {
+                        r = report_record_add_field(&rec, d, l);
+                        if (r == -ENOMEM) {
+                                report_record_done(&rec);
+                                report_records_free(list, n);
+                                return r;
+                        }
+                }
+                if (sd_journal_get_realtime_usec(j, &t) >= 0)
+                        rec.journal_time_usec = t;
+                if (rec.kind < 0 || !rec.id) {
+                        report_record_done(&rec);
+                        continue;
+                }
+                if (n >= REPORT_RECORDS_MAX) {
+                        /* Keep the newest: drop the oldest. */
+                        report_record_done(&list[0]);
+                        memmove(list, list + 1, (n - 1) * sizeof(ReportRecord));
+                        n--;
+                }
+                ReportRecord *nl = realloc(list, (n + 1) * sizeof(ReportRecord));
+                if (!nl) {
+                        report_record_done(&rec);
+                        report_records_free(list, n);
+                        return -ENOMEM;
+                }
+                list = nl;
+                list[n++] = rec;
+        }
+        *ret = list;
+        *ret_n = n;
         return 0;
 }

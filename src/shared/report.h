@@ -49,6 +49,11 @@
  * [A-Za-z0-9._+:-], not starting with '.' (so neither "." nor ".." nor hidden files). */
 bool dump_dir_name_is_valid(const char *name);
 
+/* The crash time a dump directory name starts with ("YYYY-MM-DDTHH:MM:SS" or, on FAT,
+ * "YYYY-MM-DDTHH-MM-SS", UTC; see dumpdir_format_name()), for dumps whose metadata cannot be read.
+ * -EINVAL when the name does not start so. */
+int dump_dir_name_time(const char *name, uint64_t *ret_usec);
+
 /* Opens the relative directory subdir (e.g. "tinykdump" or "crash/dumps") below target_fd
  * without creating anything, without following symlinks and without leaving target_fd's file
  * system: -ENOENT when missing, -EINVAL for ".." or an absolute path, -EXDEV for another mount,
@@ -225,6 +230,11 @@ void report_print_info(FILE *f, const ReportRecord *r, const char *dmesg, size_t
  * of a file journald keeps open, which journalctl --file= reads. -ENOENT when there is none. */
 int capture_journal_save(const char *root, int dir_fd, uint64_t *ret_size);
 
+/* Runs "journalctl --sync" (the first of /usr/bin/journalctl, /bin/journalctl), so that what was
+ * logged so far is in the journal file, giving up (and killing it) after timeout_usec. -ENOENT
+ * without journalctl, -ETIMEDOUT, -EPROTO when it failed. */
+int journal_sync(uint64_t timeout_usec);
+
 /* Host side: finding and opening the target. */
 
 /* The device node for the argument of "tinykdump report": "/dev/…" is taken as it is; a sysfs
@@ -244,3 +254,12 @@ int mountinfo_find_devnum(const char *data, size_t size, unsigned major, unsigne
  * btrfs excepted). ret_where (may be NULL) says where it was found or mounted, ret_mounted whether
  * we mounted it. */
 int report_target_open(const char *devnode, const char *fstype, int *ret_fd, char **ret_where, bool *ret_mounted);
+
+/* Reading back. At most REPORT_RECORDS_MAX records are kept (the newest). */
+#define REPORT_RECORDS_MAX 10000U
+
+typedef struct sd_journal sd_journal;
+
+/* Every tinykdump record in j, oldest first: matches the three MESSAGE_IDs and keeps only records
+ * that root logged (_UID=0, a field journald sets itself), so a user cannot forge one. */
+int report_journal_read(sd_journal *j, ReportRecord **ret, size_t *ret_n);

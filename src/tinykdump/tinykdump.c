@@ -10,6 +10,7 @@
 #include "kexec.h"
 #include "loader.h"
 #include "log.h"
+#include "tinykdump-report.h"
 #include "tkconf.h"
 #include "verbs.h"
 
@@ -355,12 +356,17 @@ static int help(void) {
                "  load          Load the capture kernel for the next crash (replaces a loaded one)\n"
                "  unload        Unload the capture kernel\n"
                "  status        Show whether the machine is armed, the reservation and the target\n"
-               "  estimate      Show the crash memory the capture image needs and a crashkernel= line\n\n"
+               "  estimate      Show the crash memory the capture image needs and a crashkernel= line\n"
+               "  report [DEV]  Send a journal record for each dump on the target not yet reported\n"
+               "  list          List the crash dumps reported in the journal\n"
+               "  info ID       Show everything about one dump, with the end of its kernel log\n\n"
                "Options:\n"
                "  -h --help     Show this help\n"
                "     --version  Show the version\n"
-               "     --json=MODE  Print status/estimate as JSON: pretty, short or off\n"
-               "  -q --quiet    Only print warnings and errors\n\n"
+               "     --json=MODE  Print status/estimate/list/info as JSON: pretty, short or off\n"
+               "  -q --quiet    Only print warnings and errors\n"
+               "     --file=PATH       list/info: read this journal file instead of the system journal\n"
+               "     --directory=DIR   list/info: read the journal files in DIR\n\n"
                "Exit status: 0 success; 1 failure; 2 bad usage; 3 not armed (status);\n"
                "6 invalid configuration (load). See tinykdump(8).\n",
                program_invocation_short_name);
@@ -368,12 +374,14 @@ static int help(void) {
 }
 
 static int parse_argv(int argc, char *argv[]) {
-        enum { ARG_VERSION = 0x100, ARG_JSON };
+        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_FILE, ARG_DIRECTORY };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "json", optional_argument, NULL, ARG_JSON },
                 { "quiet", no_argument, NULL, 'q' },
+                { "file", required_argument, NULL, ARG_FILE },
+                { "directory", required_argument, NULL, ARG_DIRECTORY },
                 {},
         };
         int c;
@@ -400,6 +408,12 @@ static int parse_argv(int argc, char *argv[]) {
                 case 'q':
                         log_set_max_level(LOG_WARNING);
                         break;
+                case ARG_FILE:
+                        report_args.journal_file = optarg;
+                        break;
+                case ARG_DIRECTORY:
+                        report_args.journal_dir = optarg;
+                        break;
                 case '?':
                         return -EINVAL;
                 default:
@@ -414,6 +428,9 @@ int main(int argc, char *argv[]) {
                 { "unload", 1, 1, false, verb_unload },
                 { "status", 1, 1, true, verb_status },
                 { "estimate", 1, 1, false, verb_estimate },
+                { "report", 1, 2, false, verb_report },
+                { "list", 1, 1, false, verb_list },
+                { "info", 2, 2, false, verb_info },
         };
         int r;
 
@@ -426,6 +443,8 @@ int main(int argc, char *argv[]) {
         if (r == 0)
                 return 0;
 
+        report_args.json = arg_json;
+        report_args.pretty = arg_pretty;
         const Verb *v = verbs_find(argc - optind, argv + optind, verbs, ELEMENTSOF(verbs));
         if (!v)
                 return 2;

@@ -3,11 +3,15 @@
  * malformed or missing metadata, "complete" without a vmcore) and hostile entries (symlinks,
  * FIFOs, bad names). The journal is replaced by a sender that keeps the fields for inspection. */
 #include <fcntl.h>
+#include <endian.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <systemd/sd-journal.h>
 
 #include "fixtures.h"
 #include "journal-ids.h"
+#include "makedumpfile.h"
 #include "metadata.h"
 #include "report.h"
 #include "tests.h"
@@ -206,6 +210,24 @@ TEST(name_valid) {
         longname[REPORT_NAME_MAX] = 'a';
         longname[REPORT_NAME_MAX + 1] = 0;
         ASSERT_FALSE(dump_dir_name_is_valid(longname));
+        return TEST_PASS;
+}
+
+TEST(name_time) {
+        uint64_t u;
+
+        ASSERT_OK(dump_dir_name_time(N_COMPLETE, &u));
+        ASSERT_U64_EQ(u, CRASH_USEC);
+        ASSERT_OK(dump_dir_name_time("2026-03-01T10-00-00-host-7.2", &u));   /* FAT */
+        ASSERT_U64_EQ(u, CRASH_USEC);
+        ASSERT_OK(dump_dir_name_time("1970-01-01T00:00:00", &u));
+        ASSERT_U64_EQ(u, 0);
+        ASSERT_ERROR(dump_dir_name_time("2026-03-01T10:00-00-x", &u), EINVAL);
+        ASSERT_ERROR(dump_dir_name_time("2026-13-01T10:00:00-x", &u), EINVAL);
+        ASSERT_ERROR(dump_dir_name_time("2026-03-01 10:00:00-x", &u), EINVAL);
+        ASSERT_ERROR(dump_dir_name_time("2026-03-01T+1:00:00-x", &u), EINVAL);
+        ASSERT_ERROR(dump_dir_name_time("2026-03-0", &u), EINVAL);
+        ASSERT_ERROR(dump_dir_name_time("", &u), EINVAL);
         return TEST_PASS;
 }
 
@@ -768,5 +790,140 @@ TEST(capture_journal) {
         ASSERT_OK(RET_NERRNO(fstatat(dfd, CAPTURE_JOURNAL_FILENAME, &st, 0)));
         ASSERT_EQ(st.st_mode & 0777, 0600);
         ASSERT_TRUE(faccessat(dfd, CAPTURE_JOURNAL_FILENAME ".incomplete", F_OK, 0) < 0);
+        return TEST_PASS;
+}
+
+/* ----- the real journal: records written as a journal file by systemd-journal-remote from the
+ * Journal Export Format, read back with sd-journal and by "tinykdump list|info --file=". ----- */
+
+#define JOURNAL_REMOTE "/lib/systemd/systemd-journal-remote"
+
+typedef struct ExportSink {
+        FILE *f;
+        uint64_t seq;
+        unsigned uid;
+} ExportSink;
+
+static void export_field(FILE *f, const char *data, size_t size) {
+        const char *eq = memchr(data, '=', size);
+        if (eq && memchr(data, '\n', size)) {
+                size_t kl = (size_t) (eq - data);
+                uint64_t vl = htole64(size - kl - 1);
+                fwrite(data, 1, kl, f);
+                fputc('\n', f);
+                fwrite(&vl, sizeof(vl), 1, f);
+                fwrite(eq + 1, 1, size - kl - 1, f);
+                fputc('\n', f);
+        } else {
+                fwrite(data, 1, size, f);
+                fputc('\n', f);
+        }
+}
+
+static int export_send(const struct iovec *iov, size_t n, void *userdata) {
+        ExportSink *s = userdata;
+
+        s->seq++;
+        fprintf(s->f, "__REALTIME_TIMESTAMP=%" PRIu64 "\n__MONOTONIC_TIMESTAMP=%" PRIu64 "\n"
+                      "_BOOT_ID=fedcba9876543210fedcba9876543210\n_UID=%u\n",
+                (uint64_t) (CRASH_USEC + UINT64_C(3600000000) + s->seq), s->seq, s->uid);
+        for (size_t i = 0; i < n; i++)
+                export_field(s->f, iov[i].iov_base, iov[i].iov_len);
+        fputc('\n', s->f);
+        return 0;
+}
+
+static int run_capture(char **argv, char **ret_out) {
+        Buffer out = {};
+        int r, ws;
+
+        r = spawn_and_wait(argv, 0, NULL, NULL, &out, 1 * MiB, &ws);
+        if (r >= 0 && buffer_append_zero(&out, 1) < 0)
+                r = -ENOMEM;
+        if (r < 0) {
+                buffer_done(&out);
+                return r;
+        }
+        *ret_out = (char *) out.data;
+        return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128;
+}
+
+TEST(journal_file) {
+        _cleanup_free_ char *t = make_target("journal"), *state = fixture_mkdtemp("state-journal"),
+                            *state_forged = fixture_mkdtemp("state-forged");
+        _cleanup_free_ char *exp = path_join(test_tmpdir(), "records.export"),
+                            *jf = path_join(test_tmpdir(), "records.journal");
+        _cleanup_close_ int pfd = -EBADF, sfd = -EBADF, sfd2 = -EBADF;
+        ReportTarget target = { .what = "UUID=" UUID_A, .uuid = UUID_A, .device = "/dev/sdb1", .directory = "tinykdump" };
+        ExportSink sink = { .uid = 0 };
+        ReportStats st;
+        sd_journal *j = NULL;
+        ReportRecord *recs = NULL;
+        size_t n = 0, i;
+
+        if (access(JOURNAL_REMOTE, X_OK) < 0)
+                TEST_SKIP("%s is not installed (Debian: systemd-journal-remote)", JOURNAL_REMOTE);
+        ASSERT_NOT_NULL(t);
+        setenv("TZ", "UTC", 1);
+        tzset();
+
+        sink.f = fopen(exp, "we");
+        ASSERT_NOT_NULL(sink.f);
+        pfd = open_dir(t, "tinykdump");
+        ASSERT_OK(report_state_open(state, true, &sfd));
+        ASSERT_OK(report_dumps(pfd, sfd, &target, 1, export_send, &sink, NULL, NULL, &st));
+        ASSERT_EQ(st.reported, 7);
+        /* The same records logged by an unprivileged user: forgeries, to be ignored. */
+        ASSERT_OK(report_state_open(state_forged, true, &sfd2));
+        sink.uid = 1000;
+        ASSERT_OK(report_dumps(pfd, sfd2, &(ReportTarget) { .what = "LABEL=FORGED", .directory = "tinykdump" }, 1,
+                               export_send, &sink, NULL, NULL, &st));
+        ASSERT_EQ(fclose(sink.f), 0);
+
+        char *conv[] = { (char *) JOURNAL_REMOTE, (char *) "-o", jf, exp, NULL };
+        _cleanup_free_ char *ignored = NULL;
+        ASSERT_EQ(run_capture(conv, &ignored), 0);
+
+        const char *files[] = { jf, NULL };
+        ASSERT_OK(sd_journal_open_files(&j, files, 0));
+        ASSERT_OK(report_journal_read(j, &recs, &n));
+        sd_journal_close(j);
+        ASSERT_EQ(n, 7);
+        ASSERT_OK(report_records_find(recs, n, N_COMPLETE, &i));
+        ASSERT_EQ(recs[i].kind, REPORT_DUMP_SAVED);
+        ASSERT_STREQ(recs[i].target, "UUID=" UUID_A);
+        ASSERT_STREQ(recs[i].crashed_boot_id, "0123456789abcdef0123456789abcdef");
+        ASSERT_U64_EQ(recs[i].crash_time_usec, CRASH_USEC);
+        ASSERT_U64_EQ(recs[i].vmcore_size, 4096);
+        ASSERT_TRUE(recs[i].journal_time_usec > CRASH_USEC);
+        ASSERT_NOT_NULL(strstr(recs[i].dmesg_tail, "Kernel panic - not syncing: sysrq triggered crash\n"));
+        for (size_t k = 0; k < n; k++)
+                ASSERT_STREQ(recs[k].target, "UUID=" UUID_A);
+        report_records_free(recs, n);
+
+        /* The command line, on the same file. */
+        const char *build = getenv("TK_BUILD_ROOT");
+        if (!build)
+                return TEST_PASS;
+        _cleanup_free_ char *exe = path_join(build, "src/tinykdump/tinykdump"), *opt = NULL, *out = NULL,
+                            *out2 = NULL, *out3 = NULL;
+        ASSERT_TRUE(asprintf(&opt, "--file=%s", jf) > 0);
+        char *list[] = { exe, opt, (char *) "list", NULL };
+        ASSERT_EQ(run_capture(list, &out), 0);
+        ASSERT_NOT_NULL(strstr(out, "\nSun 2026-03-01 10:00:00 " N_COMPLETE " 7.2.13-amd64 complete   4K     sysrq triggered crash"));
+        ASSERT_NOT_NULL(strstr(out, "\nWed 2026-03-04 13:00:00 " N_MALFORMED " -            failed     -      -"));
+        char *info[] = { exe, opt, (char *) "info", (char *) "2026-03-02", NULL };
+        ASSERT_EQ(run_capture(info, &out2), 0);
+        ASSERT_NOT_NULL(strstr(out2, "              ID: " N_DMESG "\n"));
+        ASSERT_NOT_NULL(strstr(out2, "          Result: dmesg-only\n"));
+        ASSERT_NOT_NULL(strstr(out2, "  [   42.000003] CPU: 0 UID: 0 PID: 1 Comm: bash\n"));
+        char *ambiguous[] = { exe, opt, (char *) "info", (char *) "2026-03", NULL };
+        ASSERT_EQ(run_capture(ambiguous, &out3), 1);
+        free(out3);
+        out3 = NULL;
+        char *json[] = { exe, opt, (char *) "--json=short", (char *) "list", NULL };
+        ASSERT_EQ(run_capture(json, &out3), 0);
+        ASSERT_TRUE(out3[0] == '[');
+        ASSERT_NOT_NULL(strstr(out3, "\"id\":\"" N_NOVMCORE "\",\"kind\":\"dmesg-only\""));
         return TEST_PASS;
 }
