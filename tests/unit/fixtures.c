@@ -1,23 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <endian.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
 #include "fixtures.h"
 #include "tests.h"
-
-static void put16(uint8_t *p, uint16_t v) {
-        v = htole16(v);
-        memcpy(p, &v, 2);
-}
-static void put32(uint8_t *p, uint32_t v) {
-        v = htole32(v);
-        memcpy(p, &v, 4);
-}
-static void put64(uint8_t *p, uint64_t v) {
-        v = htole64(v);
-        memcpy(p, &v, 8);
-}
 
 uint8_t *fixture_bzimage(size_t size, uint32_t init_size) {
         uint8_t *d;
@@ -28,21 +14,23 @@ uint8_t *fixture_bzimage(size_t size, uint32_t init_size) {
         if (!d)
                 return NULL;
         d[0x1f1] = 4;                    /* setup_sects: setup is 5 sectors */
-        put16(d + 0x1fe, 0xaa55);        /* boot_flag */
+        put_le16(d + 0x1fe, 0xaa55);        /* boot_flag */
         d[0x200] = 0xeb;                 /* jump over the header … */
         d[0x201] = 0x6a;                 /* … which ends at 0x26c */
         memcpy(d + 0x202, "HdrS", 4);
-        put16(d + 0x206, 0x020f);        /* protocol 2.15 */
+        put_le16(d + 0x206, 0x020f);        /* protocol 2.15 */
         d[0x211] = 0x01;                 /* loadflags: LOADED_HIGH */
-        put32(d + 0x230, 2 * MiB);       /* kernel_alignment */
+        put_le32(d + 0x230, 2 * MiB);       /* kernel_alignment */
         d[0x234] = 1;                    /* relocatable_kernel */
         d[0x235] = 21;                   /* min_alignment: 2 MiB */
-        put16(d + 0x236, 0x7f);          /* xloadflags: 64-bit, above 4 GiB, EFI handover, kexec … */
-        put32(d + 0x238, 2047);          /* cmdline_size */
-        put32(d + 0x248, 0x100);         /* payload_offset */
-        put32(d + 0x24c, 0x200);         /* payload_length */
-        put64(d + 0x258, 16 * MiB);      /* pref_address */
-        put32(d + 0x260, init_size);
+        put_le16(d + 0x236, 0x7f);          /* xloadflags: 64-bit, above 4 GiB, EFI handover, kexec … */
+        put_le32(d + 0x238, 2047);          /* cmdline_size */
+        put_le32(d + 0x248, 716);           /* payload_offset */
+        put_le32(d + 0x24c, 1000);          /* payload_length */
+        put_le64(d + 0x258, 16 * MiB);      /* pref_address */
+        put_le32(d + 0x260, init_size);
+        put_le32(d + 0x264, 0x190);         /* handover_offset */
+        put_le32(d + 0x268, 0x12345);       /* kernel_info_offset */
         return d;
 }
 
@@ -58,13 +46,13 @@ size_t fixture_pe(const FixtureSection *s, size_t n, Buffer *out) {
                 return 0;
         hdr[0] = 'M';
         hdr[1] = 'Z';
-        put32(hdr + 0x3c, lfanew);
+        put_le32(hdr + 0x3c, lfanew);
         memcpy(hdr + lfanew, "PE\0\0", 4);
-        put16(hdr + lfanew + 4, 0x8664);                 /* Machine: x86-64 */
-        put16(hdr + lfanew + 6, (uint16_t) n);           /* NumberOfSections */
-        put16(hdr + lfanew + 20, (uint16_t) opt_size);   /* SizeOfOptionalHeader */
-        put16(hdr + lfanew + 24, 0x20b);                 /* PE32+ */
-        put16(hdr + lfanew + 24 + 68, 10);               /* Subsystem: EFI application */
+        put_le16(hdr + lfanew + 4, 0x8664);                 /* Machine: x86-64 */
+        put_le16(hdr + lfanew + 6, (uint16_t) n);           /* NumberOfSections */
+        put_le16(hdr + lfanew + 20, (uint16_t) opt_size);   /* SizeOfOptionalHeader */
+        put_le16(hdr + lfanew + 24, 0x20b);                 /* PE32+ */
+        put_le16(hdr + lfanew + 24 + 68, 10);               /* Subsystem: EFI application */
 
         for (size_t i = 0; i < n; i++) {
                 uint8_t *h = hdr + table + 40 * i;
@@ -79,16 +67,16 @@ size_t fixture_pe(const FixtureSection *s, size_t n, Buffer *out) {
                         strtab_used += (uint32_t) l + 1;
                 }
                 uint32_t raw = (uint32_t) align_up_u64(s[i].size, file_align);
-                put32(h + 8, s[i].force_vsize || s[i].vsize ? s[i].vsize : (uint32_t) s[i].size);
-                put32(h + 12, 0x1000 * (uint32_t) (i + 1)); /* VirtualAddress */
-                put32(h + 16, raw);                         /* SizeOfRawData */
-                put32(h + 20, raw ? off : 0);               /* PointerToRawData */
-                put32(h + 36, 0x40000040);                  /* initialized data, readable */
+                put_le32(h + 8, s[i].force_vsize || s[i].vsize ? s[i].vsize : (uint32_t) s[i].size);
+                put_le32(h + 12, 0x1000 * (uint32_t) (i + 1)); /* VirtualAddress */
+                put_le32(h + 16, raw);                         /* SizeOfRawData */
+                put_le32(h + 20, raw ? off : 0);               /* PointerToRawData */
+                put_le32(h + 36, 0x40000040);                  /* initialized data, readable */
                 off += raw;
         }
         if (strtab_used > 4) {
-                put32(hdr + lfanew + 4 + 8, off); /* PointerToSymbolTable (no symbols) */
-                put32(strtab, strtab_used);
+                put_le32(hdr + lfanew + 4 + 8, off); /* PointerToSymbolTable (no symbols) */
+                put_le32(strtab, strtab_used);
         }
 
         if (buffer_append(out, hdr, data_start) < 0)

@@ -4,8 +4,23 @@
 /* Builders for test inputs that are easier made than committed: kernel images, PE files and
  * fake root trees. Shared by the unit tests through libtests. */
 
+#include <endian.h>
+
 #include "macro.h"
 #include "util.h"
+
+static inline void put_le16(uint8_t *p, uint16_t v) {
+        v = htole16(v);
+        memcpy(p, &v, 2);
+}
+static inline void put_le32(uint8_t *p, uint32_t v) {
+        v = htole32(v);
+        memcpy(p, &v, 4);
+}
+static inline void put_le64(uint8_t *p, uint64_t v) {
+        v = htole64(v);
+        memcpy(p, &v, 8);
+}
 
 /* A bzImage of `size` bytes (≥ 4 KiB) whose setup header is like Debian's 7.2 kernel's: boot
  * protocol 2.15, 64-bit, loadable above 4 GiB, relocatable, 2 MiB kernel_alignment,

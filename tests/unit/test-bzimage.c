@@ -2,6 +2,7 @@
 #include <glob.h>
 
 #include "bzimage.h"
+#include "fixtures.h"
 #include "tests.h"
 #include "util.h"
 
@@ -13,36 +14,11 @@ static void put32(uint8_t *d, size_t o, uint32_t v) {
         put16(d, o, (uint16_t) v);
         put16(d, o + 2, (uint16_t) (v >> 16));
 }
-static void put64(uint8_t *d, size_t o, uint64_t v) {
-        put32(d, o, (uint32_t) v);
-        put32(d, o + 4, (uint32_t) (v >> 32));
-}
 
-/* A header like Debian's 7.2 kernel's (protocol 2.15, 2 MiB alignment, init_size 60.3 MiB) on a
- * file of `size` bytes with 4 setup sectors. */
+/* fixture_bzimage(): a header like Debian's 7.2 kernel's (protocol 2.15, 2 MiB alignment, init_size
+ * 60.3 MiB) with 4 setup sectors. */
 static uint8_t *make_image(size_t size) {
-        uint8_t *d = calloc(1, size);
-        if (!d)
-                return NULL;
-        d[0x1f1] = 4;                          /* setup_sects */
-        put16(d, 0x1fe, 0xaa55);               /* boot_flag */
-        d[0x200] = 0xeb;                       /* jump */
-        d[0x201] = 0x6a;                       /* header ends at 0x26c */
-        memcpy(d + 0x202, "HdrS", 4);
-        put16(d, 0x206, 0x020f);               /* version 2.15 */
-        d[0x211] = 0x01;                       /* LOADED_HIGH */
-        put32(d, 0x230, 0x200000);             /* kernel_alignment */
-        d[0x234] = 1;                          /* relocatable_kernel */
-        d[0x235] = 21;                         /* min_alignment */
-        put16(d, 0x236, 0x7f);                 /* xloadflags */
-        put32(d, 0x238, 2047);                 /* cmdline_size */
-        put32(d, 0x248, 716);                  /* payload_offset */
-        put32(d, 0x24c, 1000);                 /* payload_length */
-        put64(d, 0x258, 0x1000000);            /* pref_address */
-        put32(d, 0x260, 63234048);             /* init_size: 60.3 MiB */
-        put32(d, 0x264, 0x190);                /* handover_offset */
-        put32(d, 0x268, 0x12345);              /* kernel_info_offset */
-        return d;
+        return fixture_bzimage(size, FIXTURE_DEBIAN_INIT_SIZE);
 }
 
 #define IMG_SIZE (16 * KiB)

@@ -53,7 +53,7 @@ static char *make_root(const char *name, const RootOptions *o) {
             fixture_write_string(root, "/proc/iomem", o->iomem ?: default_iomem) < 0 ||
             fixture_write_string(root, "/sys/kernel/kexec/crash_loaded", "0\n") < 0 ||
             fixture_write_string(root, "/run/.exists", "") < 0 ||
-            fixture_write_string(root, "/etc/tinykdump/tinykdump.conf",
+            fixture_write_string(root, TK_CONFIG_FILE,
                                  o->config ?: "[Target]\nWhat=UUID=1234-ABCD\n") < 0 ||
             fixture_symlink(root, "/dev/disk/by-uuid/1234-ABCD", "../../sdb1") < 0)
                 return NULL;

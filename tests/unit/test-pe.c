@@ -3,85 +3,17 @@
 #include <endian.h>
 #include <sys/wait.h>
 
+#include "fixtures.h"
 #include "pe.h"
 #include "tests.h"
 #include "util.h"
 
-/* A small PE32+ writer: DOS header, "PE\0\0", COFF header, a 240-byte optional header, the section
- * table, then each section's data at a 512-byte file alignment, then (optionally) a COFF string
- * table for long section names. */
-
+/* PE images come from fixture_pe(): DOS header, "PE\0\0", COFF header, a 240-byte optional header,
+ * the section table, each section's data at a 512-byte file alignment, then (for long section
+ * names) a COFF string table. */
 #define FILE_ALIGN 512U
-
-typedef struct TestSection {
-        const char *name;    /* > 8 characters goes through the string table */
-        const void *data;
-        size_t size;
-        uint32_t vsize;      /* 0: size */
-        bool force_vsize;    /* use vsize even when 0 */
-} TestSection;
-
-static void put16(uint8_t *p, uint16_t v) {
-        v = htole16(v);
-        memcpy(p, &v, 2);
-}
-
-static void put32(uint8_t *p, uint32_t v) {
-        v = htole32(v);
-        memcpy(p, &v, 4);
-}
-
-static size_t build_pe(const TestSection *s, size_t n, Buffer *out) {
-        const uint32_t lfanew = 0x80, opt_size = 240;
-        uint32_t table = lfanew + 24 + opt_size;
-        uint32_t data_start = (uint32_t) align_up_u64(table + 40 * n, FILE_ALIGN);
-        uint32_t off = data_start, strtab_used = 4;
-        uint8_t strtab[1024] = {};
-        uint8_t hdr[4096] = {};
-
-        assert(data_start <= sizeof(hdr));
-        hdr[0] = 'M';
-        hdr[1] = 'Z';
-        put32(hdr + 0x3c, lfanew);
-        memcpy(hdr + lfanew, "PE\0\0", 4);
-        put16(hdr + lfanew + 4, PE_MACHINE_X86_64);
-        put16(hdr + lfanew + 4 + 2, (uint16_t) n);
-        put16(hdr + lfanew + 4 + 16, (uint16_t) opt_size);
-        put16(hdr + lfanew + 24, 0x20b);
-        put16(hdr + lfanew + 24 + 68, 10);
-
-        for (size_t i = 0; i < n; i++) {
-                uint8_t *h = hdr + table + 40 * i;
-                size_t l = strlen(s[i].name);
-                if (l <= 8)
-                        memcpy(h, s[i].name, l);
-                else {
-                        snprintf((char *) h, 8, "/%u", strtab_used);
-                        memcpy(strtab + strtab_used, s[i].name, l + 1);
-                        strtab_used += (uint32_t) l + 1;
-                }
-                uint32_t raw = (uint32_t) align_up_u64(s[i].size, FILE_ALIGN);
-                put32(h + 8, s[i].force_vsize || s[i].vsize ? s[i].vsize : (uint32_t) s[i].size);
-                put32(h + 12, 0x1000 * (uint32_t) (i + 1));
-                put32(h + 16, raw);
-                put32(h + 20, raw ? off : 0);
-                put32(h + 36, 0x40000040);
-                off += raw;
-        }
-        if (strtab_used > 4) {
-                put32(hdr + lfanew + 4 + 8, off); /* PointerToSymbolTable, no symbols */
-                put32(strtab, strtab_used);
-        }
-
-        assert(buffer_append(out, hdr, data_start) >= 0);
-        for (size_t i = 0; i < n; i++) {
-                assert(buffer_append(out, s[i].data, s[i].size) >= 0);
-                assert(buffer_pad(out, FILE_ALIGN) >= 0);
-        }
-        if (strtab_used > 4)
-                assert(buffer_append(out, strtab, strtab_used) >= 0);
-        return data_start;
-}
+typedef FixtureSection TestSection;
+#define build_pe fixture_pe
 
 static const char linux_data[] = "MZ-fake-bzImage-payload";
 static const char initrd_data[] = "07070100000000-fake-initrd";
@@ -231,10 +163,10 @@ TEST(long_names) {
         ASSERT_NOT_NULL(pe_find_section(pe, ".a-very-long-section-name"));
 
         /* A long name without a string table is malformed. */
-        put32(b.data + 0x80 + 4 + 8, 0);
+        put_le32(b.data + 0x80 + 4 + 8, 0);
         ASSERT_ERROR(pe_parse(b.data, b.size, pe), EBADMSG);
         /* So is a string table pointer beyond the file. */
-        put32(b.data + 0x80 + 4 + 8, (uint32_t) b.size);
+        put_le32(b.data + 0x80 + 4 + 8, (uint32_t) b.size);
         ASSERT_ERROR(pe_parse(b.data, b.size, pe), EBADMSG);
         free(pe);
         return TEST_PASS;
@@ -267,19 +199,19 @@ TEST(malformed) {
         } while (0)
 
         MUTATE(d[0] = 'X', EBADMSG);                                  /* no MZ */
-        MUTATE(put32(d + 0x3c, 0xfffffff0), EBADMSG);                 /* e_lfanew beyond the file */
-        MUTATE(put32(d + 0x3c, (uint32_t) b.size - 10), EBADMSG);     /* headers cut off */
+        MUTATE(put_le32(d + 0x3c, 0xfffffff0), EBADMSG);                 /* e_lfanew beyond the file */
+        MUTATE(put_le32(d + 0x3c, (uint32_t) b.size - 10), EBADMSG);     /* headers cut off */
         MUTATE(d[LFANEW + 2] = 'X', EBADMSG);                         /* no PE\0\0 */
-        MUTATE(put16(d + LFANEW + 24, 0x107), EBADMSG);               /* optional header magic (ROM) */
-        MUTATE(put16(d + LFANEW + 20, 50), EBADMSG);                  /* optional header too small */
-        MUTATE(put16(d + LFANEW + 6, 97), EBADMSG);                   /* too many sections */
-        MUTATE(put16(d + LFANEW + 6, 60), EBADMSG);                   /* section table beyond the headers' data */
-        MUTATE(put32(d + TABLE + 16, 0xfffffe00), EBADMSG);           /* raw size beyond the file */
-        MUTATE(put32(d + TABLE + 20, 0xfffffff0), EBADMSG);           /* raw pointer beyond the file */
-        MUTATE(put32(d + TABLE + 20, 0x40), EBADMSG);                 /* section data inside the headers */
-        MUTATE(put32(d + TABLE + 40 + 20, FILE_ALIGN), EBADMSG);      /* .initrd overlaps .linux */
+        MUTATE(put_le16(d + LFANEW + 24, 0x107), EBADMSG);               /* optional header magic (ROM) */
+        MUTATE(put_le16(d + LFANEW + 20, 50), EBADMSG);                  /* optional header too small */
+        MUTATE(put_le16(d + LFANEW + 6, 97), EBADMSG);                   /* too many sections */
+        MUTATE(put_le16(d + LFANEW + 6, 60), EBADMSG);                   /* section table beyond the headers' data */
+        MUTATE(put_le32(d + TABLE + 16, 0xfffffe00), EBADMSG);           /* raw size beyond the file */
+        MUTATE(put_le32(d + TABLE + 20, 0xfffffff0), EBADMSG);           /* raw pointer beyond the file */
+        MUTATE(put_le32(d + TABLE + 20, 0x40), EBADMSG);                 /* section data inside the headers */
+        MUTATE(put_le32(d + TABLE + 40 + 20, FILE_ALIGN), EBADMSG);      /* .initrd overlaps .linux */
         MUTATE(memcpy(d + TABLE + 40, ".linux\0", 8), EBADMSG);       /* .linux twice */
-        MUTATE(put32(d + TABLE + 8, 0); put32(d + TABLE + 16, 0), EBADMSG); /* empty .linux */
+        MUTATE(put_le32(d + TABLE + 8, 0); put_le32(d + TABLE + 16, 0), EBADMSG); /* empty .linux */
         MUTATE(memcpy(d + TABLE, ".linuy\0", 8), EOPNOTSUPP);         /* no .linux */
 #undef MUTATE
 
