@@ -19,7 +19,6 @@
 #include "util.h"
 
 #define DEFAULT_VMCORE "/proc/vmcore"
-#define DEFAULT_TARGET "/run/tinykdump/target"
 /* Upstream installs makedumpfile to /usr/sbin, Debian to /usr/bin: the first that exists. */
 static const char *const makedumpfile_paths[] = { "/usr/sbin/makedumpfile", "/usr/bin/makedumpfile" };
 
@@ -77,7 +76,7 @@ static void help(void) {
                "  --makedumpfile=PATH  makedumpfile binary (default %s or %s)\n"
                "  -h --help            show this help\n"
                "     --version         show the version\n",
-               CAPTURE_CONFIG_PATH, DEFAULT_VMCORE, DEFAULT_TARGET, makedumpfile_paths[0], makedumpfile_paths[1]);
+               CAPTURE_CONFIG_PATH, DEFAULT_VMCORE, CAPTURE_TARGET_MOUNT_POINT, makedumpfile_paths[0], makedumpfile_paths[1]);
 }
 
 static int parse_argv(Context *c, int argc, char **argv) {
@@ -576,7 +575,7 @@ static int run(Context *c) {
 int main(int argc, char **argv) {
         Context c = {
                 .vmcore = DEFAULT_VMCORE,
-                .target = DEFAULT_TARGET,
+                .target = CAPTURE_TARGET_MOUNT_POINT,
                 .dir_fd = -EBADF,
                 .dmesg_status = _MAKEDUMPFILE_STATUS_MAX,
                 .vmcore_status = _MAKEDUMPFILE_STATUS_MAX,

@@ -23,6 +23,9 @@
 #include "util.h"
 
 #define CAPTURE_CONFIG_PATH "/etc/tinykdump/capture.conf"
+/* Where the capture side mounts the dump target (the generator writes the mount unit, tinykdump-save
+ * writes below it). */
+#define CAPTURE_TARGET_MOUNT_POINT "/run/tinykdump/target"
 /* Largest capture.conf the parser accepts; a real one is well below 2 KiB. */
 #define CAPTURE_CONFIG_SIZE_MAX (64 * KiB)
 
