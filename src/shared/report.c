@@ -1539,7 +1539,8 @@ int report_target_open(const char *devnode, const char *fstype, int *ret_fd, cha
                 if (fd < 0)
                         return -errno;
         } else {
-                char tmpl[] = "/run/tinykdump/report.XXXXXX";
+                char run_tmpl[] = "/run/tinykdump/report.XXXXXX", tmp_tmpl[] = "/tmp/tinykdump-report.XXXXXX";
+                char *tmpl = run_tmpl;
 
                 /* A mount only this process sees, and only through the fd we return: it is made in
                  * a new private mount namespace and detached again at once, so it is gone when the
@@ -1548,10 +1549,12 @@ int report_target_open(const char *devnode, const char *fstype, int *ret_fd, cha
                         return -errno;
                 if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                         return -errno;
-                if (mkdir("/run/tinykdump", 0755) < 0 && errno != EEXIST)
-                        return -errno;
-                if (!mkdtemp(tmpl))
-                        return -errno;
+                /* A sandbox may keep /run read-only; /tmp is then the service's own (PrivateTmp=). */
+                if ((mkdir("/run/tinykdump", 0755) < 0 && errno != EEXIST) || !mkdtemp(tmpl)) {
+                        tmpl = tmp_tmpl;
+                        if (!mkdtemp(tmpl))
+                                return -errno;
+                }
                 if (mount(devnode, tmpl, isempty(fstype) || streq(fstype, "auto") ? NULL : fstype,
                           MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
                         r = -errno;

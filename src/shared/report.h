@@ -249,8 +249,9 @@ int mountinfo_find_devnum(const char *data, size_t size, unsigned major, unsigne
 
 /* Opens the file system on devnode (a block device whose identity the caller has checked): where
  * it is already mounted, that mount; otherwise a read-only, nosuid, nodev, noexec mount in a new
- * private mount namespace of the calling process (so it vanishes with the process), on a fresh
- * directory below /run/tinykdump. Either way the opened directory must be on devnode (its st_dev;
+ * private mount namespace of the calling process, on a fresh directory below /run/tinykdump (or
+ * /tmp when /run is read-only), detached again at once: it lives only as long as the returned fd,
+ * and the directory is removed. Either way the opened directory must be on devnode (its st_dev;
  * btrfs excepted). ret_where (may be NULL) says where it was found or mounted, ret_mounted whether
  * we mounted it. */
 int report_target_open(const char *devnode, const char *fstype, int *ret_fd, char **ret_where, bool *ret_mounted);

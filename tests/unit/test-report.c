@@ -927,3 +927,24 @@ TEST(journal_file) {
         ASSERT_NOT_NULL(strstr(out3, "\"id\":\"" N_NOVMCORE "\",\"kind\":\"dmesg-only\""));
         return TEST_PASS;
 }
+
+/* Every MESSAGE_ID has a catalog entry, and the catalog documents no other. */
+TEST(catalog_matches_ids) {
+        _cleanup_free_ char *path = path_join(test_srcdir(), "../src/catalog/tinykdump.catalog"), *text = NULL;
+        static const char *const ids[] = { TK_MESSAGE_DUMP_SAVED_STR, TK_MESSAGE_DUMP_DMESG_ONLY_STR,
+                                           TK_MESSAGE_CAPTURE_FAILED_STR };
+        unsigned entries = 0;
+        size_t n;
+
+        ASSERT_OK(read_full_file_at(NULL, path, 64 * KiB, &text, &n));
+        for (const char *p = text; (p = strstr(p, "\n-- ")); p++)
+                entries++;
+        ASSERT_EQ(entries, ELEMENTSOF(ids));
+        for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
+                char h[40];
+                snprintf(h, sizeof(h), "\n-- %s\n", ids[i]);
+                ASSERT_NOT_NULL(strstr(text, h));
+                ASSERT_EQ(report_kind_from_message_id(ids[i]), (ReportKind) i);
+        }
+        return TEST_PASS;
+}
