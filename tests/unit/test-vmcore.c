@@ -830,12 +830,27 @@ TEST(makedumpfile_agrees) {
         o.size_bits = 10;
         m = machine(&o);
         ASSERT_NOT_NULL(m);
-        for (unsigned i = 0; i < 30; i++) {
+        /* Enough to wrap the data ring twice, then the boot log again: escapes, multi-line. */
+        for (unsigned i = 0; i < 60; i++) {
                 char t[41];
                 record_text(t, i);
                 (void) test_machine_printk(m, UINT64_C(70000000000) + i * 1000, 100 + i, t, 40);
         }
+        add_boot_log(m);
+        /* makedumpfile wants a memory model before anything else: describe a flat mem_map
+         * (a pointer to a vmemmap address), which it only looks up, never reads through. */
+        uint8_t *mm = test_machine_virt(m, UINT64_C(0xffffffff81001380), 8);
+        ASSERT_NOT_NULL(mm);
+        uint64_t vmemmap = UINT64_C(0xffffea0000000000);
+        memcpy(mm, &vmemmap, 8);
+        ASSERT_OK(test_machine_set_vmcoreinfo(m, "SYMBOL(mem_map)", "ffffffff81001380"));
+        ASSERT_OK(test_machine_set_vmcoreinfo(m, "SIZE(page)", "64"));
+        ASSERT_OK(test_machine_set_vmcoreinfo(m, "OFFSET(page.flags)", "0"));
+        ASSERT_OK(test_machine_set_vmcoreinfo(m, "OFFSET(page._refcount)", "52"));
+        ASSERT_OK(test_machine_set_vmcoreinfo(m, "OFFSET(page.mapping)", "24"));
         ASSERT_OK(test_machine_write_elf(m, 1, &elf));
+        if (getenv("TK_KEEP_ORACLE_CORE"))
+                (void) fixture_write(NULL, getenv("TK_KEEP_ORACLE_CORE"), elf.data, elf.size);
         core = path_join(test_tmpdir(), "vmcore.elf");
         log = path_join(test_tmpdir(), "dmesg.makedumpfile");
         ASSERT_NOT_NULL(core);
@@ -850,5 +865,93 @@ TEST(makedumpfile_agrees) {
         _cleanup_free_ char *ours = dmesg_of(&elf, flags, &rr);
         ASSERT_NOT_NULL(ours);
         ASSERT_STREQ(ours, text);
+        ASSERT_TRUE(strstr(ours, "Kernel panic - not syncing: sysrq triggered crash\n"));
+        ASSERT_TRUE(strstr(ours, "record 59"));
+
+        /* makedumpfile's own kdump-compressed files of the same core, read by us. A build
+         * without snappy or zstd writes those pages uncompressed. */
+        static const char *const opts[][2] = { { "-d", "0" }, { "-c", "-d1" }, { "-l", "-d1" }, { "-p", "-d1" }, { "-z", "-d1" } };
+        for (size_t i = 0; i < ELEMENTSOF(opts); i++) {
+                _cleanup_free_ char *kd = NULL, *kdata = NULL;
+                size_t ksize;
+                ASSERT_TRUE(asprintf(&kd, "%s/vmcore.kdump%zu", test_tmpdir(), i) > 0);
+                r = run((char *[]) { (char *) "makedumpfile", (char *) opts[i][0], (char *) opts[i][1], core, kd, NULL });
+                printf("# makedumpfile %s %s: exit %d\n", opts[i][0], opts[i][1], r);
+                ASSERT_EQ(r, 0);
+                ASSERT_OK(read_full_file_at(NULL, kd, 16 * MiB, &kdata, &ksize));
+                Buffer kb = { .data = (uint8_t *) kdata, .size = ksize };
+                _cleanup_free_ char *k_ours = dmesg_of(&kb, flags, &rr);
+                ASSERT_NOT_NULL(k_ours);
+                ASSERT_STREQ(k_ours, text);
+
+                _cleanup_vmcore_free_ Vmcore *v = NULL;
+                VmcoreUname u;
+                ASSERT_OK(vmcore_open_memory(kdata, ksize, &v));
+                ASSERT_EQ(vmcore_get_format(v), VMCORE_FORMAT_KDUMP);
+                ASSERT_OK(vmcore_uname(v, &u, NULL));
+                ASSERT_STREQ(u.nodename, "crashbox");
+                ASSERT_STREQ(vmcore_kdump_header(vmcore_get_kdump(v))->nodename, "crashbox");
+        }
+        return TEST_PASS;
+}
+
+/* Small dumps: all memory below 17 MiB, zero pages left out. They are also the fuzzers' seeds:
+ * TK_WRITE_FUZZ_CORPUS=tests/fuzz/corpus build/tests/test-vmcore compact_dumps rewrites them. */
+TEST(compact_dumps) {
+        const char *corpus = getenv("TK_WRITE_FUZZ_CORPUS");
+        TestMachineOptions o = default_options;
+        o.compact = true;
+        o.count_bits = 4;
+        o.size_bits = 9;
+        _cleanup_test_machine_free_ TestMachine *m = machine(&o);
+        _cleanup_(buffer_done) Buffer elf = {};
+        static const char *const names[] = { "raw", "zlib", "lzo", "snappy", "zstd" };
+        char path[256];
+
+        ASSERT_NOT_NULL(m);
+        ASSERT_OK(test_machine_write_elf_sparse(m, 2, &elf));
+        ASSERT_LT(elf.size, 64 * KiB);
+        ASSERT_OK(check_dmesg(&elf, 0, boot_log));
+        for (size_t i = 0; i < ELEMENTSOF(compressions); i++) {
+                _cleanup_(buffer_done) Buffer k = {};
+                ASSERT_OK(test_machine_write_kdump(m, compressions[i], true, 2, &k));
+                ASSERT_LT(k.size, 64 * KiB);
+                ASSERT_OK(check_dmesg(&k, 0, boot_log));
+                if (corpus) {
+                        snprintf(path, sizeof(path), "%s/vmcore-kdump/%s-boot-log", corpus, names[i]);
+                        ASSERT_OK(fixture_write(NULL, path, k.data, k.size));
+                }
+        }
+
+        /* The printk fuzzer's memory: the image from prb (0xffffffff81001000) to the end of the
+         * ring's text, with its own copy of this VMCOREINFO. */
+        uint64_t base = test_machine_symbol(m, "prb");
+        uint64_t end = test_machine_symbol(m, "data") + 512;
+        uint8_t *mem = test_machine_virt(m, base, end - base);
+        ASSERT_NOT_NULL(mem);
+        ASSERT_EQ(base, UINT64_C(0xffffffff81001000));
+
+        if (corpus) {
+                snprintf(path, sizeof(path), "%s/vmcore-elf/sparse-boot-log", corpus);
+                ASSERT_OK(fixture_write(NULL, path, elf.data, elf.size));
+                snprintf(path, sizeof(path), "%s/vmcoreinfo/x86_64-7.2", corpus);
+                ASSERT_OK(fixture_write_string(NULL, path, test_machine_vmcoreinfo(m)));
+                _cleanup_free_ uint8_t *seed = malloc(1 + end - base);
+                ASSERT_NOT_NULL(seed);
+                seed[0] = 0;
+                memcpy(seed + 1, mem, end - base);
+                snprintf(path, sizeof(path), "%s/vmcore-printk/boot-log", corpus);
+                ASSERT_OK(fixture_write(NULL, path, seed, 1 + end - base));
+                /* Wrapped: eleven 48-byte blocks in 512 bytes. */
+                for (unsigned i = 0; i < 11; i++) {
+                        char t[41];
+                        record_text(t, i);
+                        (void) test_machine_printk(m, (uint64_t) i * 1000000000, CPU(i), t, 40);
+                }
+                memcpy(seed + 1, mem, end - base);
+                seed[0] = 3;
+                snprintf(path, sizeof(path), "%s/vmcore-printk/wrapped", corpus);
+                ASSERT_OK(fixture_write(NULL, path, seed, 1 + end - base));
+        }
         return TEST_PASS;
 }

@@ -13,7 +13,7 @@
 #define PAGE UINT64_C(4096)
 #define START_KERNEL_MAP UINT64_C(0xffffffff80000000)
 #define IMG_VADDR UINT64_C(0xffffffff81000000)
-#define IMG_PADDR UINT64_C(0x3f000000)          /* a relocated kernel: phys_base 0x3e000000 */
+#define IMG_PADDR (m->range[R_IMG].paddr)        /* default: a relocated kernel, phys_base 0x3e000000 */
 #define PHYS_BASE (IMG_PADDR - (IMG_VADDR - START_KERNEL_MAP))
 #define PAGE_OFFSET_L4 UINT64_C(0xffff888000000000)
 #define PAGE_OFFSET_L5 UINT64_C(0xff11000000000000)
@@ -33,14 +33,25 @@
 
 enum { R_IMG, R_DM, R_PT, R_VM, R_ZERO, R_MAX };
 
-static const struct {
+typedef struct Range {
         uint64_t paddr, size;
-} range_def[R_MAX] = {
-        [R_IMG] = { IMG_PADDR, 1 * MiB },
+} Range;
+
+static const Range range_default[R_MAX] = {
+        [R_IMG] = { 0x3f000000, 1 * MiB },
         [R_DM] = { 0x20000000, 1 * MiB },
         [R_PT] = { 0x30000000, 128 * KiB },
         [R_VM] = { 0x28000000, 512 * KiB },
         [R_ZERO] = { 0x10000000, 64 * KiB }, /* RAM that is all zeros (ELF: p_filesz 0) */
+};
+
+/* Everything below 17 MiB, the kernel at 16 MiB (phys_base 0): small bitmaps for fuzz seeds. */
+static const Range range_compact[R_MAX] = {
+        [R_IMG] = { 0x1000000, 64 * KiB },
+        [R_DM] = { 0x200000, 64 * KiB },
+        [R_PT] = { 0x600000, 64 * KiB },
+        [R_VM] = { 0x800000, 16 * KiB },
+        [R_ZERO] = { 0x100000, 16 * KiB },
 };
 
 const TestLayout test_layout_linux = {
@@ -65,6 +76,7 @@ const TestLayout test_layout_shuffled = {
 
 struct TestMachine {
         TestMachineOptions o;
+        Range range[R_MAX];
         TestLayout L;
         uint8_t *mem[R_MAX];
         uint64_t dm_next, pt_next;
@@ -93,14 +105,14 @@ TestMachine *test_machine_free(TestMachine *m) {
 
 static uint8_t *phys(TestMachine *m, uint64_t paddr, size_t size) {
         for (size_t i = 0; i < R_MAX; i++)
-                if (paddr >= range_def[i].paddr && paddr + size <= range_def[i].paddr + range_def[i].size)
-                        return m->mem[i] + (paddr - range_def[i].paddr);
+                if (paddr >= m->range[i].paddr && paddr + size <= m->range[i].paddr + m->range[i].size)
+                        return m->mem[i] + (paddr - m->range[i].paddr);
         return NULL;
 }
 
 /* The physical address of a virtual one, by the machine's own bookkeeping (not its page tables). */
 static bool virt_to_phys(const TestMachine *m, uint64_t vaddr, uint64_t *ret) {
-        if (vaddr >= IMG_VADDR && vaddr - IMG_VADDR < range_def[R_IMG].size) {
+        if (vaddr >= IMG_VADDR && vaddr - IMG_VADDR < m->range[R_IMG].size) {
                 *ret = vaddr - IMG_VADDR + IMG_PADDR;
                 return true;
         }
@@ -108,10 +120,10 @@ static bool virt_to_phys(const TestMachine *m, uint64_t vaddr, uint64_t *ret) {
                 *ret = vaddr - m->page_offset;
                 return true;
         }
-        if (vaddr >= m->vmalloc && vaddr - m->vmalloc < range_def[R_VM].size) {
+        if (vaddr >= m->vmalloc && vaddr - m->vmalloc < m->range[R_VM].size) {
                 /* Pages in reverse physical order. */
-                uint64_t k = (vaddr - m->vmalloc) / PAGE, n = range_def[R_VM].size / PAGE;
-                *ret = range_def[R_VM].paddr + (n - 1 - k) * PAGE + (vaddr & (PAGE - 1));
+                uint64_t k = (vaddr - m->vmalloc) / PAGE, n = m->range[R_VM].size / PAGE;
+                *ret = m->range[R_VM].paddr + (n - 1 - k) * PAGE + (vaddr & (PAGE - 1));
                 return true;
         }
         return false;
@@ -191,9 +203,9 @@ static void map_page(TestMachine *m, uint64_t vaddr, uint64_t paddr, uint64_t si
                 for (size_t j = 0; j < 8; j++)
                         v |= (uint64_t) e[j] << (8 * j);
                 if (!(v & 1)) {
-                        uint64_t t = range_def[R_PT].paddr + m->pt_next;
+                        uint64_t t = m->range[R_PT].paddr + m->pt_next;
                         m->pt_next += PAGE;
-                        if (m->pt_next > range_def[R_PT].size)
+                        if (m->pt_next > m->range[R_PT].size)
                                 abort();
                         v = t | pte_flags(m);
                         for (size_t j = 0; j < 8; j++)
@@ -209,12 +221,12 @@ static uint64_t alloc_in(TestMachine *m, TestRingPlace place, uint64_t *img_next
         if (place == TEST_RING_IMAGE) {
                 a = IMG_VADDR + *img_next;
                 *img_next = align_up_u64(*img_next + size, 64);
-                if (*img_next > range_def[R_IMG].size)
+                if (*img_next > m->range[R_IMG].size)
                         abort();
         } else {
-                a = m->page_offset + range_def[R_DM].paddr + m->dm_next;
+                a = m->page_offset + m->range[R_DM].paddr + m->dm_next;
                 m->dm_next = align_up_u64(m->dm_next + size, 64);
-                if (m->dm_next > range_def[R_DM].size)
+                if (m->dm_next > m->range[R_DM].size)
                         abort();
         }
         return a;
@@ -263,13 +275,14 @@ TestMachine *test_machine_new(const TestMachineOptions *o) {
         if (!m)
                 return NULL;
         m->o = *o;
+        memcpy(m->range, o->compact ? range_compact : range_default, sizeof(m->range));
         m->L = *(o->layout ?: &test_layout_linux);
         if (!m->o.release)
                 m->o.release = "7.2.13+deb14-amd64";
         if (!m->o.direct_map_page)
                 m->o.direct_map_page = PAGE;
         for (size_t i = 0; i < R_MAX; i++) {
-                m->mem[i] = calloc(1, range_def[i].size);
+                m->mem[i] = calloc(1, m->range[i].size);
                 if (!m->mem[i])
                         return NULL;
         }
@@ -278,11 +291,14 @@ TestMachine *test_machine_new(const TestMachineOptions *o) {
         m->count = UINT64_C(1) << o->count_bits;
         m->dsize = UINT64_C(1) << o->size_bits;
 
-        /* Page tables: the direct map over the DM range, the vmalloc area page by page. */
-        for (uint64_t p = range_def[R_DM].paddr & ~(m->o.direct_map_page - 1);
-             p < range_def[R_DM].paddr + range_def[R_DM].size; p += m->o.direct_map_page)
+        /* Page tables: the kernel image (2 MiB pages, as the kernel maps itself), the direct
+         * map over the DM range, the vmalloc area page by page. */
+        map_page(m, IMG_VADDR, IMG_PADDR, 2 * MiB);
+
+        for (uint64_t p = m->range[R_DM].paddr & ~(m->o.direct_map_page - 1);
+             p < m->range[R_DM].paddr + m->range[R_DM].size; p += m->o.direct_map_page)
                 map_page(m, m->page_offset + p, p, m->o.direct_map_page);
-        for (uint64_t v = 0; v < range_def[R_VM].size; v += PAGE) {
+        for (uint64_t v = 0; v < m->range[R_VM].size; v += PAGE) {
                 uint64_t p;
                 (void) virt_to_phys(m, m->vmalloc + v, &p);
                 map_page(m, m->vmalloc + v, p, PAGE);
@@ -293,7 +309,7 @@ TestMachine *test_machine_new(const TestMachineOptions *o) {
         m->descs = alloc_in(m, o->place, &img_next, m->count * L->desc_size);
         m->infos = alloc_in(m, o->place, &img_next, m->count * L->info_size);
         if (o->text_in_vmalloc) {
-                if (m->dsize > range_def[R_VM].size)
+                if (m->dsize > m->range[R_VM].size)
                         return NULL;
                 m->data = m->vmalloc;
         } else
@@ -518,7 +534,7 @@ void test_machine_exclude_page(TestMachine *m, uint64_t paddr) {
 }
 
 uint64_t test_machine_zero_page(const TestMachine *m) {
-        return range_def[R_ZERO].paddr + PAGE;
+        return m->range[R_ZERO].paddr + PAGE;
 }
 
 /* Notes: NT_PRSTATUS "CORE" per CPU (a struct elf_prstatus of 336 bytes with pr_pid set), then
@@ -538,6 +554,59 @@ static int write_notes(TestMachine *m, unsigned n_cpus, Buffer *b) {
         uint32_t h[3] = { 11, vi_size, 0 };
         if (buffer_append(b, h, sizeof(h)) < 0 || buffer_append(b, "VMCOREINFO\0\0", 12) < 0 ||
             buffer_append(b, vi, vi_size) < 0 || buffer_pad(b, 4) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static bool page_is_zero(const uint8_t *p) {
+        for (size_t i = 0; i < PAGE; i++)
+                if (p[i])
+                        return false;
+        return true;
+}
+
+int test_machine_write_elf_sparse(TestMachine *m, unsigned n_cpus, Buffer *out) {
+        _cleanup_(buffer_done) Buffer notes = {}, ph = {}, data = {};
+        int r;
+
+        r = write_notes(m, n_cpus, &notes);
+        if (r < 0)
+                return r;
+        /* Runs of pages with the same zeroness, per range. */
+        for (size_t i = 0; i < R_MAX; i++)
+                for (uint64_t p = 0; p < m->range[i].size;) {
+                        bool zero = page_is_zero(m->mem[i] + p);
+                        uint64_t q = p + PAGE;
+                        while (q < m->range[i].size && page_is_zero(m->mem[i] + q) == zero)
+                                q += PAGE;
+                        Elf64_Phdr h = { .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X, .p_offset = data.size,
+                                         .p_vaddr = m->page_offset + m->range[i].paddr + p,
+                                         .p_paddr = m->range[i].paddr + p, .p_filesz = zero ? 0 : q - p,
+                                         .p_memsz = q - p, .p_align = PAGE };
+                        if (buffer_append(&ph, &h, sizeof(h)) < 0 ||
+                            (!zero && buffer_append(&data, m->mem[i] + p, q - p) < 0))
+                                return -ENOMEM;
+                        p = q;
+                }
+
+        size_t phnum = 1 + ph.size / sizeof(Elf64_Phdr);
+        Elf64_Ehdr eh = {
+                .e_type = ET_CORE, .e_machine = EM_X86_64, .e_version = EV_CURRENT,
+                .e_phoff = sizeof(Elf64_Ehdr), .e_ehsize = sizeof(Elf64_Ehdr),
+                .e_phentsize = sizeof(Elf64_Phdr), .e_phnum = (uint16_t) phnum,
+        };
+        memcpy(eh.e_ident, ELFMAG, SELFMAG);
+        eh.e_ident[EI_CLASS] = ELFCLASS64;
+        eh.e_ident[EI_DATA] = ELFDATA2LSB;
+        eh.e_ident[EI_VERSION] = EV_CURRENT;
+        uint64_t notes_off = sizeof(eh) + phnum * sizeof(Elf64_Phdr), data_off = notes_off + notes.size;
+        Elf64_Phdr nh = { .p_type = PT_NOTE, .p_offset = notes_off, .p_filesz = notes.size, .p_memsz = notes.size };
+        Elf64_Phdr *loads = (Elf64_Phdr *) ph.data;
+        for (size_t i = 0; i + 1 < phnum; i++)
+                loads[i].p_offset += data_off;
+        if (buffer_append(out, &eh, sizeof(eh)) < 0 || buffer_append(out, &nh, sizeof(nh)) < 0 ||
+            buffer_append(out, ph.data, ph.size) < 0 || buffer_append(out, notes.data, notes.size) < 0 ||
+            buffer_append(out, data.data, data.size) < 0)
                 return -ENOMEM;
         return 0;
 }
@@ -568,32 +637,26 @@ int test_machine_write_elf(TestMachine *m, unsigned n_cpus, Buffer *out) {
         /* The kernel text, as /proc/vmcore has it: the same bytes as the RAM segment below. */
         ph[1] = (Elf64_Phdr) { .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X, .p_offset = off,
                                .p_vaddr = IMG_VADDR, .p_paddr = IMG_PADDR,
-                               .p_filesz = range_def[R_IMG].size, .p_memsz = range_def[R_IMG].size, .p_align = PAGE };
-        off += range_def[R_IMG].size;
+                               .p_filesz = m->range[R_IMG].size, .p_memsz = m->range[R_IMG].size, .p_align = PAGE };
+        off += m->range[R_IMG].size;
         for (size_t i = 0; i < R_MAX; i++) {
-                uint64_t filesz = i == R_ZERO ? 0 : range_def[i].size;
+                uint64_t filesz = i == R_ZERO ? 0 : m->range[i].size;
                 ph[2 + i] = (Elf64_Phdr) { .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X, .p_offset = off,
-                                           .p_vaddr = m->page_offset + range_def[i].paddr, .p_paddr = range_def[i].paddr,
-                                           .p_filesz = filesz, .p_memsz = range_def[i].size, .p_align = PAGE };
+                                           .p_vaddr = m->page_offset + m->range[i].paddr, .p_paddr = m->range[i].paddr,
+                                           .p_filesz = filesz, .p_memsz = m->range[i].size, .p_align = PAGE };
                 off += filesz;
         }
 
         if (buffer_append(out, &eh, sizeof(eh)) < 0 || buffer_append(out, ph, sizeof(ph)) < 0 ||
             buffer_pad(out, 8) < 0 || buffer_append(out, notes.data, notes.size) < 0 || buffer_pad(out, PAGE) < 0 ||
-            buffer_append(out, m->mem[R_IMG], range_def[R_IMG].size) < 0)
+            buffer_append(out, m->mem[R_IMG], m->range[R_IMG].size) < 0)
                 return -ENOMEM;
         for (size_t i = 0; i < R_MAX; i++)
-                if (i != R_ZERO && buffer_append(out, m->mem[i], range_def[i].size) < 0)
+                if (i != R_ZERO && buffer_append(out, m->mem[i], m->range[i].size) < 0)
                         return -ENOMEM;
         return 0;
 }
 
-static bool page_is_zero(const uint8_t *p) {
-        for (size_t i = 0; i < PAGE; i++)
-                if (p[i])
-                        return false;
-        return true;
-}
 
 static bool excluded(const TestMachine *m, uint64_t paddr) {
         for (size_t i = 0; i < m->n_excluded; i++)
@@ -661,7 +724,7 @@ int test_machine_write_kdump(TestMachine *m, uint32_t compression, bool exclude_
 
         uint64_t max_paddr = 0;
         for (size_t i = 0; i < R_MAX; i++)
-                max_paddr = MAX(max_paddr, range_def[i].paddr + range_def[i].size);
+                max_paddr = MAX(max_paddr, m->range[i].paddr + m->range[i].size);
         uint64_t max_mapnr = max_paddr / PAGE;
         uint64_t bitmap_len = align_up_u64(div_round_up_u64(max_mapnr, 8), PAGE); /* one bitmap */
         uint64_t sub_size = VMCORE_KDUMP_SUB_SIZE + vi_size + notes.size;
@@ -680,7 +743,7 @@ int test_machine_write_kdump(TestMachine *m, uint32_t compression, bool exclude_
                 order[i] = i;
         for (size_t i = 0; i < R_MAX; i++)
                 for (size_t j = i + 1; j < R_MAX; j++)
-                        if (range_def[order[j]].paddr < range_def[order[i]].paddr) {
+                        if (m->range[order[j]].paddr < m->range[order[i]].paddr) {
                                 size_t t = order[i];
                                 order[i] = order[j];
                                 order[j] = t;
@@ -688,8 +751,8 @@ int test_machine_write_kdump(TestMachine *m, uint32_t compression, bool exclude_
 
         uint64_t n_dumped = 0;
         for (size_t k = 0; k < R_MAX; k++)
-                for (uint64_t p = 0; p < range_def[order[k]].size; p += PAGE) {
-                        uint64_t paddr = range_def[order[k]].paddr + p, pfn = paddr / PAGE;
+                for (uint64_t p = 0; p < m->range[order[k]].size; p += PAGE) {
+                        uint64_t paddr = m->range[order[k]].paddr + p, pfn = paddr / PAGE;
                         bitmap1[pfn / 8] |= 1 << (pfn % 8);
                         if (excluded(m, paddr) || (exclude_zero && page_is_zero(m->mem[order[k]] + p)))
                                 continue;
@@ -709,8 +772,8 @@ int test_machine_write_kdump(TestMachine *m, uint32_t compression, bool exclude_
         }
 
         for (size_t k = 0; k < R_MAX; k++)
-                for (uint64_t p = 0; p < range_def[order[k]].size; p += PAGE) {
-                        uint64_t paddr = range_def[order[k]].paddr + p, pfn = paddr / PAGE;
+                for (uint64_t p = 0; p < m->range[order[k]].size; p += PAGE) {
+                        uint64_t paddr = m->range[order[k]].paddr + p, pfn = paddr / PAGE;
                         const uint8_t *page = m->mem[order[k]] + p;
                         uint8_t d[VMCORE_KDUMP_PAGE_DESC_SIZE] = {};
 

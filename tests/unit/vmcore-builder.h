@@ -44,6 +44,7 @@ typedef struct TestMachineOptions {
         bool uts_offset;              /* OFFSET(uts_namespace.name) in VMCOREINFO */
         uint64_t uts_name_offset;     /* where the name is in struct uts_namespace */
         const char *release;          /* OSRELEASE and utsname release */
+        bool compact;                 /* all memory below 17 MiB, 64 KiB kernel image (fuzz seeds) */
 } TestMachineOptions;
 
 typedef struct TestMachine TestMachine;
@@ -80,6 +81,10 @@ uint64_t test_machine_zero_page(const TestMachine *m);
 /* An ELF64 core as /proc/vmcore: kernel text segment, one PT_LOAD per range (the last one with
  * p_filesz 0, zero fill), a PT_NOTE with NT_PRSTATUS per CPU and VMCOREINFO. */
 int test_machine_write_elf(TestMachine *m, unsigned n_cpus, Buffer *out);
+
+/* The same with a PT_LOAD per run of zero or non-zero pages, zero runs as p_filesz 0 (as
+ * makedumpfile -E leaves filtered pages out), and no separate text segment: small. */
+int test_machine_write_elf_sparse(TestMachine *m, unsigned n_cpus, Buffer *out);
 
 /* A kdump-compressed file, header version 6, pages compressed with the given
  * VMCORE_KDUMP_COMPRESSED_* flag (0: raw), pages that do not shrink stored raw as makedumpfile
