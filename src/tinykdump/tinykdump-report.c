@@ -163,7 +163,7 @@ static int open_journal(sd_journal **ret) {
         return 0;
 }
 
-static int read_records(ReportRecord **ret, size_t *ret_n) {
+int report_read_records(ReportRecord **ret, size_t *ret_n) {
         sd_journal *j = NULL;
         int r;
 
@@ -183,7 +183,7 @@ int verb_list(int argc, char *argv[], void *userdata) {
         size_t n = 0;
         int r;
 
-        r = read_records(&recs, &n);
+        r = report_read_records(&recs, &n);
         if (r < 0)
                 return r;
         if (report_args.json) {
@@ -211,7 +211,7 @@ int verb_info(int argc, char *argv[], void *userdata) {
         size_t n = 0, i;
         int r;
 
-        r = read_records(&recs, &n);
+        r = report_read_records(&recs, &n);
         if (r < 0)
                 return r;
         r = report_records_find(recs, n, argv[1], &i);

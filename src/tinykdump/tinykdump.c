@@ -9,8 +9,10 @@
 #include "json.h"
 #include "kexec.h"
 #include "loader.h"
+#include "proc-cmdline.h"
 #include "log.h"
 #include "tinykdump-report.h"
+#include "tinykdump-vmcore.h"
 #include "tkconf.h"
 #include "verbs.h"
 
@@ -359,14 +361,17 @@ static int help(void) {
                "  estimate      Show the crash memory the capture image needs and a crashkernel= line\n"
                "  report [DEV]  Send a journal record for each dump on the target not yet reported\n"
                "  list          List the crash dumps reported in the journal\n"
-               "  info ID       Show everything about one dump, with the end of its kernel log\n\n"
+               "  info ID       Show everything about one dump, with the end of its kernel log\n"
+               "  dmesg ID|PATH Print the crashed kernel's log, read from the vmcore itself\n"
+               "  uname ID|PATH Print the crashed kernel's uname -snrvm, read from the vmcore\n\n"
                "Options:\n"
                "  -h --help     Show this help\n"
                "     --version  Show the version\n"
-               "     --json=MODE  Print status/estimate/list/info as JSON: pretty, short or off\n"
+               "     --json=MODE  Print status/estimate/list/info/uname as JSON: pretty, short or off\n"
                "  -q --quiet    Only print warnings and errors\n"
                "     --file=PATH       list/info: read this journal file instead of the system journal\n"
-               "     --directory=DIR   list/info: read the journal files in DIR\n\n"
+               "     --directory=DIR   list/info: read the journal files in DIR\n"
+               "     --caller-id=BOOL  dmesg: print the caller field \"[    T123] \" (default yes)\n\n"
                "Exit status: 0 success; 1 failure; 2 bad usage; 3 not armed (status);\n"
                "6 invalid configuration (load). See tinykdump(8).\n",
                program_invocation_short_name);
@@ -374,7 +379,7 @@ static int help(void) {
 }
 
 static int parse_argv(int argc, char *argv[]) {
-        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_FILE, ARG_DIRECTORY };
+        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_FILE, ARG_DIRECTORY, ARG_CALLER_ID };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -382,6 +387,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "quiet", no_argument, NULL, 'q' },
                 { "file", required_argument, NULL, ARG_FILE },
                 { "directory", required_argument, NULL, ARG_DIRECTORY },
+                { "caller-id", required_argument, NULL, ARG_CALLER_ID },
                 {},
         };
         int c;
@@ -414,6 +420,13 @@ static int parse_argv(int argc, char *argv[]) {
                 case ARG_DIRECTORY:
                         report_args.journal_dir = optarg;
                         break;
+                case ARG_CALLER_ID: {
+                        int b = parse_boolean(optarg);
+                        if (b < 0)
+                                return log_error_errno(b, "--caller-id= takes a boolean, not '%s'.", optarg);
+                        vmcore_args.caller_id = b;
+                        break;
+                }
                 case '?':
                         return -EINVAL;
                 default:
@@ -431,6 +444,8 @@ int main(int argc, char *argv[]) {
                 { "report", 1, 2, false, verb_report },
                 { "list", 1, 1, false, verb_list },
                 { "info", 2, 2, false, verb_info },
+                { "dmesg", 2, 2, false, verb_dmesg },
+                { "uname", 2, 2, false, verb_uname },
         };
         int r;
 
@@ -445,6 +460,8 @@ int main(int argc, char *argv[]) {
 
         report_args.json = arg_json;
         report_args.pretty = arg_pretty;
+        vmcore_args.json = arg_json;
+        vmcore_args.pretty = arg_pretty;
         const Verb *v = verbs_find(argc - optind, argv + optind, verbs, ELEMENTSOF(verbs));
         if (!v)
                 return 2;
