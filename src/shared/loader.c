@@ -347,7 +347,11 @@ int load_plan_build(const char *root, const TkConfig *c, LoadPlanFlags flags, Lo
                 return message(ret_message, r, "Cannot size the crash memory: %s", strerror(-r));
         p.need_static = crashmem_need_for_mode(&p.need, p.cma);
 
-        if (c->shrink_reservation != TK_SHRINK_NO) {
+        if (p.mem.growable && p.cma && p.mem.static_size_known && p.mem.static_size == 0) {
+                /* The kernel can allocate the region from CMA now: take exactly the need. */
+                p.grow = true;
+                p.grow_to = c->margin != TK_MARGIN_UNSET ? add_sat_u64(p.need_static, c->margin) : p.need_static;
+        } else if (c->shrink_reservation != TK_SHRINK_NO) {
                 uint64_t target;
                 r = crashmem_shrink_policy(&p.mem, &p.need, c->shrink_reservation == TK_SHRINK_YES, &target);
                 if (r < 0)
@@ -412,6 +416,7 @@ static int write_state(const char *root, const LoadPlan *p, const LoadResult *re
                 .need_static = p->need_static,
                 .static_before = res->static_before,
                 .static_after = res->static_after,
+                .grown = res->grown,
         };
         int r;
 
@@ -467,6 +472,17 @@ int load_plan_execute(const char *root, LoadPlan *p, LoadResult *ret, char **ret
                 res.shrunk = res.static_after < res.static_before;
         }
 
+        if (p->grow) {
+                r = crashmem_grow(root, &p->mem, p->grow_to);
+                if (r < 0)
+                        return message(ret_message, r, "Failed to allocate the %" PRIu64 " MiB crash kernel region from "
+                                                       "CMA: %s",
+                                       div_round_up_u64(p->grow_to, MiB), crashmem_grow_strerror(r));
+                uint64_t now;
+                res.static_after = crashmem_read_static_size(root, &p->mem, &now) >= 0 ? now : p->grow_to;
+                res.grown = true;
+        }
+
         kernel_fd = memfd_with("tinykdump-kernel", p->image.kernel, p->image.kernel_size, 0, NULL, 0);
         if (kernel_fd < 0)
                 return message(ret_message, kernel_fd, "Failed to stage the capture kernel: %s", strerror(-kernel_fd));
@@ -482,6 +498,9 @@ int load_plan_execute(const char *root, LoadPlan *p, LoadResult *ret, char **ret
         uint64_t t0 = now_usec(CLOCK_MONOTONIC);
         r = kexec_load_crash(kernel_fd, initrd_fd, p->cmdline);
         res.load_usec = now_usec(CLOCK_MONOTONIC) - t0;
+        if (r < 0 && res.grown)
+                /* Do not keep memory withheld for a capture kernel that is not there. */
+                (void) crashmem_shrink(root, &p->mem, 0);
         if (r < 0) {
                 KexecErrorContext ctx = {
                         .kernel_path = capture_image_name(&p->image),
@@ -524,10 +543,11 @@ int load_state_format(const LoadState *s, char **ret) {
                      "[Loaded]\n"
                      "Image=%s\nKernel=%s\nInitrd=%s\nCommandLine=%s\nTarget=%s\nMode=%s\n"
                      "LoadedAtUSec=%" PRIu64 "\nKernelSize=%" PRIu64 "\nInitrdSize=%" PRIu64 "\n"
-                     "NeedStatic=%" PRIu64 "\nStaticBefore=%" PRIu64 "\nStaticAfter=%" PRIu64 "\n",
+                     "NeedStatic=%" PRIu64 "\nStaticBefore=%" PRIu64 "\nStaticAfter=%" PRIu64 "\n"
+                     "Grown=%" PRIu64 "\n",
                      strempty(s->image), strempty(s->kernel), strempty(s->initrd), strempty(s->cmdline),
                      strempty(s->target), strempty(s->mode), s->loaded_at_usec, s->kernel_size, s->initrd_size,
-                     s->need_static, s->static_before, s->static_after) < 0)
+                     s->need_static, s->static_before, s->static_after, s->grown) < 0)
                 return -ENOMEM;
         *ret = t;
         return 0;
@@ -568,6 +588,7 @@ static const ConfTableItem load_state_table[] = {
         { "Loaded", "NeedStatic", parse_state_u64, 0, offsetof(LoadState, need_static) },
         { "Loaded", "StaticBefore", parse_state_u64, 0, offsetof(LoadState, static_before) },
         { "Loaded", "StaticAfter", parse_state_u64, 0, offsetof(LoadState, static_after) },
+        { "Loaded", "Grown", parse_state_u64, 0, offsetof(LoadState, grown) },
         {},
 };
 
@@ -596,6 +617,25 @@ int load_state_read(const char *root, LoadState *ret) {
         r = load_state_parse(LOAD_STATE_PATH, text, size, ret, &diags);
         conf_diags_done(&diags);
         return r;
+}
+
+const char *crashmem_grow_strerror(int error) {
+        switch (error < 0 ? -error : error) {
+        case EEXIST:
+                return "a crash kernel region is already allocated";
+        case ENOSPC:
+                return "no CMA area can ever hold it: raise crashkernel=…,cma";
+        case ENOMEM:
+                return "pages in the CMA area could not be migrated now (pinned or unmovable); retrying later may succeed";
+        case EAGAIN:
+                return "a concurrent kexec load or unload holds the lock; retry";
+        case EBUSY:
+                return "a crash kernel is loaded; unload it first";
+        case EOPNOTSUPP:
+                return "the running kernel cannot grow the region";
+        default:
+                return strerror(error < 0 ? -error : error);
+        }
 }
 
 int load_state_remove(const char *root) {

@@ -79,6 +79,9 @@ typedef struct LoadPlan {
         uint64_t need_static;      /* what the static region must hold in this mode */
         bool shrink;               /* shrink the static region before loading … */
         uint64_t shrink_to;        /* … to this size */
+        bool grow;                 /* allocate the static region from CMA before loading (a kernel with
+                                    * kernel-patches/ and an empty region) … */
+        uint64_t grow_to;          /* … of this size */
 
         char *target_device;       /* /dev/disk/by-…/… of the dump target */
         bool target_present;       /* it exists now */
@@ -98,10 +101,11 @@ typedef struct LoadResult {
         uint64_t static_before;    /* static reservation before, 0 when unknown */
         uint64_t static_after;     /* … after a shrink (= before when none) */
         bool shrunk;
+        bool grown;                /* the region was allocated from CMA for this load */
         uint64_t load_usec;        /* time in kexec_file_load(2) */
 } LoadResult;
 
-/* Shrink when planned, then kexec_file_load(2) the plan as the crash kernel and record it in
+/* Grow or shrink when planned, then kexec_file_load(2) the plan as the crash kernel and record it in
  * LOAD_STATE_PATH below root. A failed load returns the syscall's errno and a sentence from
  * kexec_error_message(). */
 int load_plan_execute(const char *root, LoadPlan *p, LoadResult *ret, char **ret_message);
@@ -120,6 +124,7 @@ typedef struct LoadState {
         uint64_t need_static;
         uint64_t static_before;
         uint64_t static_after;
+        uint64_t grown;            /* 1: the region was allocated from CMA by the load; unload frees it */
 } LoadState;
 
 void load_state_done(LoadState *s);
@@ -128,6 +133,9 @@ int load_state_format(const LoadState *s, char **ret);
 int load_state_parse(const char *filename, const char *data, size_t size, LoadState *ret, ConfDiagList *diags);
 /* Read it below root: -ENOENT when nothing was recorded. */
 int load_state_read(const char *root, LoadState *ret);
+/* A sentence for an error of crashmem_grow(). */
+const char *crashmem_grow_strerror(int error);
+
 /* Remove it (after an unload). Missing is fine. */
 int load_state_remove(const char *root);
 

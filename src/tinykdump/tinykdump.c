@@ -53,8 +53,11 @@ static int load_config(TkConfig **ret) {
 }
 
 static int verb_unload(int argc, char *argv[], void *userdata) {
+        _cleanup_(load_state_done) LoadState st = {};
+        bool grown;
         int r;
 
+        grown = load_state_read(root(), &st) >= 0 && st.grown;
         r = kexec_unload_crash();
         if (r < 0) {
                 _cleanup_free_ char *m = kexec_error_message(r, NULL);
@@ -62,6 +65,22 @@ static int verb_unload(int argc, char *argv[], void *userdata) {
         }
         (void) load_state_remove(root());
         log_info("Crash kernel unloaded.");
+
+        if (grown) {
+                /* The load allocated the region from CMA: give it back. */
+                _cleanup_(crashmem_done) CrashMem m = {};
+                const char *bad = NULL;
+
+                r = crashmem_read(root(), &m, &bad);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to read the crash kernel reservation%s%s: %m",
+                                               bad ? " from " : "", strempty(bad));
+                r = crashmem_shrink(root(), &m, 0);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to return the %s crash kernel region to CMA: %m",
+                                               MIB(m.static_size));
+                log_info("Returned the %s crash kernel region to CMA.", MIB(m.static_size));
+        }
         return 0;
 }
 
@@ -103,6 +122,9 @@ static int verb_load(int argc, char *argv[], void *userdata) {
         if (r < 0)
                 return log_error_errno(r, "%s", msg ?: strerror(-r));
 
+        if (res.grown)
+                log_info("Allocated the %s crash kernel region from CMA (need %s); it returns to the system on unload.",
+                         MIB(res.static_after), MIB(p.need_static));
         if (res.shrunk)
                 log_info("Shrank the static crash kernel reservation from %s to %s (need %s%s); %s returned to the "
                          "system.",
@@ -207,6 +229,7 @@ static int verb_status(int argc, char *argv[], void *userdata) {
                         json_kv_u64(&w, "need_static", st.need_static);
                         json_kv_u64(&w, "static_before", st.static_before);
                         json_kv_u64(&w, "static_after", st.static_after);
+                        json_kv_bool(&w, "grown", st.grown);
                         json_object_close(&w);
                 } else
                         json_null(&w);
@@ -325,7 +348,9 @@ static int verb_estimate(int argc, char *argv[], void *userdata) {
                 json_kv_u64(&w, "cma_size", p.mem.cma_size);
                 json_kv_string(&w, "mode", p.cma ? "cma" : "classic");
                 json_kv_u64(&w, "need", p.need_static);
-                json_kv_bool(&w, "sufficient", p.mem.static_size >= p.need_static);
+                json_kv_bool(&w, "sufficient", p.grow || p.mem.static_size >= p.need_static);
+                json_kv_bool(&w, "growable", p.mem.growable);
+                json_kv_u64(&w, "grow_to", p.grow ? p.grow_to : 0);
                 json_object_close(&w);
                 json_object_close(&w);
                 r = json_end(&w);
@@ -345,9 +370,17 @@ static int verb_estimate(int argc, char *argv[], void *userdata) {
         printf("%-44s %12s\n", "static region, CMA mode", MIB(n->static_need));
         printf("%-44s %12s\n", "static region, classic mode", MIB(n->classic_need));
         printf("\nRecommended kernel command line:\n  classic: %s\n  CMA:     %s\n", n->classic, n->cma);
-        printf("\nNow: static %s, CMA %s → %s mode needs %s static: %s\n", MIB(p.mem.static_size), MIB(p.mem.cma_size),
-               p.cma ? "CMA" : "classic", MIB(p.need_static),
-               p.mem.static_size >= p.need_static ? "sufficient" : "TOO SMALL");
+        if (p.mem.growable)
+                printf("  This kernel allocates the static region from CMA at load time: crashkernel=%" PRIu64 "M,cma alone "
+                       "suffices, and nothing is withheld while no capture kernel is loaded.\n",
+                       div_round_up_u64(n->cma_size, MiB) + div_round_up_u64(n->static_need, MiB));
+        if (p.grow)
+                printf("\nNow: static %s, CMA %s → load allocates %s from CMA\n", MIB(p.mem.static_size),
+                       MIB(p.mem.cma_size), MIB(p.grow_to));
+        else
+                printf("\nNow: static %s, CMA %s → %s mode needs %s static: %s\n", MIB(p.mem.static_size),
+                       MIB(p.mem.cma_size), p.cma ? "CMA" : "classic", MIB(p.need_static),
+                       p.mem.static_size >= p.need_static ? "sufficient" : "TOO SMALL");
         return 0;
 }
 

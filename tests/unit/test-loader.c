@@ -395,3 +395,52 @@ TEST(state_roundtrip) {
         conf_diags_done(&d);
         return TEST_PASS;
 }
+
+/* A kernel with kernel-patches/ (crash_size_growable) and crashkernel=Y,cma alone: the load
+ * allocates exactly the need from CMA, and a failed load gives it back. */
+TEST(grow_from_cma) {
+        RootOptions o = {
+                .cmdline = "console=ttyS0 crashkernel=256M,cma",
+                .crash_size = "0\n",
+                .cma_ranges = "40000000-4fffffff\n",
+                .iomem = "00100000-3ffdffff : System RAM\n",
+        };
+        _cleanup_free_ char *root = make_root("grow", &o), *msg = NULL, *size = NULL;
+        _cleanup_(load_plan_done) LoadPlan p = {}, q = {};
+        _cleanup_(load_state_done) LoadState st = {};
+        LoadResult res;
+        uint64_t v;
+
+        ASSERT_NOT_NULL(root);
+        ASSERT_OK(fixture_write_string(root, "/sys/kernel/kexec/crash_size_growable", "268435456\n"));
+        reset_seen(0);
+        ASSERT_OK(load_root(root, &p, &res, &msg));
+        ASSERT_TRUE(p.grow);
+        ASSERT_FALSE(p.shrink);
+        ASSERT_TRUE(res.grown);
+        ASSERT_OK(read_one_line_file_at(root, "/sys/kernel/kexec/crash_size", &size));
+        ASSERT_OK(safe_atou64(size, &v));
+        ASSERT_U64_EQ(v, align_up_u64(p.need_static, 4096));
+        ASSERT_U64_EQ(res.static_after, v);
+        ASSERT_OK(load_state_read(root, &st));
+        ASSERT_U64_EQ(st.grown, 1);
+        ASSERT_U64_EQ(st.static_before, 0);
+
+        /* A failed load must not leave the memory withheld. */
+        free(size);
+        size = NULL;
+        ASSERT_OK(fixture_write_string(root, "/sys/kernel/kexec/crash_size", "0\n"));
+        reset_seen(EKEYREJECTED);
+        ASSERT_ERROR(load_root(root, &q, &res, &msg), EKEYREJECTED);
+        ASSERT_OK(read_one_line_file_at(root, "/sys/kernel/kexec/crash_size", &size));
+        ASSERT_STREQ(size, "0");
+        reset_seen(0);
+        return TEST_PASS;
+}
+
+TEST(grow_error_sentences) {
+        ASSERT_NOT_NULL(strstr(crashmem_grow_strerror(-ENOMEM), "retrying later may succeed"));
+        ASSERT_NOT_NULL(strstr(crashmem_grow_strerror(-ENOSPC), "raise crashkernel="));
+        ASSERT_NOT_NULL(strstr(crashmem_grow_strerror(-EEXIST), "already allocated"));
+        return TEST_PASS;
+}
