@@ -15,4 +15,6 @@ if [[ $loaded != 1 ]]; then
 fi
 sync
 echo "TK-CRASHING"
+# Let the hook's pipe carry the marker to the console before the kernel stops.
+sleep 2
 echo c >/proc/sysrq-trigger
