@@ -21,7 +21,13 @@ echo "TK-LIST-END rc=$?"
 tinykdump --json=short list | jq -r '.[0] | "TK-VAL id=\(.id) result=\(.result)"' 2>/dev/null
 
 id=$(tinykdump --json=short list | jq -r '.[0].id' 2>/dev/null)
-[[ -n $id && $id != null ]] || { fail "no dump listed"; exit 1; }
+if [[ -z $id || $id == null ]]; then
+        fail "no dump listed"
+        systemctl --no-pager -l status 'tinykdump-report*' 2>&1 | sed 's/^/TK-DEBUG /'
+        journalctl -b --no-pager -o short-monotonic -u 'tinykdump-report*' 2>&1 | tail -n 40 | sed 's/^/TK-DEBUG /'
+        ls -l /dev/disk/by-label/ 2>&1 | sed 's/^/TK-DEBUG /'
+        exit 1
+fi
 tinykdump info "$id" | sed 's/^/TK-INFO /'
 
 # The saved vmcore, through the record (tinykdump mounts the disk itself) and by path.
