@@ -296,7 +296,7 @@ static int make_dump_dir(Context *c) {
         /* The directory we opened must be the file system we checked. */
         if (fstat(target_fd, &st) < 0)
                 return log_error_errno(-errno, "tinykdump-save: capture failed: cannot stat %s: %m", c->target);
-        r = dumpdir_open_parent(target_fd, directory, &parent_fd);
+        r = dumpdir_open_subdir(target_fd, directory, true, &parent_fd);
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: capture failed: cannot create %s/%s: %m", c->target, directory);
 

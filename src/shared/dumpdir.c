@@ -313,7 +313,7 @@ int dumpdir_format_name(uint64_t realtime_usec, const char *hostname, const char
         return 0;
 }
 
-int dumpdir_open_parent(int target_fd, const char *subdir, int *ret_fd) {
+int dumpdir_open_subdir(int target_fd, const char *subdir, bool create, int *ret_fd) {
         _cleanup_free_ char *copy = NULL;
         _cleanup_close_ int fd = -EBADF;
         struct stat root_st;
@@ -338,7 +338,7 @@ int dumpdir_open_parent(int target_fd, const char *subdir, int *ret_fd) {
                         continue;
                 if (streq(c, ".."))
                         return -EINVAL;
-                if (mkdirat(fd, c, 0700) < 0 && errno != EEXIST)
+                if (create && mkdirat(fd, c, 0700) < 0 && errno != EEXIST)
                         return -errno;
                 int nfd = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (nfd < 0)

@@ -78,10 +78,12 @@ char *dumpdir_sanitize_component(const char *s, size_t max);
 int dumpdir_format_name(uint64_t realtime_usec, const char *hostname, const char *release, bool colons_ok,
                         char **ret);
 
-/* Opens (creating missing components with mode 0700) the relative directory subdir below
- * target_fd, never following symlinks and never leaving the target's file system: -EXDEV if a
- * component is another mount, -EINVAL for ".." or an absolute path. */
-int dumpdir_open_parent(int target_fd, const char *subdir, int *ret_fd);
+/* Opens the relative directory subdir (e.g. "tinykdump" or "crash/dumps") below target_fd, with
+ * create creating missing components (mode 0700), never following symlinks and never leaving the
+ * target's file system: -EXDEV if a component is another mount, -EINVAL for ".." or an absolute
+ * path, -ENOENT when missing (without create), -ELOOP or -ENOTDIR for a symlink or a file. The
+ * capture side writes through it, the reporter and the vmcore readers read through it. */
+int dumpdir_open_subdir(int target_fd, const char *subdir, bool create, int *ret_fd);
 
 /* mkdir name (0700) in parent_fd; if it exists, name_2, name_3, … Returns the open directory and
  * the name actually used. */

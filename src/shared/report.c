@@ -62,43 +62,6 @@ int dump_dir_name_time(const char *name, uint64_t *ret_usec) {
         return 0;
 }
 
-int report_open_subdir(int target_fd, const char *subdir, int *ret_fd) {
-        _cleanup_free_ char *copy = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        struct stat root_st;
-        char *saveptr = NULL;
-
-        if (!subdir || subdir[0] == '/')
-                return -EINVAL;
-        if (fstat(target_fd, &root_st) < 0)
-                return -errno;
-        fd = fcntl(target_fd, F_DUPFD_CLOEXEC, 3);
-        if (fd < 0)
-                return -errno;
-        copy = strdup(subdir);
-        if (!copy)
-                return -ENOMEM;
-        for (char *c = strtok_r(copy, "/", &saveptr); c; c = strtok_r(NULL, "/", &saveptr)) {
-                struct stat st;
-
-                if (streq(c, "."))
-                        continue;
-                if (streq(c, ".."))
-                        return -EINVAL;
-                int nfd = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (nfd < 0)
-                        return -errno;
-                closep(&fd);
-                fd = nfd;
-                if (fstat(fd, &st) < 0)
-                        return -errno;
-                if (st.st_dev != root_st.st_dev)
-                        return -EXDEV;
-        }
-        *ret_fd = TAKE_FD(fd);
-        return 0;
-}
-
 void dump_entry_done(DumpEntry *e) {
         free(e->name);
         dump_metadata_done(&e->md);

@@ -54,12 +54,6 @@ bool dump_dir_name_is_valid(const char *name);
  * -EINVAL when the name does not start so. */
 int dump_dir_name_time(const char *name, uint64_t *ret_usec);
 
-/* Opens the relative directory subdir (e.g. "tinykdump" or "crash/dumps") below target_fd
- * without creating anything, without following symlinks and without leaving target_fd's file
- * system: -ENOENT when missing, -EINVAL for ".." or an absolute path, -EXDEV for another mount,
- * -ELOOP or -ENOTDIR for a symlink or file. */
-int report_open_subdir(int target_fd, const char *subdir, int *ret_fd);
-
 /* One dump directory as found on the target. */
 typedef struct DumpEntry {
         char *name;

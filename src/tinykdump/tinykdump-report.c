@@ -116,7 +116,7 @@ int verb_report(int argc, char *argv[], void *userdata) {
                 return log_error_errno(r, "Failed to open the dump target %s (%s): %m", what, real ?: devnode);
         log_debug("Reading the dump target %s (%s) through %s.", what, real ?: devnode, where);
 
-        r = report_open_subdir(target_fd, c->directory, &parent_fd);
+        r = dumpdir_open_subdir(target_fd, c->directory, false, &parent_fd);
         if (r == -ENOENT) {
                 log_info("No dumps on %s: it has no directory %s.", what, c->directory);
                 return 0;

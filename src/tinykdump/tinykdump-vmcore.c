@@ -52,7 +52,7 @@ static int open_record_dir(const ReportRecord *rec, int *ret_fd) {
         block_identity_done(&id);
         if (r < 0)
                 return log_error_errno(r, "Failed to open the file system on %s: %m", dev);
-        r = report_open_subdir(target_fd, rec->directory, ret_fd);
+        r = dumpdir_open_subdir(target_fd, rec->directory, false, ret_fd);
         if (r < 0)
                 return log_error_errno(r, "Failed to open %s on %s: %m", rec->directory, dev);
         return 0;

@@ -227,14 +227,14 @@ TEST(create_dirs) {
         tfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         ASSERT_GE(tfd, 0);
 
-        ASSERT_ERROR(dumpdir_open_parent(tfd, "/abs", &pfd), EINVAL);
-        ASSERT_ERROR(dumpdir_open_parent(tfd, "a/../b", &pfd), EINVAL);
+        ASSERT_ERROR(dumpdir_open_subdir(tfd, "/abs", true, &pfd), EINVAL);
+        ASSERT_ERROR(dumpdir_open_subdir(tfd, "a/../b", true, &pfd), EINVAL);
 
         /* A symlink inside the target must not lead out of it. */
         ASSERT_OK(RET_NERRNO(symlinkat("/tmp", tfd, "escape")));
-        ASSERT_ERROR(dumpdir_open_parent(tfd, "escape/x", &pfd), ENOTDIR);
+        ASSERT_ERROR(dumpdir_open_subdir(tfd, "escape/x", true, &pfd), ENOTDIR);
 
-        ASSERT_OK(dumpdir_open_parent(tfd, "crash//dumps/", &pfd));
+        ASSERT_OK(dumpdir_open_subdir(tfd, "crash//dumps/", true, &pfd));
         ASSERT_OK(RET_NERRNO(fstatat(tfd, "crash/dumps", &st, 0)));
         ASSERT_EQ(st.st_mode & 07777, 0700);
 

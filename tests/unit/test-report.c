@@ -13,6 +13,7 @@
 #include "journal-ids.h"
 #include "makedumpfile.h"
 #include "metadata.h"
+#include "dumpdir.h"
 #include "report.h"
 #include "tests.h"
 #include "util.h"
@@ -267,15 +268,15 @@ TEST(open_subdir) {
         ASSERT_OK(fixture_symlink(t, "link", "a"));
         tfd = open(t, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         ASSERT_GE(tfd, 0);
-        ASSERT_OK(report_open_subdir(tfd, "a/b", &fd));
+        ASSERT_OK(dumpdir_open_subdir(tfd, "a/b", false, &fd));
         close(fd);
-        ASSERT_OK(report_open_subdir(tfd, "./a//b/", &fd));
+        ASSERT_OK(dumpdir_open_subdir(tfd, "./a//b/", false, &fd));
         close(fd);
-        ASSERT_ERROR(report_open_subdir(tfd, "link/b", &fd), ENOTDIR);   /* O_NOFOLLOW|O_DIRECTORY on a symlink */
-        ASSERT_ERROR(report_open_subdir(tfd, "a/../a", &fd), EINVAL);
-        ASSERT_ERROR(report_open_subdir(tfd, "/a", &fd), EINVAL);
-        ASSERT_ERROR(report_open_subdir(tfd, "missing", &fd), ENOENT);
-        ASSERT_ERROR(report_open_subdir(tfd, "a/b/file", &fd), ENOTDIR);
+        ASSERT_ERROR(dumpdir_open_subdir(tfd, "link/b", false, &fd), ENOTDIR);   /* O_NOFOLLOW|O_DIRECTORY on a symlink */
+        ASSERT_ERROR(dumpdir_open_subdir(tfd, "a/../a", false, &fd), EINVAL);
+        ASSERT_ERROR(dumpdir_open_subdir(tfd, "/a", false, &fd), EINVAL);
+        ASSERT_ERROR(dumpdir_open_subdir(tfd, "missing", false, &fd), ENOENT);
+        ASSERT_ERROR(dumpdir_open_subdir(tfd, "a/b/file", false, &fd), ENOTDIR);
         return TEST_PASS;
 }
 
