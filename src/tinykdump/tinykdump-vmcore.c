@@ -119,6 +119,9 @@ static int kernel_error(int r, const char *arg, const VmcoreKernelError *e) {
         if (r == -ENODATA)
                 return log_error_errno(r, "%s: the pages holding it were filtered out of the dump%s%s.", arg,
                                        e->what[0] ? ": " : "", e->what);
+        if (r == -EOPNOTSUPP)
+                return log_error_errno(r, "%s: %s%spages are compressed with a codec this tinykdump was built without "
+                                          "(meson options zlib, lzo, snappy, zstd).", arg, e->what, e->what[0] ? ": " : "");
         return log_error_errno(r, "%s: %s%s%m", arg, e->what, e->what[0] ? ": " : "");
 }
 

@@ -1,8 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#if HAVE_LZO
 #include <lzo1x.h>
+#endif
+#if HAVE_SNAPPY
 #include <snappy-c.h>
+#endif
+#if HAVE_ZLIB
 #include <zlib.h>
+#endif
+#if HAVE_ZSTD
 #include <zstd.h>
+#endif
 
 #include "vmcore-elf.h"
 #include "vmcore-kdump.h"
@@ -33,7 +41,9 @@ struct VmcoreKdump {
         bool chunk_valid;
 
         uint8_t *compressed;           /* block_size bytes */
+#if HAVE_ZSTD
         ZSTD_DCtx *zstd;
+#endif
         CachedPage cache[VMCORE_KDUMP_CACHE_PAGES];
         unsigned cache_next;
 };
@@ -55,7 +65,9 @@ VmcoreKdump *vmcore_kdump_free(VmcoreKdump *k) {
         free(k->prefix);
         free(k->chunk);
         free(k->compressed);
+#if HAVE_ZSTD
         ZSTD_freeDCtx(k->zstd);
+#endif
         for (size_t i = 0; i < ELEMENTSOF(k->cache); i++)
                 free(k->cache[i].data);
         free(k);
@@ -261,8 +273,10 @@ int vmcore_kdump_open(const VmcoreSource *src, VmcoreKdump **ret) {
             !vmcore_source_contains(src, k->desc_offset, h->n_dumped * VMCORE_KDUMP_PAGE_DESC_SIZE))
                 return -EBADMSG;
 
+#if HAVE_LZO
         if (lzo_init() != LZO_E_OK)
                 return -EIO;
+#endif
 
         *ret = TAKE_PTR(k);
         return 0;
@@ -306,31 +320,46 @@ static int page_index(VmcoreKdump *k, uint64_t pfn, uint64_t *ret) {
         return 0;
 }
 
+/* A page compressed with a codec this build was configured without (meson options zlib, lzo,
+ * snappy, zstd) reads as -EOPNOTSUPP. */
 static int decompress(VmcoreKdump *k, uint32_t flags, const uint8_t *in, size_t in_size, uint8_t *out) {
-        size_t page = k->h.block_size;
+        _unused_ size_t page = k->h.block_size;
 
         switch (flags & VMCORE_KDUMP_COMPRESSION_MASK) {
         case VMCORE_KDUMP_COMPRESSED_ZLIB: {
+#if HAVE_ZLIB
                 uLongf n = page;
                 if (uncompress(out, &n, in, in_size) != Z_OK || n != page)
                         return -EBADMSG;
                 return 0;
+#else
+                return -EOPNOTSUPP;
+#endif
         }
         case VMCORE_KDUMP_COMPRESSED_LZO: {
+#if HAVE_LZO
                 lzo_uint n = page;
                 if (lzo1x_decompress_safe(in, in_size, out, &n, NULL) != LZO_E_OK || n != page)
                         return -EBADMSG;
                 return 0;
+#else
+                return -EOPNOTSUPP;
+#endif
         }
         case VMCORE_KDUMP_COMPRESSED_SNAPPY: {
+#if HAVE_SNAPPY
                 size_t n;
                 if (snappy_uncompressed_length((const char *) in, in_size, &n) != SNAPPY_OK || n != page)
                         return -EBADMSG;
                 if (snappy_uncompress((const char *) in, in_size, (char *) out, &n) != SNAPPY_OK || n != page)
                         return -EBADMSG;
                 return 0;
+#else
+                return -EOPNOTSUPP;
+#endif
         }
         case VMCORE_KDUMP_COMPRESSED_ZSTD: {
+#if HAVE_ZSTD
                 if (!k->zstd) {
                         k->zstd = ZSTD_createDCtx();
                         if (!k->zstd)
@@ -340,6 +369,9 @@ static int decompress(VmcoreKdump *k, uint32_t flags, const uint8_t *in, size_t 
                 if (ZSTD_isError(n) || n != page)
                         return -EBADMSG;
                 return 0;
+#else
+                return -EOPNOTSUPP;
+#endif
         }
         default:
                 return -EBADMSG; /* more than one compression flag */

@@ -869,8 +869,10 @@ TEST(makedumpfile_agrees) {
         ASSERT_TRUE(strstr(ours, "record 59"));
 
         /* makedumpfile's own kdump-compressed files of the same core, read by us. A build
-         * without snappy or zstd writes those pages uncompressed. */
+         * without snappy or zstd writes those pages uncompressed. Where our build left the
+         * codec out, reading a compressed page must fail with EOPNOTSUPP, not crash. */
         static const char *const opts[][2] = { { "-d", "0" }, { "-c", "-d1" }, { "-l", "-d1" }, { "-p", "-d1" }, { "-z", "-d1" } };
+        static const bool have[] = { true, HAVE_ZLIB, HAVE_LZO, HAVE_SNAPPY, HAVE_ZSTD };
         for (size_t i = 0; i < ELEMENTSOF(opts); i++) {
                 _cleanup_free_ char *kd = NULL, *kdata = NULL;
                 size_t ksize;
@@ -881,6 +883,10 @@ TEST(makedumpfile_agrees) {
                 ASSERT_OK(read_full_file_at(NULL, kd, 16 * MiB, &kdata, &ksize));
                 Buffer kb = { .data = (uint8_t *) kdata, .size = ksize };
                 _cleanup_free_ char *k_ours = dmesg_of(&kb, flags, &rr);
+                if (!k_ours && !have[i]) {
+                        ASSERT_EQ(rr, -EOPNOTSUPP);
+                        continue;
+                }
                 ASSERT_NOT_NULL(k_ours);
                 ASSERT_STREQ(k_ours, text);
 
