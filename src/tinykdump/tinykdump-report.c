@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* tinykdump report|list|info: after the crash. A thin layer over src/shared/report.c. */
+/* tinykdump report|list|info: after the crash. A thin layer over src/report/report.c. */
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>

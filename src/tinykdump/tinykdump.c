@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tinykdump: arm the machine for kernel crash dumps and inspect the result. A thin main() over
- * src/shared/: every verb is a few calls into the library plus printing. */
+ * the libraries in src/ (arm, report, vmcore, dump, basic): every verb is a few calls into them
+ * plus printing. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <time.h>
