@@ -12,15 +12,28 @@
 void conf_diags_done(ConfDiagList *l) {
         for (size_t i = 0; i < l->n; i++) {
                 free(l->items[i].file);
+                free(l->items[i].section);
+                free(l->items[i].key);
+                free(l->items[i].value);
                 free(l->items[i].message);
         }
         free(l->items);
         *l = (ConfDiagList) {};
 }
 
-_printf_(5, 0) static int conf_diags_addv(ConfDiagList *l, int level, const char *file, unsigned line,
+static int strdup_or_null(const char *s, char **ret) {
+        if (!s) {
+                *ret = NULL;
+                return 0;
+        }
+        *ret = strdup(s);
+        return *ret ? 0 : -ENOMEM;
+}
+
+_printf_(8, 0) static int conf_diags_addv(ConfDiagList *l, int level, const char *file, unsigned line,
+                                          const char *section, const char *key, const char *value,
                                           const char *format, va_list ap) {
-        _cleanup_free_ char *f = NULL, *m = NULL;
+        _cleanup_free_ char *f = NULL, *m = NULL, *sec = NULL, *k = NULL, *v = NULL;
 
         if (level <= LOG_ERR)
                 l->n_errors++;
@@ -28,11 +41,9 @@ _printf_(5, 0) static int conf_diags_addv(ConfDiagList *l, int level, const char
                 l->n_dropped++;
                 return 0;
         }
-        if (file) {
-                f = strdup(file);
-                if (!f)
-                        return -ENOMEM;
-        }
+        if (strdup_or_null(file, &f) < 0 || strdup_or_null(section, &sec) < 0 ||
+            strdup_or_null(key, &k) < 0 || strdup_or_null(value, &v) < 0)
+                return -ENOMEM;
         if (vasprintf(&m, format, ap) < 0) {
                 m = NULL;
                 return -ENOMEM;
@@ -45,6 +56,9 @@ _printf_(5, 0) static int conf_diags_addv(ConfDiagList *l, int level, const char
                 .level = level,
                 .file = TAKE_PTR(f),
                 .line = line,
+                .section = TAKE_PTR(sec),
+                .key = TAKE_PTR(k),
+                .value = TAKE_PTR(v),
                 .message = TAKE_PTR(m),
         };
         return 0;
@@ -55,7 +69,18 @@ int conf_diags_add(ConfDiagList *l, int level, const char *file, unsigned line, 
         int r;
 
         va_start(ap, format);
-        r = conf_diags_addv(l, level, file, line, format, ap);
+        r = conf_diags_addv(l, level, file, line, NULL, NULL, NULL, format, ap);
+        va_end(ap);
+        return r;
+}
+
+int conf_diags_add_full(ConfDiagList *l, int level, const char *file, unsigned line, const char *section,
+                        const char *key, const char *value, const char *format, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, format);
+        r = conf_diags_addv(l, level, file, line, section, key, value, format, ap);
         va_end(ap);
         return r;
 }
@@ -114,8 +139,8 @@ _printf_(3, 0) static int conf_value_diagv(const ConfContext *ctx, int level, co
         v = escape_value(strempty(ctx->value));
         if (!v)
                 return -ENOMEM;
-        return conf_diags_add(ctx->diags, level, ctx->file, ctx->line, "[%s] %s=%s: %s", strna(ctx->section),
-                              ctx->key, v, what);
+        return conf_diags_add_full(ctx->diags, level, ctx->file, ctx->line, ctx->section, ctx->key, ctx->value,
+                                   "[%s] %s=%s: %s", strna(ctx->section), ctx->key, v, what);
 }
 
 int conf_value_error(const ConfContext *ctx, const char *format, ...) {

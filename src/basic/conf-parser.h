@@ -16,10 +16,15 @@
 /* At most this many drop-in files are read. */
 #define CONF_DROPINS_MAX 1024U
 
+/* The one error-detail type of every parser that reports diagnostics (configuration, capture
+ * configuration, metadata, …): where (file, line, section, key), what (value) and why. */
 typedef struct ConfDiag {
         int level;      /* syslog level: LOG_ERR makes the configuration invalid, LOG_WARNING does not */
         char *file;     /* path as on the running system (without the root prefix), or NULL */
         unsigned line;  /* 1-based, or 0 when not about one line */
+        char *section;  /* "Dump", or NULL when not about a section */
+        char *key;      /* "Level", or NULL when not about one key */
+        char *value;    /* the offending value as read (may hold control characters), or NULL */
         char *message;  /* e.g. "[Dump] Level=40: dump level must be between 0 and 31." */
 } ConfDiag;
 
@@ -34,6 +39,9 @@ void conf_diags_done(ConfDiagList *l);
 /* Appends a diagnostic; file may be NULL, line 0. Returns -ENOMEM only. */
 int conf_diags_add(ConfDiagList *l, int level, const char *file, unsigned line, const char *format, ...)
         _printf_(5, 6);
+/* The same with the section, key and value it is about (each may be NULL). */
+int conf_diags_add_full(ConfDiagList *l, int level, const char *file, unsigned line, const char *section,
+                        const char *key, const char *value, const char *format, ...) _printf_(8, 9);
 static inline bool conf_diags_has_errors(const ConfDiagList *l) {
         return l->n_errors > 0;
 }
