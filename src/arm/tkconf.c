@@ -168,13 +168,17 @@ int tk_config_expand(const char *template, const char *release, char **ret) {
                         r = buffer_append(&b, p, 1);
                         continue;
                 }
-                p++;
-                if (*p == 'r')
+                /* Look at the specifier without stepping past the terminating NUL: a template
+                 * ending in '%' is invalid, and the loop must not read beyond it. */
+                if (p[1] == 'r')
                         r = buffer_append(&b, release, strlen(release));
-                else if (*p == '%')
+                else if (p[1] == '%')
                         r = buffer_append(&b, "%", 1);
-                else
+                else {
                         r = -EINVAL;
+                        break;
+                }
+                p++;
         }
         if (r >= 0)
                 r = buffer_append_zero(&b, 1);

@@ -480,6 +480,23 @@ TEST(expand) {
         return TEST_PASS;
 }
 
+/* Regression (ASan global-buffer-overflow): a template ending in '%' was stepped past its
+ * terminating NUL. The heap copies have no slack after the NUL, so ASan sees any overread. */
+TEST(expand_trailing_percent) {
+        static const char *const templates[] = { "%", "/a/%", "/a/%%%", "/a/%r%" };
+        char *c = (char *) "untouched";
+
+        for (size_t i = 0; i < ELEMENTSOF(templates); i++) {
+                _cleanup_free_ char *t = strdup(templates[i]);
+                ASSERT_NOT_NULL(t);
+                ASSERT_ERROR(tk_config_expand(t, "6.12", &c), EINVAL);
+                ASSERT_STREQ(c, "untouched");
+        }
+        ASSERT_BAD("[Capture]\nKernel=/boot/vmlinuz-%\n",
+                   "t.conf:2: [Capture] Kernel=/boot/vmlinuz-%: unknown % specifier; only %r (kernel release) and %% are known.");
+        return TEST_PASS;
+}
+
 TEST(timespan) {
         uint64_t v;
         char buf[FORMAT_TIMESPAN_MAX];
