@@ -35,12 +35,6 @@ typedef enum Mode {
         MODE_CAPTURE,
 } Mode;
 
-static bool exists_at(const char *root, const char *path) {
-        _cleanup_free_ char *p = path_join(root, path);
-
-        return p && access(p, F_OK) >= 0;
-}
-
 static int mkdir_parents(const char *path) {
         _cleanup_free_ char *p = strdup(path);
 

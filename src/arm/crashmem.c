@@ -223,11 +223,6 @@ static int read_u64_first(const char *root, const char * const *paths, size_t n,
         return 0;
 }
 
-static bool exists_at(const char *root, const char *path) {
-        _cleanup_free_ char *p = path_join(root, path);
-        return p && access(p, F_OK) >= 0;
-}
-
 static int read_meminfo_total(const char *root, uint64_t *ret) {
         _cleanup_free_ char *s = NULL;
         int r;

@@ -29,12 +29,6 @@ static int message(char **ret_message, int error, const char *format, ...) {
         return error;
 }
 
-static uint64_t now_usec(clockid_t clock) {
-        struct timespec ts;
-        (void) clock_gettime(clock, &ts);
-        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
-}
-
 int running_kernel_release(const char *root, char **ret) {
         _cleanup_free_ char *s = NULL;
         struct utsname u;
@@ -382,18 +376,9 @@ static int memfd_with(const char *name, const void *a, size_t na, size_t pad, co
         if (fd < 0)
                 return -errno;
         for (size_t i = 0; i < ELEMENTSOF(parts); i++) {
-                const uint8_t *p = parts[i].p;
-                size_t n = parts[i].n;
-                while (n > 0) {
-                        ssize_t k = write(fd, p, n);
-                        if (k < 0) {
-                                if (errno == EINTR)
-                                        continue;
-                                return -errno;
-                        }
-                        p += k;
-                        n -= (size_t) k;
-                }
+                int r = loop_write(fd, parts[i].p, parts[i].n);
+                if (r < 0)
+                        return r;
         }
         if (lseek(fd, 0, SEEK_SET) < 0)
                 return -errno;
@@ -401,7 +386,7 @@ static int memfd_with(const char *name, const void *a, size_t na, size_t pad, co
 }
 
 static int write_state(const char *root, const LoadPlan *p, const LoadResult *res) {
-        _cleanup_free_ char *text = NULL, *dir = NULL, *path = NULL, *tmp = NULL;
+        _cleanup_free_ char *text = NULL, *dir = NULL;
         _cleanup_close_ int fd = -EBADF;
         LoadState s = {
                 .image = p->image.image_path,
@@ -423,26 +408,16 @@ static int write_state(const char *root, const LoadPlan *p, const LoadResult *re
         r = load_state_format(&s, &text);
         if (r < 0)
                 return r;
-        dir = path_join(root, "/run/tinykdump");
-        path = path_join(root, LOAD_STATE_PATH);
-        if (!dir || !path || asprintf(&tmp, "%s.tmp", path) < 0)
+        dir = path_join(root, LOAD_STATE_DIR);
+        if (!dir)
                 return -ENOMEM;
         if (mkdir(dir, 0755) < 0 && errno != EEXIST)
                 return -errno;
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        size_t l = strlen(text);
-        if (write(fd, text, l) != (ssize_t) l) {
-                (void) unlink(tmp);
-                return -EIO;
-        }
-        if (rename(tmp, path) < 0) {
-                r = -errno;
-                (void) unlink(tmp);
-                return r;
-        }
-        return 0;
+        /* /run does not survive a reboot: no need to make the state durable. */
+        return write_atomic_at(fd, LOAD_STATE_NAME, text, strlen(text), 0644, 0);
 }
 
 int load_plan_execute(const char *root, LoadPlan *p, LoadResult *ret, char **ret_message) {
@@ -495,9 +470,9 @@ int load_plan_execute(const char *root, LoadPlan *p, LoadResult *ret, char **ret
                                        strerror(-initrd_fd));
         }
 
-        uint64_t t0 = now_usec(CLOCK_MONOTONIC);
+        uint64_t t0 = clock_now_usec(CLOCK_MONOTONIC);
         r = kexec_load_crash(kernel_fd, initrd_fd, p->cmdline);
-        res.load_usec = now_usec(CLOCK_MONOTONIC) - t0;
+        res.load_usec = clock_now_usec(CLOCK_MONOTONIC) - t0;
         if (r < 0 && res.grown)
                 /* Do not keep memory withheld for a capture kernel that is not there. */
                 (void) crashmem_shrink(root, &p->mem, 0);

@@ -34,7 +34,9 @@
 #define CAPTURE_IMAGE_FILE_MAX (1 * GiB)
 
 /* Where `tinykdump load` records what it loaded, for `tinykdump status` (tmpfs, gone on reboot). */
-#define LOAD_STATE_PATH "/run/tinykdump/loaded"
+#define LOAD_STATE_DIR "/run/tinykdump"
+#define LOAD_STATE_NAME "loaded"
+#define LOAD_STATE_PATH LOAD_STATE_DIR "/" LOAD_STATE_NAME
 
 typedef struct CaptureImage {
         char *image_path;          /* the UKI, or NULL */

@@ -196,21 +196,6 @@ int proc_cmdline_get_key_all(char * const *words, const char *key, char ***ret) 
         return n;
 }
 
-int parse_boolean(const char *v) {
-        static const char * const yes[] = { "1", "yes", "y", "true", "t", "on" };
-        static const char * const no[] = { "0", "no", "n", "false", "f", "off" };
-
-        if (!v)
-                return -EINVAL;
-        for (size_t i = 0; i < ELEMENTSOF(yes); i++)
-                if (strcasecmp(v, yes[i]) == 0)
-                        return 1;
-        for (size_t i = 0; i < ELEMENTSOF(no); i++)
-                if (strcasecmp(v, no[i]) == 0)
-                        return 0;
-        return -EINVAL;
-}
-
 int proc_cmdline_get_bool(char * const *words, const char *key, bool *ret, const char **ret_bad_value) {
         const char *found = NULL;
         bool found_has_value = false;

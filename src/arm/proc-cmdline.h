@@ -48,8 +48,7 @@ int proc_cmdline_get_key_all(char * const *words, const char *key, char ***ret);
  * boolean (*ret_bad_value, if given, then points into words at the bad value). */
 int proc_cmdline_get_bool(char * const *words, const char *key, bool *ret, const char **ret_bad_value);
 
-/* Parse a boolean the way proc_cmdline_get_bool() does: 1, 0 or -EINVAL. */
-int parse_boolean(const char *v);
+/* parse_boolean() (1, 0 or -EINVAL) is in parse-util.h. */
 
 /* Build the capture kernel's command line from the running kernel's words:
  *  - drop what belongs to the running system's boot only: BOOT_IMAGE=, initrd=, crashkernel=, root=,

@@ -114,37 +114,6 @@ int tk_action_from_string(const char *s) {
         return table_find(action_table, ELEMENTSOF(action_table), s);
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if it is not one. */
-static size_t utf8_seq_len(const unsigned char *s, size_t n) {
-        size_t l;
-        uint32_t cp;
-
-        if (n == 0)
-                return 0;
-        if (s[0] < 0x80)
-                return 1;
-        if ((s[0] & 0xe0) == 0xc0)
-                l = 2, cp = s[0] & 0x1f;
-        else if ((s[0] & 0xf0) == 0xe0)
-                l = 3, cp = s[0] & 0x0f;
-        else if ((s[0] & 0xf8) == 0xf0)
-                l = 4, cp = s[0] & 0x07;
-        else
-                return 0;
-        if (l > n)
-                return 0;
-        for (size_t i = 1; i < l; i++) {
-                if ((s[i] & 0xc0) != 0x80)
-                        return 0;
-                cp = (cp << 6) | (s[i] & 0x3f);
-        }
-        /* Reject overlong forms, surrogates and values beyond Unicode. */
-        if ((l == 2 && cp < 0x80) || (l == 3 && cp < 0x800) || (l == 4 && cp < 0x10000) || cp > 0x10ffff ||
-            (cp >= 0xd800 && cp <= 0xdfff))
-                return 0;
-        return l;
-}
-
 static char *mfree_str(char *s) {
         free(s);
         return NULL;
@@ -331,7 +300,7 @@ static int parse_what(const ConfContext *ctx, const char *value, void *data, uin
                 if (has_control_chars(e))
                         return conf_value_error(ctx, "label contains control characters.");
                 for (size_t i = 0, n = strlen(e); i < n;) {
-                        size_t k = utf8_seq_len((const unsigned char *) e + i, n - i);
+                        size_t k = utf8_sequence_length(e + i, n - i, NULL);
                         if (k == 0)
                                 return conf_value_error(ctx, "label is not valid UTF-8.");
                         chars += k == 4 ? 2 : 1; /* UTF-16 code units */
@@ -791,7 +760,7 @@ static int json_string(Buffer *b, const char *s) {
         r = buffer_append(b, "\"", 1);
         for (size_t i = 0, n = strlen(s); i < n && r >= 0;) {
                 unsigned char c = (unsigned char) s[i];
-                size_t k = utf8_seq_len((const unsigned char *) s + i, n - i);
+                size_t k = utf8_sequence_length(s + i, n - i, NULL);
 
                 if (c == '"' || c == '\\')
                         r = bprintf(b, "\\%c", c);

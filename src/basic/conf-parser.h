@@ -7,6 +7,7 @@
  * conf_diags_log(). Files are read relative to a root directory so tests can use fake trees. */
 
 #include "macro.h"
+#include "time-util.h"
 
 /* Limits for one configuration file and one logical line (after joining continuations). */
 #define CONF_FILE_MAX (1 * MiB)
@@ -100,12 +101,3 @@ int conf_files_list(const char *root, const char *main_path, const char *vendor_
 int conf_parse_config_file(const char *root, const char *main_path, const char *vendor_path,
                            const char * const *dropin_dirs, const ConfTableItem *table, void *userdata,
                            ConfDiagList *diags, char ***ret_files);
-
-/* systemd time span subset: a sequence of "<number>[unit]" with optional white space between,
- * units us/usec, ms/msec, s/sec/second(s), m/min/minute(s), h/hr/hour(s), d/day(s); no unit means
- * seconds. "90", "90s", "2min", "1min 30s". Returns -EINVAL or -ERANGE. */
-int parse_timespan_usec(const char *s, uint64_t *ret);
-/* The shortest exact rendering parse_timespan_usec() reads back: "90s", "1500ms". buf holds
- * FORMAT_TIMESPAN_MAX bytes. */
-#define FORMAT_TIMESPAN_MAX 32
-char *format_timespan_usec(char *buf, size_t l, uint64_t usec);

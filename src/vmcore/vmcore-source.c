@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <sys/stat.h>
 
+#include "fs-util.h"
 #include "vmcore-source.h"
 
 int vmcore_source_init_fd(VmcoreSource *s, int fd) {
@@ -40,16 +41,10 @@ int vmcore_source_read(const VmcoreSource *s, uint64_t offset, void *buf, size_t
         if (offset > (uint64_t) INT64_MAX - n)
                 return -EBADMSG;
 
-        for (size_t done = 0; done < n;) {
-                ssize_t k = pread(s->fd, (uint8_t *) buf + done, n - done, (off_t) (offset + done));
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        return -EBADMSG; /* the file shrank under us */
-                done += k;
-        }
+        ssize_t k = loop_pread(s->fd, buf, n, offset);
+        if (k < 0)
+                return (int) k;
+        if ((size_t) k < n)
+                return -EBADMSG; /* the file shrank under us */
         return 0;
 }
