@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "log.h"
 #include "verbs.h"
 
-const Verb *verbs_find(int argc, char *argv[], const Verb verbs[], size_t n_verbs) {
+VerbFindError verbs_find(int argc, char *argv[], const Verb verbs[], size_t n_verbs, const Verb **ret) {
         const Verb *v = NULL;
         unsigned n = (unsigned) argc;
 
@@ -11,22 +10,14 @@ const Verb *verbs_find(int argc, char *argv[], const Verb verbs[], size_t n_verb
                         v = &verbs[i];
                         break;
                 }
-        if (!v) {
-                if (argc > 0)
-                        log_error("Unknown command verb '%s'. See --help.", argv[0]);
-                else
-                        log_error("Command verb required. See --help.");
-                return NULL;
-        }
+        if (!v)
+                return argc > 0 ? VERB_FIND_UNKNOWN : VERB_FIND_MISSING;
+        *ret = v;
         if (argc == 0)
                 n = 1; /* the default verb counts as given */
-        if (v->min_args != VERB_ANY && n < v->min_args) {
-                log_error("Too few arguments for '%s'. See --help.", v->verb);
-                return NULL;
-        }
-        if (v->max_args != VERB_ANY && n > v->max_args) {
-                log_error("Too many arguments for '%s'. See --help.", v->verb);
-                return NULL;
-        }
-        return v;
+        if (v->min_args != VERB_ANY && n < v->min_args)
+                return VERB_FIND_TOO_FEW;
+        if (v->max_args != VERB_ANY && n > v->max_args)
+                return VERB_FIND_TOO_MANY;
+        return VERB_FIND_OK;
 }

@@ -9,15 +9,11 @@
 #include "dumpdir.h"
 #include "json.h"
 #include "log.h"
+#include "options.h"
 #include "report.h"
 #include "tinykdump-report.h"
 #include "tinykdump-vmcore.h"
 #include "vmcore.h"
-
-VmcoreArgs vmcore_args = {
-        .pretty = true,
-        .caller_id = true,
-};
 
 /* Opens the dump directory a journal record names, on its target disk: the disk is found by its
  * UUID, its identity checked with libblkid, and its file system mounted read-only in a private
@@ -126,6 +122,7 @@ static int kernel_error(int r, const char *arg, const VmcoreKernelError *e) {
 }
 
 int verb_dmesg(int argc, char *argv[], void *userdata) {
+        const TinykdumpOptions *o = userdata;
         _cleanup_vmcore_free_ Vmcore *v = NULL;
         _cleanup_(buffer_done) Buffer out = {};
         VmcoreKernelError e = {};
@@ -134,7 +131,7 @@ int verb_dmesg(int argc, char *argv[], void *userdata) {
         r = open_vmcore_arg(argv[1], &v);
         if (r < 0)
                 return r;
-        r = vmcore_dmesg(v, vmcore_args.caller_id ? PRINTK_FORMAT_CALLER_ID : 0, &out, &e);
+        r = vmcore_dmesg(v, o->caller_id ? PRINTK_FORMAT_CALLER_ID : 0, &out, &e);
         if (r < 0)
                 return kernel_error(r, argv[1], &e);
         if (out.size > 0 && fwrite(out.data, 1, out.size, stdout) != out.size)
@@ -145,6 +142,7 @@ int verb_dmesg(int argc, char *argv[], void *userdata) {
 }
 
 int verb_uname(int argc, char *argv[], void *userdata) {
+        const TinykdumpOptions *o = userdata;
         _cleanup_vmcore_free_ Vmcore *v = NULL;
         VmcoreKernelError e = {};
         VmcoreUname u;
@@ -157,9 +155,9 @@ int verb_uname(int argc, char *argv[], void *userdata) {
         if (r < 0)
                 return kernel_error(r, argv[1], &e);
 
-        if (vmcore_args.json) {
+        if (o->json) {
                 JsonWriter w;
-                json_begin(&w, stdout, vmcore_args.pretty);
+                json_begin(&w, stdout, o->pretty);
                 json_object_open(&w);
                 json_kv_string(&w, "sysname", u.sysname);
                 json_kv_string(&w, "nodename", u.nodename);
