@@ -259,135 +259,170 @@ static int int_file(int r, uint64_t v) {
         return r > 0 ? (v != 0) : -1;
 }
 
-int crashmem_read(const char *root, CrashMem *ret, const char **ret_bad_path) {
+/* The first of paths that exists below root into *ret (r > 0), or r == 0 when none does. Only
+ * allocation failures and unparseable contents are errors; *ret_bad names the file then. */
+static int read_attr(const char *root, const char * const *paths, size_t n, uint64_t *ret, const char **ret_used,
+                     const char **ret_bad) {
+        const char *used = NULL;
+        int r;
+
+        r = read_u64_first(root, paths, n, ret, &used);
+        if (r == -EBADMSG || r == -ENOMEM) {
+                *ret_bad = used;
+                return r;
+        }
+        if (ret_used)
+                *ret_used = used;
+        return r < 0 ? 0 : r;
+}
+
+/* The kexec attributes in /sys/kernel (or /sys/kernel/kexec since 6.x). A read of the size that
+ * fails otherwise (crash_size_show() returns EBUSY while a load holds the kexec lock) leaves the
+ * size unknown but remembers the path for the writer. */
+static int crashmem_read_kexec_attrs(const char *root, CrashMem *m, const char **ret_bad) {
         static const char * const size_paths[] = { CRASH_SIZE_PATH, CRASH_SIZE_PATH_OLD };
         static const char * const loaded_paths[] = { CRASH_LOADED_PATH, CRASH_LOADED_PATH_OLD };
-        static const char * const cma_paths[] = { CRASH_CMA_RANGES_PATH, CRASH_CMA_RANGES_PATH_OLD };
         static const char * const elfcorehdr_paths[] = { CRASH_ELFCOREHDR_SIZE_PATH, CRASH_ELFCOREHDR_SIZE_PATH_OLD };
         static const char * const cpu_paths[] = { CRASH_CPU_HOTPLUG_PATH };
         static const char * const mem_paths[] = { CRASH_MEMORY_HOTPLUG_PATH };
-        CrashMem m = {
+        uint64_t v = 0;
+        int r;
+
+        r = read_attr(root, size_paths, ELEMENTSOF(size_paths), &v, &m->size_path, ret_bad);
+        if (r < 0)
+                return r;
+        if (r > 0) {
+                m->static_size = v;
+                m->static_size_known = true;
+        }
+        r = read_attr(root, loaded_paths, ELEMENTSOF(loaded_paths), &v, &m->loaded_path, ret_bad);
+        if (r < 0)
+                return r;
+        m->loaded = int_file(r, v);
+        r = read_attr(root, cpu_paths, ELEMENTSOF(cpu_paths), &v, NULL, ret_bad);
+        if (r < 0)
+                return r;
+        m->cpu_hotplug = int_file(r, v);
+        r = read_attr(root, mem_paths, ELEMENTSOF(mem_paths), &v, NULL, ret_bad);
+        if (r < 0)
+                return r;
+        m->memory_hotplug = int_file(r, v);
+        r = read_attr(root, elfcorehdr_paths, ELEMENTSOF(elfcorehdr_paths), &v, NULL, ret_bad);
+        if (r < 0)
+                return r;
+        if (r > 0)
+                m->elfcorehdr_size = v;
+        m->growable = exists_at(root, CRASH_SIZE_GROWABLE_PATH);
+        return 0;
+}
+
+static int crashmem_read_cma(const char *root, CrashMem *m, const char **ret_bad) {
+        static const char * const cma_paths[] = { CRASH_CMA_RANGES_PATH, CRASH_CMA_RANGES_PATH_OLD };
+
+        for (size_t i = 0; i < ELEMENTSOF(cma_paths); i++) {
+                _cleanup_free_ char *s = NULL;
+                size_t n;
+                int r;
+
+                r = read_full_file_at(root, cma_paths[i], 64 * KiB, &s, &n);
+                if (r == -ENOENT || r == -ENOTDIR)
+                        continue;
+                m->cma_path = cma_paths[i];
+                if (r == -ENOMEM || r == -EFBIG) {
+                        *ret_bad = cma_paths[i];
+                        return r == -EFBIG ? -EBADMSG : r;
+                }
+                if (r < 0)
+                        return 0;
+                r = cma_ranges_parse(s, n, m->cma, ELEMENTSOF(m->cma), &m->n_cma);
+                if (r < 0) {
+                        *ret_bad = cma_paths[i];
+                        return -EBADMSG;
+                }
+                for (size_t j = 0; j < m->n_cma; j++)
+                        m->cma_size = add_sat_u64(m->cma_size, crash_range_size(&m->cma[j]));
+                return 0;
+        }
+        return 0;
+}
+
+/* /proc/iomem and /proc/meminfo, and from them the RAM size crashkernel= range lists see. */
+static int crashmem_read_ram(const char *root, CrashMem *m, const char **ret_bad) {
+        _cleanup_free_ char *s = NULL;
+        size_t n;
+        int r;
+
+        r = read_full_file_at(root, "/proc/iomem", 4 * MiB, &s, &n);
+        if (r == -ENOMEM)
+                return r;
+        if (r >= 0) {
+                r = iomem_parse(s, n, &m->iomem);
+                if (r < 0) {
+                        *ret_bad = "/proc/iomem";
+                        return r == -ENOMEM ? r : -EBADMSG;
+                }
+                m->iomem_read = true;
+        }
+
+        r = read_meminfo_total(root, &m->mem_total);
+        if (r == -EBADMSG || r == -ENOMEM) {
+                *ret_bad = "/proc/meminfo";
+                return r;
+        }
+        if (r <= 0)
+                m->mem_total = 0;
+
+        if (m->iomem_read && !m->iomem.hidden && m->iomem.system_ram > 0)
+                m->system_ram = m->iomem.system_ram;
+        else if (m->mem_total > 0)
+                m->system_ram = add_sat_u64(m->mem_total, m->static_size_known ? m->static_size : 0);
+        return 0;
+}
+
+static int crashmem_read_crashkernel(const char *root, CrashMem *m) {
+        int r;
+
+        r = proc_cmdline_read(root, &m->cmdline);
+        if (r == -ENOMEM)
+                return r;
+        if (!m->cmdline) {
+                m->crashkernel_error = -ENOENT;
+                return 0;
+        }
+        r = crashkernel_parse(m->cmdline, m->system_ram > 0 ? m->system_ram : CRASHMEM_RAM_UNKNOWN, &m->crashkernel,
+                              &m->crashkernel_error_pos);
+        if (r == -ENOMEM)
+                return r;
+        m->crashkernel_error = r < 0 ? r : 0;
+        return 0;
+}
+
+int crashmem_read(const char *root, CrashMem *ret, const char **ret_bad_path) {
+        _cleanup_(crashmem_done) CrashMem m = {
                 .loaded = -1,
                 .cpu_hotplug = -1,
                 .memory_hotplug = -1,
                 .crashkernel_error_pos = SIZE_MAX,
         };
-        const char *bad = NULL, *used = NULL;
-        uint64_t v = 0;
+        const char *bad = NULL;
         int r;
 
-#define CHECK(expr, path)                                      \
-        do {                                                   \
-                r = (expr);                                    \
-                if (r == -EBADMSG || r == -ENOMEM) {           \
-                        bad = (path);                          \
-                        goto fail;                             \
-                }                                              \
-        } while (0)
-
-        /* The static part. A read that fails otherwise (crash_size_show() returns EBUSY while a load
-         * holds the kexec lock) leaves the size unknown but remembers the path for the writer. */
-        used = NULL;
-        CHECK(read_u64_first(root, size_paths, ELEMENTSOF(size_paths), &v, &used), used);
-        m.size_path = used;
-        if (r > 0) {
-                m.static_size = v;
-                m.static_size_known = true;
+        r = crashmem_read_kexec_attrs(root, &m, &bad);
+        if (r >= 0)
+                r = crashmem_read_cma(root, &m, &bad);
+        if (r >= 0)
+                r = crashmem_read_ram(root, &m, &bad);
+        if (r >= 0)
+                r = crashmem_read_crashkernel(root, &m);
+        if (r < 0) {
+                if (ret_bad_path)
+                        *ret_bad_path = bad;
+                return r;
         }
-
-        used = NULL;
-        CHECK(read_u64_first(root, loaded_paths, ELEMENTSOF(loaded_paths), &v, &used), used);
-        m.loaded_path = used;
-        m.loaded = int_file(r, v);
-
-        used = NULL;
-        CHECK(read_u64_first(root, cpu_paths, 1, &v, &used), used);
-        m.cpu_hotplug = int_file(r, v);
-        used = NULL;
-        CHECK(read_u64_first(root, mem_paths, 1, &v, &used), used);
-        m.memory_hotplug = int_file(r, v);
-
-        used = NULL;
-        CHECK(read_u64_first(root, elfcorehdr_paths, ELEMENTSOF(elfcorehdr_paths), &v, &used), used);
-        if (r > 0)
-                m.elfcorehdr_size = v;
-
-        m.growable = exists_at(root, CRASH_SIZE_GROWABLE_PATH);
-
-        /* CMA ranges. */
-        for (size_t i = 0; i < ELEMENTSOF(cma_paths); i++) {
-                _cleanup_free_ char *s = NULL;
-                size_t n;
-                r = read_full_file_at(root, cma_paths[i], 64 * KiB, &s, &n);
-                if (r == -ENOENT || r == -ENOTDIR)
-                        continue;
-                m.cma_path = cma_paths[i];
-                if (r == -ENOMEM || r == -EFBIG) {
-                        bad = cma_paths[i];
-                        r = r == -EFBIG ? -EBADMSG : r;
-                        goto fail;
-                }
-                if (r < 0)
-                        break;
-                r = cma_ranges_parse(s, n, m.cma, ELEMENTSOF(m.cma), &m.n_cma);
-                if (r < 0) {
-                        bad = cma_paths[i];
-                        r = -EBADMSG;
-                        goto fail;
-                }
-                for (size_t j = 0; j < m.n_cma; j++)
-                        m.cma_size = add_sat_u64(m.cma_size, crash_range_size(&m.cma[j]));
-                break;
-        }
-
-        /* /proc/iomem */
-        {
-                _cleanup_free_ char *s = NULL;
-                size_t n;
-                r = read_full_file_at(root, "/proc/iomem", 4 * MiB, &s, &n);
-                if (r == -ENOMEM)
-                        goto fail;
-                if (r >= 0) {
-                        r = iomem_parse(s, n, &m.iomem);
-                        if (r < 0) {
-                                bad = "/proc/iomem";
-                                r = r == -ENOMEM ? r : -EBADMSG;
-                                goto fail;
-                        }
-                        m.iomem_read = true;
-                }
-        }
-
-        CHECK(read_meminfo_total(root, &m.mem_total), "/proc/meminfo");
-        if (r <= 0)
-                m.mem_total = 0;
-
-        if (m.iomem_read && !m.iomem.hidden && m.iomem.system_ram > 0)
-                m.system_ram = m.iomem.system_ram;
-        else if (m.mem_total > 0)
-                m.system_ram = add_sat_u64(m.mem_total, m.static_size_known ? m.static_size : 0);
-
-        r = proc_cmdline_read(root, &m.cmdline);
-        if (r == -ENOMEM)
-                goto fail;
-        if (m.cmdline) {
-                r = crashkernel_parse(m.cmdline, m.system_ram > 0 ? m.system_ram : CRASHMEM_RAM_UNKNOWN,
-                                      &m.crashkernel, &m.crashkernel_error_pos);
-                if (r == -ENOMEM)
-                        goto fail;
-                m.crashkernel_error = r < 0 ? r : 0;
-        } else
-                m.crashkernel_error = -ENOENT;
-#undef CHECK
 
         *ret = m;
+        m.cmdline = NULL; /* now *ret's */
         return 0;
-
-fail:
-        free(m.cmdline);
-        if (ret_bad_path)
-                *ret_bad_path = bad;
-        return r;
 }
 
 void crashmem_done(CrashMem *m) {
