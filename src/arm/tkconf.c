@@ -554,39 +554,53 @@ TkConfig *tk_config_free(TkConfig *c) {
         return NULL;
 }
 
+/* An error about [Target] What= found by the checks of the whole configuration. */
+_printf_(2, 3) static int what_error(TkConfig *c, const char *format, ...) {
+        _cleanup_free_ char *what = NULL, *m = NULL;
+        va_list ap;
+        int r;
+
+        r = tk_config_target_what(c, &what);
+        if (r < 0)
+                return r;
+        va_start(ap, format);
+        r = vasprintf(&m, format, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+        return conf_diags_add_full(&c->diags, LOG_ERR, c->what_file, c->what_line, "Target", "What", what,
+                                   "[Target] What=%s: %s", strna(what), m);
+}
+
 /* Checks that need the whole configuration. */
 static int tk_config_check(TkConfig *c) {
         int r;
 
         if (c->target_kind == TK_TARGET_NONE)
-                return conf_diags_add(&c->diags, LOG_ERR, NULL, 0,
-                                      "[Target] What= is not set: there is nowhere to save a dump. "
-                                      "Set it to UUID=…, LABEL=…, PARTUUID=… or PARTLABEL=… of the dump partition.");
+                return conf_diags_add_full(&c->diags, LOG_ERR, NULL, 0, "Target", "What", NULL,
+                                           "[Target] What= is not set: there is nowhere to save a dump. "
+                                           "Set it to UUID=…, LABEL=…, PARTUUID=… or PARTLABEL=… of the dump partition.");
 
         if (c->target_kind == TK_TARGET_LABEL && c->fs_type != TK_FS_AUTO &&
             strlen(c->target_value) > fs_label_max[c->fs_type]) {
-                r = conf_diags_add(&c->diags, LOG_ERR, c->what_file, c->what_line,
-                                   "[Target] What=LABEL=%s: label is longer than %zu bytes, the most %s can store.",
-                                   c->target_value, fs_label_max[c->fs_type], fs_table[c->fs_type]);
+                r = what_error(c, "label is longer than %zu bytes, the most %s can store.", fs_label_max[c->fs_type],
+                               fs_table[c->fs_type]);
                 if (r < 0)
                         return r;
         }
         if (c->target_kind == TK_TARGET_UUID && c->fs_type != TK_FS_AUTO &&
             is_fat_serial(c->target_value) != (c->fs_type == TK_FS_VFAT)) {
                 if (c->fs_type == TK_FS_VFAT)
-                        r = conf_diags_add(&c->diags, LOG_ERR, c->what_file, c->what_line,
-                                           "[Target] What=UUID=%s: FileSystemType=vfat, but FAT volume IDs have the "
-                                           "form XXXX-XXXX.", c->target_value);
+                        r = what_error(c, "FileSystemType=vfat, but FAT volume IDs have the form XXXX-XXXX.");
                 else
-                        r = conf_diags_add(&c->diags, LOG_ERR, c->what_file, c->what_line,
-                                           "[Target] What=UUID=%s: a XXXX-XXXX UUID is a FAT volume ID, but "
-                                           "FileSystemType=%s.", c->target_value, fs_table[c->fs_type]);
+                        r = what_error(c, "a XXXX-XXXX UUID is a FAT volume ID, but FileSystemType=%s.",
+                                       fs_table[c->fs_type]);
                 if (r < 0)
                         return r;
         }
         if (c->image && (!streq(c->kernel, TK_DEFAULT_KERNEL) || !streq(c->initrd, TK_DEFAULT_INITRD))) {
-                r = conf_diags_add(&c->diags, LOG_WARNING, NULL, 0,
-                                   "[Capture] Image= is set, so Kernel= and Initrd= are ignored.");
+                r = conf_diags_add_full(&c->diags, LOG_WARNING, NULL, 0, "Capture", "Image", c->image,
+                                        "[Capture] Image= is set, so Kernel= and Initrd= are ignored.");
                 if (r < 0)
                         return r;
         }

@@ -218,8 +218,8 @@ static int parse_section_line(ParseState *s, unsigned line, char *l) {
                 return -ENOMEM;
         s->section_known = table_has_section(s->table, name);
         if (!s->section_known)
-                return conf_diags_add(s->diags, LOG_WARNING, s->filename, line,
-                                      "Unknown section [%s], ignoring its keys.", name);
+                return conf_diags_add_full(s->diags, LOG_WARNING, s->filename, line, name, NULL, NULL,
+                                           "Unknown section [%s], ignoring its keys.", name);
         return 0;
 }
 
@@ -245,8 +245,8 @@ static int parse_assignment(ParseState *s, unsigned line, char *l) {
         if (!s->section) {
                 if (s->section_warned)
                         return 0;
-                return conf_diags_add(s->diags, LOG_WARNING, s->filename, line,
-                                      "Assignment %s= outside of any section, ignoring.", key);
+                return conf_diags_add_full(s->diags, LOG_WARNING, s->filename, line, NULL, key, value,
+                                           "Assignment %s= outside of any section, ignoring.", key);
         }
         if (!s->section_known)
                 return 0; /* already warned about the section */
@@ -264,11 +264,11 @@ static int parse_assignment(ParseState *s, unsigned line, char *l) {
         }
         if (!found) {
                 if (similar)
-                        return conf_diags_add(s->diags, LOG_WARNING, s->filename, line,
-                                              "[%s] Unknown key %s=, ignoring. Did you mean %s=?", s->section, key,
-                                              similar->key);
-                return conf_diags_add(s->diags, LOG_WARNING, s->filename, line, "[%s] Unknown key %s=, ignoring.",
-                                      s->section, key);
+                        return conf_diags_add_full(s->diags, LOG_WARNING, s->filename, line, s->section, key, value,
+                                                   "[%s] Unknown key %s=, ignoring. Did you mean %s=?", s->section,
+                                                   key, similar->key);
+                return conf_diags_add_full(s->diags, LOG_WARNING, s->filename, line, s->section, key, value,
+                                           "[%s] Unknown key %s=, ignoring.", s->section, key);
         }
 
         ConfContext ctx = {

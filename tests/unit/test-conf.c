@@ -480,6 +480,29 @@ TEST(expand) {
         return TEST_PASS;
 }
 
+/* Every diagnostic is one ConfDiag that says where (file, line, section, key) and what (value). */
+TEST(diag_fields) {
+        _cleanup_tk_config_free_ TkConfig *a = parse("[Target]\nFileSystemType=ext4\nWhat=UUID=1A2B-3C4D\n");
+        ASSERT_NOT_NULL(a);
+        ASSERT_EQ(a->diags.n, 1U);
+        ASSERT_STREQ(a->diags.items[0].file, "t.conf");
+        ASSERT_EQ(a->diags.items[0].line, 3U);
+        ASSERT_STREQ(a->diags.items[0].section, "Target");
+        ASSERT_STREQ(a->diags.items[0].key, "What");
+        ASSERT_STREQ(a->diags.items[0].value, "UUID=1A2B-3C4D");
+
+        _cleanup_tk_config_free_ TkConfig *b = parse("[Target]\nWhat=UUID=1A2B-3C4D\n[Dump]\nLevel=40\nLevle=1\n");
+        ASSERT_NOT_NULL(b);
+        ASSERT_EQ(b->diags.n, 2U);
+        ASSERT_STREQ(b->diags.items[0].section, "Dump");
+        ASSERT_STREQ(b->diags.items[0].key, "Level");
+        ASSERT_STREQ(b->diags.items[0].value, "40");
+        ASSERT_EQ(b->diags.items[1].line, 5U);
+        ASSERT_STREQ(b->diags.items[1].key, "Levle");
+        ASSERT_STREQ(b->diags.items[1].value, "1");
+        return TEST_PASS;
+}
+
 /* Regression (ASan global-buffer-overflow): a template ending in '%' was stepped past its
  * terminating NUL. The heap copies have no slack after the NUL, so ASan sees any overread. */
 TEST(expand_trailing_percent) {
