@@ -136,23 +136,8 @@ static int count_bitmap(VmcoreKdump *k) {
         return 0;
 }
 
-int vmcore_kdump_open(const VmcoreSource *src, VmcoreKdump **ret) {
-        _cleanup_vmcore_kdump_free_ VmcoreKdump *k = NULL;
-        uint8_t hdr[VMCORE_KDUMP_HDR_SIZE], sub[VMCORE_KDUMP_SUB_SIZE] = {};
-        int r;
-
-        r = vmcore_source_read(src, 0, hdr, sizeof(hdr));
-        if (r < 0)
-                return r;
-        if (vmcore_kdump_probe_flattened(hdr, sizeof(hdr)) || memcmp(hdr, "DISKDUMP", 8) == 0)
-                return -EPROTONOSUPPORT;
-        if (!vmcore_kdump_probe(hdr, sizeof(hdr)))
-                return -EBADMSG;
-
-        k = calloc(1, sizeof(*k));
-        if (!k)
-                return -ENOMEM;
-        k->src = src;
+/* The main header (block 0): identity, geometry and where the bitmaps and descriptors are. */
+static int kdump_parse_header(VmcoreKdump *k, const uint8_t *hdr) {
         VmcoreKdumpHeader *h = &k->h;
 
         h->version = (int32_t) vmcore_le32(hdr + VMCORE_KDUMP_HDR_VERSION);
@@ -182,19 +167,20 @@ int vmcore_kdump_open(const VmcoreSource *src, VmcoreKdump **ret) {
                 return -EBADMSG;
 
         /* (1 + 2^31 + 2^32) * 2^16 < 2^49: no overflow. */
-        uint64_t sub_offset = h->block_size;
-        uint64_t sub_bytes = (uint64_t) h->sub_hdr_size * h->block_size;
-        uint64_t bitmap1_offset = sub_offset + sub_bytes;
         uint64_t bitmap_bytes = (uint64_t) h->bitmap_blocks * h->block_size;
-        k->bitmap1_offset = bitmap1_offset;
-        k->bitmap2_offset = bitmap1_offset + bitmap_bytes / 2;
-        k->desc_offset = bitmap1_offset + bitmap_bytes;
-        if (!vmcore_source_contains(src, bitmap1_offset, bitmap_bytes))
+        k->bitmap1_offset = h->block_size + (uint64_t) h->sub_hdr_size * h->block_size;
+        k->bitmap2_offset = k->bitmap1_offset + bitmap_bytes / 2;
+        k->desc_offset = k->bitmap1_offset + bitmap_bytes;
+        if (!vmcore_source_contains(k->src, k->bitmap1_offset, bitmap_bytes))
                 return -EBADMSG;
+        return 0;
+}
 
-        r = vmcore_source_read(src, sub_offset, sub, MIN(sizeof(sub), sub_bytes));
-        if (r < 0)
-                return r;
+/* The sub header (block 1): physical base, dump level, the pfn range of a split dump. */
+static int kdump_parse_sub_header(VmcoreKdump *k, const uint8_t *sub) {
+        VmcoreKdumpHeader *h = &k->h;
+        uint64_t bitmap_bytes = (uint64_t) h->bitmap_blocks * h->block_size;
+
         h->phys_base = vmcore_le64(sub + VMCORE_KDUMP_SUB_PHYS_BASE);
         h->dump_level = (int32_t) vmcore_le32(sub + VMCORE_KDUMP_SUB_DUMP_LEVEL);
         if (h->version >= 2)
@@ -220,8 +206,15 @@ int vmcore_kdump_open(const VmcoreSource *src, VmcoreKdump **ret) {
                 if (h->start_pfn > h->end_pfn || h->end_pfn > h->max_mapnr)
                         return -EBADMSG;
         }
+        return 0;
+}
 
-        if (h->version >= 3) {
+/* VMCOREINFO (version 3 on) and the ELF notes (version 4 on) the sub header points to. */
+static int kdump_read_vmcoreinfo_and_notes(VmcoreKdump *k, const uint8_t *sub) {
+        const VmcoreSource *src = k->src;
+        int r;
+
+        if (k->h.version >= 3) {
                 uint64_t off = vmcore_le64(sub + VMCORE_KDUMP_SUB_OFFSET_VMCOREINFO);
                 uint64_t size = vmcore_le64(sub + VMCORE_KDUMP_SUB_SIZE_VMCOREINFO);
                 if (size > 0) {
@@ -237,7 +230,7 @@ int vmcore_kdump_open(const VmcoreSource *src, VmcoreKdump **ret) {
                         k->vmcoreinfo_size = size;
                 }
         }
-        if (h->version >= 4) {
+        if (k->h.version >= 4) {
                 uint64_t off = vmcore_le64(sub + VMCORE_KDUMP_SUB_OFFSET_NOTE);
                 uint64_t size = vmcore_le64(sub + VMCORE_KDUMP_SUB_SIZE_NOTE);
                 if (size > 0) {
@@ -252,14 +245,45 @@ int vmcore_kdump_open(const VmcoreSource *src, VmcoreKdump **ret) {
                         r = vmcore_source_read(src, off, notes, size);
                         if (r < 0)
                                 return r;
-                        r = vmcore_notes_parse(notes, size, &k->notes);
-                        if (r < 0)
-                                return r;
+                        return vmcore_notes_parse(notes, size, &k->notes);
                 }
         }
+        return 0;
+}
 
-        k->chunk = malloc(h->block_size);
-        k->compressed = malloc(h->block_size);
+int vmcore_kdump_open(const VmcoreSource *src, VmcoreKdump **ret) {
+        _cleanup_vmcore_kdump_free_ VmcoreKdump *k = NULL;
+        uint8_t hdr[VMCORE_KDUMP_HDR_SIZE], sub[VMCORE_KDUMP_SUB_SIZE] = {};
+        int r;
+
+        r = vmcore_source_read(src, 0, hdr, sizeof(hdr));
+        if (r < 0)
+                return r;
+        if (vmcore_kdump_probe_flattened(hdr, sizeof(hdr)) || memcmp(hdr, "DISKDUMP", 8) == 0)
+                return -EPROTONOSUPPORT;
+        if (!vmcore_kdump_probe(hdr, sizeof(hdr)))
+                return -EBADMSG;
+
+        k = calloc(1, sizeof(*k));
+        if (!k)
+                return -ENOMEM;
+        k->src = src;
+
+        r = kdump_parse_header(k, hdr);
+        if (r < 0)
+                return r;
+        r = vmcore_source_read(src, k->h.block_size, sub, MIN(sizeof(sub), (uint64_t) k->h.sub_hdr_size * k->h.block_size));
+        if (r < 0)
+                return r;
+        r = kdump_parse_sub_header(k, sub);
+        if (r < 0)
+                return r;
+        r = kdump_read_vmcoreinfo_and_notes(k, sub);
+        if (r < 0)
+                return r;
+
+        k->chunk = malloc(k->h.block_size);
+        k->compressed = malloc(k->h.block_size);
         if (!k->chunk || !k->compressed)
                 return -ENOMEM;
 
@@ -269,8 +293,8 @@ int vmcore_kdump_open(const VmcoreSource *src, VmcoreKdump **ret) {
 
         /* The descriptor table must be in the file, unless makedumpfile marked the dump as cut
          * short (then missing descriptors read as "not in the dump"). */
-        if (!(h->status & VMCORE_KDUMP_COMPRESSED_INCOMPLETE) &&
-            !vmcore_source_contains(src, k->desc_offset, h->n_dumped * VMCORE_KDUMP_PAGE_DESC_SIZE))
+        if (!(k->h.status & VMCORE_KDUMP_COMPRESSED_INCOMPLETE) &&
+            !vmcore_source_contains(src, k->desc_offset, k->h.n_dumped * VMCORE_KDUMP_PAGE_DESC_SIZE))
                 return -EBADMSG;
 
 #if HAVE_LZO

@@ -100,57 +100,64 @@ static void ring_done(Ring *r) {
         free(r->text);
 }
 
-static int ring_setup(Ring *ring, const VmcoreInfo *info, const VmcoreMemory *mem, VmcoreKernelError *reterr) {
-        uint64_t prb_size, desc_ring_size, data_ring_size, blk_lpos_size, atomic_size = 8;
+/* Sizes and member offsets of the ring structures, from VMCOREINFO. */
+typedef struct RingLayout {
+        uint64_t prb_size, desc_ring_size, data_ring_size, blk_lpos_size, atomic_size;
         uint64_t o_desc_ring, o_text_ring, o_count_bits, o_descs, o_infos, o_head_id, o_tail_id;
-        uint64_t o_size_bits, o_data, o_counter = 0, o_state_var, o_text_blk, o_begin, o_next;
-        uint64_t prb_ptr, prb;
-        uint8_t buf[PRINTK_STRUCT_SIZE_MAX];
+        uint64_t o_size_bits, o_data, o_counter, o_state_var, o_text_blk, o_begin, o_next;
+} RingLayout;
+
+static int ring_layout_sizes(RingLayout *l, Ring *ring, const VmcoreInfo *info, VmcoreKernelError *reterr) {
         int r;
 
-        r = vmcoreinfo_symbol(info, "prb", &prb_ptr);
-        if (r == -ENOENT) {
-                if (vmcoreinfo_get(info, "SYMBOL(log_buf)")) {
-                        set_error(reterr, "the kernel uses the printk log buffer of Linux before 5.10, which is not supported");
-                        return -EPROTONOSUPPORT;
-                }
-                set_error(reterr, "VMCOREINFO has no SYMBOL(prb)");
-                return r;
-        }
-        if (r < 0) {
-                set_error(reterr, "VMCOREINFO has an invalid SYMBOL(prb)");
-                return r;
-        }
-
-        if ((r = get_struct_size(info, "printk_ringbuffer", &prb_size, reterr)) < 0 ||
-            (r = get_struct_size(info, "prb_desc_ring", &desc_ring_size, reterr)) < 0 ||
-            (r = get_struct_size(info, "prb_data_ring", &data_ring_size, reterr)) < 0 ||
+        l->atomic_size = 8;
+        if ((r = get_struct_size(info, "printk_ringbuffer", &l->prb_size, reterr)) < 0 ||
+            (r = get_struct_size(info, "prb_desc_ring", &l->desc_ring_size, reterr)) < 0 ||
+            (r = get_struct_size(info, "prb_data_ring", &l->data_ring_size, reterr)) < 0 ||
             (r = get_struct_size(info, "prb_desc", &ring->desc_size, reterr)) < 0 ||
-            (r = get_struct_size(info, "prb_data_blk_lpos", &blk_lpos_size, reterr)) < 0 ||
+            (r = get_struct_size(info, "prb_data_blk_lpos", &l->blk_lpos_size, reterr)) < 0 ||
             (r = get_struct_size(info, "printk_info", &ring->info_size, reterr)) < 0)
                 return r;
         /* atomic_long_t is a long in a struct; older VMCOREINFO may lack its entries. */
         if (vmcoreinfo_get(info, "SIZE(atomic_long_t)") &&
-            (r = get_struct_size(info, "atomic_long_t", &atomic_size, reterr)) < 0)
+            (r = get_struct_size(info, "atomic_long_t", &l->atomic_size, reterr)) < 0)
                 return r;
-        if (atomic_size < 8 || (r = get_member(info, "atomic_long_t.counter", 8, atomic_size, true, &o_counter, reterr)) < 0)
+        l->o_counter = 0;
+        if (l->atomic_size < 8 ||
+            (r = get_member(info, "atomic_long_t.counter", 8, l->atomic_size, true, &l->o_counter, reterr)) < 0)
                 return r < 0 ? r : -EBADMSG;
+        return 0;
+}
 
-        if ((r = get_member(info, "printk_ringbuffer.desc_ring", desc_ring_size, prb_size, false, &o_desc_ring, reterr)) < 0 ||
-            (r = get_member(info, "printk_ringbuffer.text_data_ring", data_ring_size, prb_size, false, &o_text_ring, reterr)) < 0 ||
-            (r = get_member(info, "prb_desc_ring.count_bits", 4, desc_ring_size, false, &o_count_bits, reterr)) < 0 ||
-            (r = get_member(info, "prb_desc_ring.descs", 8, desc_ring_size, false, &o_descs, reterr)) < 0 ||
-            (r = get_member(info, "prb_desc_ring.infos", 8, desc_ring_size, false, &o_infos, reterr)) < 0 ||
-            (r = get_member(info, "prb_desc_ring.head_id", atomic_size, desc_ring_size, false, &o_head_id, reterr)) < 0 ||
-            (r = get_member(info, "prb_desc_ring.tail_id", atomic_size, desc_ring_size, false, &o_tail_id, reterr)) < 0 ||
-            (r = get_member(info, "prb_data_ring.size_bits", 4, data_ring_size, false, &o_size_bits, reterr)) < 0 ||
-            (r = get_member(info, "prb_data_ring.data", 8, data_ring_size, false, &o_data, reterr)) < 0 ||
-            (r = get_member(info, "prb_desc.state_var", atomic_size, ring->desc_size, false, &o_state_var, reterr)) < 0 ||
-            (r = get_member(info, "prb_desc.text_blk_lpos", blk_lpos_size, ring->desc_size, false, &o_text_blk, reterr)) < 0 ||
-            (r = get_member(info, "prb_data_blk_lpos.begin", 8, blk_lpos_size, false, &o_begin, reterr)) < 0 ||
-            (r = get_member(info, "prb_data_blk_lpos.next", 8, blk_lpos_size, false, &o_next, reterr)) < 0 ||
+static int ring_layout_members(RingLayout *l, Ring *ring, const VmcoreInfo *info, VmcoreKernelError *reterr) {
+        uint64_t as = l->atomic_size, drs = l->desc_ring_size, dts = l->data_ring_size;
+        int r;
+
+        if ((r = get_member(info, "printk_ringbuffer.desc_ring", drs, l->prb_size, false, &l->o_desc_ring, reterr)) < 0 ||
+            (r = get_member(info, "printk_ringbuffer.text_data_ring", dts, l->prb_size, false, &l->o_text_ring, reterr)) < 0 ||
+            (r = get_member(info, "prb_desc_ring.count_bits", 4, drs, false, &l->o_count_bits, reterr)) < 0 ||
+            (r = get_member(info, "prb_desc_ring.descs", 8, drs, false, &l->o_descs, reterr)) < 0 ||
+            (r = get_member(info, "prb_desc_ring.infos", 8, drs, false, &l->o_infos, reterr)) < 0 ||
+            (r = get_member(info, "prb_desc_ring.head_id", as, drs, false, &l->o_head_id, reterr)) < 0 ||
+            (r = get_member(info, "prb_desc_ring.tail_id", as, drs, false, &l->o_tail_id, reterr)) < 0 ||
+            (r = get_member(info, "prb_data_ring.size_bits", 4, dts, false, &l->o_size_bits, reterr)) < 0 ||
+            (r = get_member(info, "prb_data_ring.data", 8, dts, false, &l->o_data, reterr)) < 0 ||
+            (r = get_member(info, "prb_desc.state_var", as, ring->desc_size, false, &l->o_state_var, reterr)) < 0 ||
+            (r = get_member(info, "prb_desc.text_blk_lpos", l->blk_lpos_size, ring->desc_size, false, &l->o_text_blk, reterr)) < 0 ||
+            (r = get_member(info, "prb_data_blk_lpos.begin", 8, l->blk_lpos_size, false, &l->o_begin, reterr)) < 0 ||
+            (r = get_member(info, "prb_data_blk_lpos.next", 8, l->blk_lpos_size, false, &l->o_next, reterr)) < 0 ||
             (r = get_member(info, "printk_info.text_len", 2, ring->info_size, false, &ring->info_text_len, reterr)) < 0)
                 return r;
+
+        ring->desc_state_var = l->o_state_var + l->o_counter;
+        ring->desc_begin = l->o_text_blk + l->o_begin;
+        ring->desc_next = l->o_text_blk + l->o_next;
+        return 0;
+}
+
+/* The members of printk_info besides text_len: the timestamp, and the optional seq and caller_id. */
+static int ring_info_members(Ring *ring, const VmcoreInfo *info, VmcoreKernelError *reterr) {
+        int r;
 
         /* The timestamp: ts_nsec; kernels that keep several clocks have a struct ts whose mono
          * member is the same clock. */
@@ -178,28 +185,31 @@ static int ring_setup(Ring *ring, const VmcoreInfo *info, const VmcoreMemory *me
         if (r < 0)
                 return r;
         ring->has_caller_id = r > 0;
+        return 0;
+}
 
-        ring->desc_state_var = o_state_var + o_counter;
-        ring->desc_begin = o_text_blk + o_begin;
-        ring->desc_next = o_text_blk + o_next;
+/* The ring structure itself: prb is a pointer to it (printk_rb_static, or printk_rb_dynamic when
+ * log_buf_len= enlarged the buffer). */
+static int ring_read_struct(Ring *ring, const RingLayout *l, const VmcoreMemory *mem, uint64_t prb_ptr,
+                            VmcoreKernelError *reterr) {
+        uint8_t buf[PRINTK_STRUCT_SIZE_MAX], p[8];
+        uint64_t prb;
+        int r;
 
-        /* The ring structure: prb is a pointer to it (printk_rb_static, or printk_rb_dynamic when
-         * log_buf_len= enlarged the buffer). */
-        uint8_t p[8];
         r = mem_read(mem, prb_ptr, p, sizeof(p));
         if (r < 0) {
                 set_error(reterr, "cannot read prb at 0x%" PRIx64, prb_ptr);
                 return r;
         }
         prb = vmcore_le64(p);
-        r = mem_read(mem, prb, buf, prb_size);
+        r = mem_read(mem, prb, buf, l->prb_size);
         if (r < 0) {
                 set_error(reterr, "cannot read the printk ring buffer at 0x%" PRIx64, prb);
                 return r;
         }
 
-        const uint8_t *dr = buf + o_desc_ring, *tr = buf + o_text_ring;
-        uint32_t count_bits = vmcore_le32(dr + o_count_bits), size_bits = vmcore_le32(tr + o_size_bits);
+        const uint8_t *dr = buf + l->o_desc_ring, *tr = buf + l->o_text_ring;
+        uint32_t count_bits = vmcore_le32(dr + l->o_count_bits), size_bits = vmcore_le32(tr + l->o_size_bits);
         if (count_bits > PRINTK_COUNT_BITS_MAX) {
                 set_error(reterr, "descriptor ring count_bits %" PRIu32 " out of range", count_bits);
                 return -EBADMSG;
@@ -210,11 +220,11 @@ static int ring_setup(Ring *ring, const VmcoreInfo *info, const VmcoreMemory *me
         }
         ring->count = UINT64_C(1) << count_bits;
         ring->data_size = UINT64_C(1) << size_bits;
-        ring->descs = vmcore_le64(dr + o_descs);
-        ring->infos = vmcore_le64(dr + o_infos);
-        ring->head_id = vmcore_le64(dr + o_head_id + o_counter) & DESC_ID_MASK;
-        ring->tail_id = vmcore_le64(dr + o_tail_id + o_counter) & DESC_ID_MASK;
-        ring->data = vmcore_le64(tr + o_data);
+        ring->descs = vmcore_le64(dr + l->o_descs);
+        ring->infos = vmcore_le64(dr + l->o_infos);
+        ring->head_id = vmcore_le64(dr + l->o_head_id + l->o_counter) & DESC_ID_MASK;
+        ring->tail_id = vmcore_le64(dr + l->o_tail_id + l->o_counter) & DESC_ID_MASK;
+        ring->data = vmcore_le64(tr + l->o_data);
 
         /* Tail to head can span at most the whole ring: anything else is not a ring. */
         if (((ring->head_id - ring->tail_id) & DESC_ID_MASK) >= ring->count) {
@@ -229,6 +239,40 @@ static int ring_setup(Ring *ring, const VmcoreInfo *info, const VmcoreMemory *me
                 set_error(reterr, "printk ring arrays wrap around the address space");
                 return -EBADMSG;
         }
+        return 0;
+}
+
+static int ring_setup(Ring *ring, const VmcoreInfo *info, const VmcoreMemory *mem, VmcoreKernelError *reterr) {
+        RingLayout l = {};
+        uint64_t prb_ptr;
+        int r;
+
+        r = vmcoreinfo_symbol(info, "prb", &prb_ptr);
+        if (r == -ENOENT) {
+                if (vmcoreinfo_get(info, "SYMBOL(log_buf)")) {
+                        set_error(reterr, "the kernel uses the printk log buffer of Linux before 5.10, which is not supported");
+                        return -EPROTONOSUPPORT;
+                }
+                set_error(reterr, "VMCOREINFO has no SYMBOL(prb)");
+                return r;
+        }
+        if (r < 0) {
+                set_error(reterr, "VMCOREINFO has an invalid SYMBOL(prb)");
+                return r;
+        }
+
+        r = ring_layout_sizes(&l, ring, info, reterr);
+        if (r < 0)
+                return r;
+        r = ring_layout_members(&l, ring, info, reterr);
+        if (r < 0)
+                return r;
+        r = ring_info_members(ring, info, reterr);
+        if (r < 0)
+                return r;
+        r = ring_read_struct(ring, &l, mem, prb_ptr, reterr);
+        if (r < 0)
+                return r;
 
         ring->desc_win = malloc(WINDOW_ENTRIES * ring->desc_size);
         ring->info_win = malloc(WINDOW_ENTRIES * ring->info_size);
