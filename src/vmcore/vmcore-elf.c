@@ -129,11 +129,27 @@ static int build_map(VmcoreElf *e) {
         return 0;
 }
 
-int vmcore_elf_open(const VmcoreSource *src, VmcoreElf **ret) {
-        _cleanup_vmcore_elf_free_ VmcoreElf *e = NULL;
-        _cleanup_free_ uint8_t *phdrs = NULL;
+int vmcore_notes_read(const VmcoreSource *src, uint64_t offset, uint64_t size, VmcoreNotes *notes) {
+        _cleanup_free_ uint8_t *buf = NULL;
+        int r;
+
+        if (size > VMCORE_ELF_NOTES_MAX)
+                return -EFBIG;
+        if (!vmcore_source_contains(src, offset, size))
+                return -EBADMSG;
+        buf = malloc(size);
+        if (!buf)
+                return -ENOMEM;
+        r = vmcore_source_read(src, offset, buf, size);
+        if (r < 0)
+                return r;
+        return vmcore_notes_parse(buf, size, notes);
+}
+
+/* The ELF header of a 64-bit little-endian core: the machine, and where the program headers are
+ * and how many. */
+static int elf_read_header(const VmcoreSource *src, uint16_t *ret_machine, uint64_t *ret_phoff, uint64_t *ret_phnum) {
         uint8_t eh[sizeof(Elf64_Ehdr)];
-        uint64_t notes_total = 0;
         int r;
 
         r = vmcore_source_read(src, 0, eh, SELFMAG);
@@ -150,7 +166,6 @@ int vmcore_elf_open(const VmcoreSource *src, VmcoreElf **ret) {
                 return -EBADMSG;
 
         uint16_t type = vmcore_le16(eh + offsetof(Elf64_Ehdr, e_type));
-        uint16_t machine = vmcore_le16(eh + offsetof(Elf64_Ehdr, e_machine));
         uint64_t phoff = vmcore_le64(eh + offsetof(Elf64_Ehdr, e_phoff));
         uint64_t shoff = vmcore_le64(eh + offsetof(Elf64_Ehdr, e_shoff));
         uint16_t phentsize = vmcore_le16(eh + offsetof(Elf64_Ehdr, e_phentsize));
@@ -178,20 +193,38 @@ int vmcore_elf_open(const VmcoreSource *src, VmcoreElf **ret) {
         if (!vmcore_source_contains(src, phoff, phnum * sizeof(Elf64_Phdr)))
                 return -EBADMSG;
 
-        e = calloc(1, sizeof(*e));
-        if (!e)
-                return -ENOMEM;
-        e->src = src;
-        e->machine = machine;
+        *ret_machine = vmcore_le16(eh + offsetof(Elf64_Ehdr, e_machine));
+        *ret_phoff = phoff;
+        *ret_phnum = phnum;
+        return 0;
+}
 
-        phdrs = malloc(phnum * sizeof(Elf64_Phdr));
-        if (!phdrs)
-                return -ENOMEM;
-        r = vmcore_source_read(src, phoff, phdrs, phnum * sizeof(Elf64_Phdr));
-        if (r < 0)
-                return r;
+static int elf_add_load(VmcoreElf *e, const uint8_t *ph) {
+        VmcoreElfSegment s = {
+                .paddr = vmcore_le64(ph + offsetof(Elf64_Phdr, p_paddr)),
+                .vaddr = vmcore_le64(ph + offsetof(Elf64_Phdr, p_vaddr)),
+                .offset = vmcore_le64(ph + offsetof(Elf64_Phdr, p_offset)),
+                .filesz = vmcore_le64(ph + offsetof(Elf64_Phdr, p_filesz)),
+                .memsz = vmcore_le64(ph + offsetof(Elf64_Phdr, p_memsz)),
+        };
 
+        if (s.memsz == 0)
+                return 0;
+        if (s.filesz > s.memsz || s.paddr > UINT64_MAX - s.memsz || s.vaddr > UINT64_MAX - s.memsz ||
+            s.offset > UINT64_MAX - s.filesz)
+                return -EBADMSG;
+        if (!vmcore_source_contains(e->src, s.offset, s.filesz))
+                e->truncated = true;
+        e->segments[e->n_segments++] = s;
+        return 0;
+}
+
+/* The PT_NOTE segments into e->notes and the PT_LOAD ones into e->segments. */
+static int elf_read_program_headers(VmcoreElf *e, const uint8_t *phdrs, uint64_t phnum) {
+        uint64_t notes_total = 0;
         size_t n_load = 0;
+        int r;
+
         for (uint64_t i = 0; i < phnum; i++)
                 if (vmcore_le32(phdrs + i * sizeof(Elf64_Phdr) + offsetof(Elf64_Phdr, p_type)) == PT_LOAD)
                         n_load++;
@@ -204,50 +237,50 @@ int vmcore_elf_open(const VmcoreSource *src, VmcoreElf **ret) {
         for (uint64_t i = 0; i < phnum; i++) {
                 const uint8_t *ph = phdrs + i * sizeof(Elf64_Phdr);
                 uint32_t ptype = vmcore_le32(ph + offsetof(Elf64_Phdr, p_type));
-                uint64_t offset = vmcore_le64(ph + offsetof(Elf64_Phdr, p_offset));
                 uint64_t filesz = vmcore_le64(ph + offsetof(Elf64_Phdr, p_filesz));
 
-                if (ptype == PT_NOTE) {
-                        _cleanup_free_ uint8_t *notes = NULL;
-
-                        if (filesz == 0)
-                                continue;
+                if (ptype == PT_NOTE && filesz > 0) {
                         if (filesz > VMCORE_ELF_NOTES_MAX - notes_total)
                                 return -EFBIG;
                         notes_total += filesz;
-                        if (!vmcore_source_contains(src, offset, filesz))
-                                return -EBADMSG;
-                        notes = malloc(filesz);
-                        if (!notes)
-                                return -ENOMEM;
-                        r = vmcore_source_read(src, offset, notes, filesz);
-                        if (r < 0)
-                                return r;
-                        r = vmcore_notes_parse(notes, filesz, &e->notes);
-                        if (r < 0)
-                                return r;
-
-                } else if (ptype == PT_LOAD) {
-                        VmcoreElfSegment s = {
-                                .paddr = vmcore_le64(ph + offsetof(Elf64_Phdr, p_paddr)),
-                                .vaddr = vmcore_le64(ph + offsetof(Elf64_Phdr, p_vaddr)),
-                                .offset = offset,
-                                .filesz = filesz,
-                                .memsz = vmcore_le64(ph + offsetof(Elf64_Phdr, p_memsz)),
-                        };
-                        if (s.memsz == 0)
-                                continue;
-                        if (s.filesz > s.memsz ||
-                            s.paddr > UINT64_MAX - s.memsz ||
-                            s.vaddr > UINT64_MAX - s.memsz ||
-                            s.offset > UINT64_MAX - s.filesz)
-                                return -EBADMSG;
-                        if (!vmcore_source_contains(src, s.offset, s.filesz))
-                                e->truncated = true;
-                        e->segments[e->n_segments++] = s;
-                }
+                        r = vmcore_notes_read(e->src, vmcore_le64(ph + offsetof(Elf64_Phdr, p_offset)), filesz,
+                                              &e->notes);
+                } else if (ptype == PT_LOAD)
+                        r = elf_add_load(e, ph);
+                else
+                        r = 0;
+                if (r < 0)
+                        return r;
         }
+        return 0;
+}
 
+int vmcore_elf_open(const VmcoreSource *src, VmcoreElf **ret) {
+        _cleanup_vmcore_elf_free_ VmcoreElf *e = NULL;
+        _cleanup_free_ uint8_t *phdrs = NULL;
+        uint64_t phoff, phnum;
+        uint16_t machine;
+        int r;
+
+        r = elf_read_header(src, &machine, &phoff, &phnum);
+        if (r < 0)
+                return r;
+
+        e = calloc(1, sizeof(*e));
+        if (!e)
+                return -ENOMEM;
+        e->src = src;
+        e->machine = machine;
+
+        phdrs = malloc(phnum * sizeof(Elf64_Phdr));
+        if (!phdrs)
+                return -ENOMEM;
+        r = vmcore_source_read(src, phoff, phdrs, phnum * sizeof(Elf64_Phdr));
+        if (r < 0)
+                return r;
+        r = elf_read_program_headers(e, phdrs, phnum);
+        if (r < 0)
+                return r;
         r = build_map(e);
         if (r < 0)
                 return r;

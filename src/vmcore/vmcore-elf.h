@@ -38,6 +38,9 @@ typedef struct VmcoreNotes {
  * for the notes that kdump-compressed files carry. */
 int vmcore_notes_parse(const uint8_t *p, uint64_t size, VmcoreNotes *n);
 void vmcore_notes_done(VmcoreNotes *n);
+/* Reads size bytes of notes at offset of src and parses them into n: -EFBIG above
+ * VMCORE_ELF_NOTES_MAX, -EBADMSG when they are not in the file. */
+int vmcore_notes_read(const VmcoreSource *src, uint64_t offset, uint64_t size, VmcoreNotes *n);
 
 /* Checks the ELF header, reads program headers and notes. The source must outlive the object. */
 int vmcore_elf_open(const VmcoreSource *src, VmcoreElf **ret);

@@ -233,20 +233,8 @@ static int kdump_read_vmcoreinfo_and_notes(VmcoreKdump *k, const uint8_t *sub) {
         if (k->h.version >= 4) {
                 uint64_t off = vmcore_le64(sub + VMCORE_KDUMP_SUB_OFFSET_NOTE);
                 uint64_t size = vmcore_le64(sub + VMCORE_KDUMP_SUB_SIZE_NOTE);
-                if (size > 0) {
-                        _cleanup_free_ uint8_t *notes = NULL;
-                        if (size > VMCORE_ELF_NOTES_MAX)
-                                return -EFBIG;
-                        if (!vmcore_source_contains(src, off, size))
-                                return -EBADMSG;
-                        notes = malloc(size);
-                        if (!notes)
-                                return -ENOMEM;
-                        r = vmcore_source_read(src, off, notes, size);
-                        if (r < 0)
-                                return r;
-                        return vmcore_notes_parse(notes, size, &k->notes);
-                }
+                if (size > 0)
+                        return vmcore_notes_read(src, off, size, &k->notes);
         }
         return 0;
 }
