@@ -83,14 +83,20 @@ static int resolve_long_name(const uint8_t *d, size_t size, uint32_t symtab, uin
         return 0;
 }
 
-int pe_parse(const void *data, size_t size, PeImage *ret) {
-        const uint8_t *d = data;
-        uint64_t pe, opt, table, table_end;
-        uint16_t n_sections, opt_size, magic;
+/* Where the headers are: the COFF header, the optional header and the section table. */
+typedef struct PeHeaders {
+        const uint8_t *coff;
+        uint64_t opt, table, table_end;
+        uint16_t n_sections, magic;
         uint32_t symtab, n_symbols;
-        _cleanup_free_ PeImage *image = NULL;
+} PeHeaders;
 
-        if (!data || size < DOS_HEADER_SIZE)
+static int pe_parse_headers(const uint8_t *d, size_t size, PeHeaders *ret) {
+        PeHeaders h = {};
+        uint64_t pe;
+        uint16_t opt_size;
+
+        if (!d || size < DOS_HEADER_SIZE)
                 return -EBADMSG;
         if (d[0] != 'M' || d[1] != 'Z')
                 return -EBADMSG;
@@ -101,91 +107,115 @@ int pe_parse(const void *data, size_t size, PeImage *ret) {
         if (memcmp(d + pe, "PE\0\0", PE_SIGNATURE_SIZE) != 0)
                 return -EBADMSG;
 
-        const uint8_t *coff = d + pe + PE_SIGNATURE_SIZE;
-        n_sections = get16(coff + 2);
-        symtab = get32(coff + 8);
-        n_symbols = get32(coff + 12);
-        opt_size = get16(coff + 16);
-        if (n_sections > PE_SECTIONS_MAX)
+        h.coff = d + pe + PE_SIGNATURE_SIZE;
+        h.n_sections = get16(h.coff + 2);
+        h.symtab = get32(h.coff + 8);
+        h.n_symbols = get32(h.coff + 12);
+        opt_size = get16(h.coff + 16);
+        if (h.n_sections > PE_SECTIONS_MAX)
                 return -EBADMSG;
 
-        opt = pe + PE_SIGNATURE_SIZE + COFF_HEADER_SIZE;
-        if (opt_size < 2 || !in_bounds(opt, opt_size, size))
+        h.opt = pe + PE_SIGNATURE_SIZE + COFF_HEADER_SIZE;
+        if (opt_size < 2 || !in_bounds(h.opt, opt_size, size))
                 return -EBADMSG;
-        magic = get16(d + opt);
-        if (magic == OPT_MAGIC_PE32) {
+        h.magic = get16(d + h.opt);
+        if (h.magic == OPT_MAGIC_PE32) {
                 if (opt_size < OPT_FIXED_SIZE_PE32)
                         return -EBADMSG;
-        } else if (magic == OPT_MAGIC_PE32_PLUS) {
+        } else if (h.magic == OPT_MAGIC_PE32_PLUS) {
                 if (opt_size < OPT_FIXED_SIZE_PE32_PLUS)
                         return -EBADMSG;
         } else
                 return -EBADMSG;
 
-        table = opt + opt_size;
-        if (!in_bounds(table, (uint64_t) n_sections * SECTION_HEADER_SIZE, size))
+        h.table = h.opt + opt_size;
+        if (!in_bounds(h.table, (uint64_t) h.n_sections * SECTION_HEADER_SIZE, size))
                 return -EBADMSG;
-        table_end = table + (uint64_t) n_sections * SECTION_HEADER_SIZE;
+        h.table_end = h.table + (uint64_t) h.n_sections * SECTION_HEADER_SIZE;
+        *ret = h;
+        return 0;
+}
 
-        image = calloc(1, sizeof(PeImage));
-        if (!image)
-                return -ENOMEM;
-        image->machine = get16(coff);
-        image->pe32_plus = magic == OPT_MAGIC_PE32_PLUS;
-        image->subsystem = get16(d + opt + OPT_SUBSYSTEM_OFFSET);
+/* One section header at sh into s. */
+static int pe_parse_section(const uint8_t *d, size_t size, const PeHeaders *hdr, const uint8_t *sh, PeSection *s) {
+        uint32_t name_offset;
+        int r;
 
-        for (size_t i = 0; i < n_sections; i++) {
-                const uint8_t *h = d + table + i * SECTION_HEADER_SIZE;
-                PeSection *s = &image->sections[i];
-                uint32_t name_offset;
-                int r;
-
-                r = long_name_offset(h, &name_offset);
-                if (r > 0) {
-                        r = resolve_long_name(d, size, symtab, n_symbols, name_offset, s->name);
-                        if (r < 0)
-                                return r;
-                } else {
-                        memcpy(s->name, h, 8);
-                        s->name[8] = 0; /* names of exactly 8 bytes carry no NUL */
-                }
-
-                s->virtual_size = get32(h + 8);
-                s->virtual_address = get32(h + 12);
-                s->raw_size = get32(h + 16);
-                s->raw_offset = get32(h + 20);
-                s->characteristics = get32(h + 36);
-
-                if (s->raw_size > 0) {
-                        if (!in_bounds(s->raw_offset, s->raw_size, size))
-                                return -EBADMSG;
-                        /* Section data may not overlap the headers we just parsed. */
-                        if (s->raw_offset < table_end)
-                                return -EBADMSG;
-                        s->offset = s->raw_offset;
-                        /* VirtualSize is what is used, SizeOfRawData what the file holds (rounded up to
-                         * FileAlignment, or less when the tail is zero-fill): take the smaller. Some
-                         * linkers leave VirtualSize 0; then the raw size is all we know. */
-                        s->size = s->virtual_size == 0 ? s->raw_size : MIN(s->virtual_size, s->raw_size);
-                }
+        r = long_name_offset(sh, &name_offset);
+        if (r > 0) {
+                r = resolve_long_name(d, size, hdr->symtab, hdr->n_symbols, name_offset, s->name);
+                if (r < 0)
+                        return r;
+        } else {
+                memcpy(s->name, sh, 8);
+                s->name[8] = 0; /* names of exactly 8 bytes carry no NUL */
         }
-        image->n_sections = n_sections;
 
-        /* No two sections may share file bytes: a hostile image could otherwise make .initrd alias
-         * .linux or a header. Sections are few (≤ 96), so the quadratic check is cheap. */
-        for (size_t i = 0; i < n_sections; i++) {
+        s->virtual_size = get32(sh + 8);
+        s->virtual_address = get32(sh + 12);
+        s->raw_size = get32(sh + 16);
+        s->raw_offset = get32(sh + 20);
+        s->characteristics = get32(sh + 36);
+
+        if (s->raw_size > 0) {
+                if (!in_bounds(s->raw_offset, s->raw_size, size))
+                        return -EBADMSG;
+                /* Section data may not overlap the headers we just parsed. */
+                if (s->raw_offset < hdr->table_end)
+                        return -EBADMSG;
+                s->offset = s->raw_offset;
+                /* VirtualSize is what is used, SizeOfRawData what the file holds (rounded up to
+                 * FileAlignment, or less when the tail is zero-fill): take the smaller. Some
+                 * linkers leave VirtualSize 0; then the raw size is all we know. */
+                s->size = s->virtual_size == 0 ? s->raw_size : MIN(s->virtual_size, s->raw_size);
+        }
+        return 0;
+}
+
+/* No two sections may share file bytes: a hostile image could otherwise make .initrd alias
+ * .linux or a header. Sections are few (≤ 96), so the quadratic check is cheap. */
+static bool pe_sections_overlap(const PeImage *image) {
+        for (size_t i = 0; i < image->n_sections; i++) {
                 const PeSection *a = &image->sections[i];
                 if (a->raw_size == 0)
                         continue;
-                for (size_t j = i + 1; j < n_sections; j++) {
+                for (size_t j = i + 1; j < image->n_sections; j++) {
                         const PeSection *b = &image->sections[j];
                         if (b->raw_size == 0)
                                 continue;
                         if ((uint64_t) a->raw_offset < (uint64_t) b->raw_offset + b->raw_size &&
                             (uint64_t) b->raw_offset < (uint64_t) a->raw_offset + a->raw_size)
-                                return -EBADMSG;
+                                return true;
                 }
         }
+        return false;
+}
+
+int pe_parse(const void *data, size_t size, PeImage *ret) {
+        const uint8_t *d = data;
+        _cleanup_free_ PeImage *image = NULL;
+        PeHeaders h;
+        int r;
+
+        r = pe_parse_headers(d, size, &h);
+        if (r < 0)
+                return r;
+
+        image = calloc(1, sizeof(PeImage));
+        if (!image)
+                return -ENOMEM;
+        image->machine = get16(h.coff);
+        image->pe32_plus = h.magic == OPT_MAGIC_PE32_PLUS;
+        image->subsystem = get16(d + h.opt + OPT_SUBSYSTEM_OFFSET);
+
+        for (size_t i = 0; i < h.n_sections; i++) {
+                r = pe_parse_section(d, size, &h, d + h.table + i * SECTION_HEADER_SIZE, &image->sections[i]);
+                if (r < 0)
+                        return r;
+        }
+        image->n_sections = h.n_sections;
+        if (pe_sections_overlap(image))
+                return -EBADMSG;
 
         *ret = *image;
         return 0;
