@@ -44,10 +44,29 @@ static char *mib(char *buf, size_t l, uint64_t v) {
         return buf;
 }
 
+/* Segments (EADDRNOTAVAIL) or control pages (ENOMEM) did not fit into crashk_res. */
+static char *no_room_message(int error, const KexecErrorContext *ctx, const char *kernel) {
+        char need[32], have[32];
+        char *s = NULL;
+        int r;
+
+        if (ctx->reservation_known && ctx->have_static == 0)
+                r = asprintf(&s, "No crash kernel memory is reserved. Add crashkernel= to the kernel "
+                                 "command line (see 'tinykdump estimate') and reboot.");
+        else if (ctx->reservation_known && ctx->need_static > 0)
+                r = asprintf(&s, "The crash kernel reservation is too small for %s: need %s, have %s. "
+                                 "Raise crashkernel= (see 'tinykdump estimate') or use a smaller capture image.",
+                             kernel, mib(need, sizeof(need), ctx->need_static), mib(have, sizeof(have), ctx->have_static));
+        else
+                r = asprintf(&s, "The crash kernel reservation is too small or missing for %s (%s). "
+                                 "Check crashkernel= with 'tinykdump estimate'.",
+                             kernel, strerror(error));
+        return r < 0 ? NULL : s;
+}
+
 char *kexec_error_message(int error, const KexecErrorContext *ctx) {
         static const KexecErrorContext empty = {};
         const char *kernel;
-        char need[32], have[32];
         char *s = NULL;
         int r;
 
@@ -61,20 +80,7 @@ char *kexec_error_message(int error, const KexecErrorContext *ctx) {
         case ENOMEM:
         case EADDRNOTAVAIL:
         case ENOSPC:
-                /* Segments (EADDRNOTAVAIL) or control pages (ENOMEM) did not fit into crashk_res. */
-                if (ctx->reservation_known && ctx->have_static == 0)
-                        r = asprintf(&s, "No crash kernel memory is reserved. Add crashkernel= to the kernel "
-                                         "command line (see 'tinykdump estimate') and reboot.");
-                else if (ctx->reservation_known && ctx->need_static > 0)
-                        r = asprintf(&s, "The crash kernel reservation is too small for %s: need %s, have %s. "
-                                         "Raise crashkernel= (see 'tinykdump estimate') or use a smaller capture image.",
-                                     kernel, mib(need, sizeof(need), ctx->need_static),
-                                     mib(have, sizeof(have), ctx->have_static));
-                else
-                        r = asprintf(&s, "The crash kernel reservation is too small or missing for %s (%s). "
-                                         "Check crashkernel= with 'tinykdump estimate'.",
-                                     kernel, strerror(error));
-                break;
+                return no_room_message(error, ctx, kernel);
         case EKEYREJECTED:
         case EKEYEXPIRED:
         case EKEYREVOKED:
