@@ -5,6 +5,7 @@
 #include <ctype.h>
 
 #include "crashkernel.h"
+#include "parse-util.h"
 
 #define CK_NAME "crashkernel="
 
@@ -22,17 +23,10 @@ uint64_t kernel_memparse(const char *s, const char **ret_end) {
                         base = 8;
         }
         for (;; p++) {
-                unsigned d;
-                char c = *p;
-                if (c >= '0' && c <= '9')
-                        d = (unsigned) (c - '0');
-                else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-                        d = (unsigned) ((c | 0x20) - 'a' + 10);
-                else
+                int d = unhexchar(*p);
+                if (d < 0 || (unsigned) d >= base)
                         break;
-                if (d >= base)
-                        break;
-                v = v * base + d; /* wraps like the kernel's _parse_integer() */
+                v = v * base + (unsigned) d; /* wraps like the kernel's _parse_integer() */
         }
 
         /* Quirk kept: the suffix is taken even when no digit was, so "M" parses as 0 and consumes

@@ -68,17 +68,12 @@ static int parse_hex(const char **p, const char *end, uint64_t *ret) {
         unsigned n = 0;
 
         for (; q < end; q++, n++) {
-                char c = *q;
-                unsigned d;
-                if (c >= '0' && c <= '9')
-                        d = (unsigned) (c - '0');
-                else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-                        d = (unsigned) ((c | 0x20) - 'a' + 10);
-                else
+                int d = unhexchar(*q);
+                if (d < 0)
                         break;
                 if (n >= 16)
                         return -EBADMSG;
-                v = v << 4 | d;
+                v = v << 4 | (unsigned) d;
         }
         if (n == 0)
                 return -EBADMSG;

@@ -152,18 +152,26 @@ const char *proc_cmdline_word_value(const char *word, const char *key, bool *ret
         return eq && eq != word ? eq + 1 : "";
 }
 
-int proc_cmdline_get_key(char * const *words, const char *key, char **ret) {
+/* The value of the last word that sets key (the one the kernel uses), or NULL. */
+static const char *find_last(char * const *words, const char *key, bool *ret_has_value) {
         const char *found = NULL;
-        bool found_has_value = false;
 
+        *ret_has_value = false;
         STRV_FOREACH(w, words) {
                 bool has_value;
                 const char *v = proc_cmdline_word_value(*w, key, &has_value);
                 if (v) {
                         found = v;
-                        found_has_value = has_value;
+                        *ret_has_value = has_value;
                 }
         }
+        return found;
+}
+
+int proc_cmdline_get_key(char * const *words, const char *key, char **ret) {
+        bool found_has_value;
+        const char *found = find_last(words, key, &found_has_value);
+
         if (!found)
                 return 0;
         if (found_has_value) {
@@ -197,17 +205,9 @@ int proc_cmdline_get_key_all(char * const *words, const char *key, char ***ret) 
 }
 
 int proc_cmdline_get_bool(char * const *words, const char *key, bool *ret, const char **ret_bad_value) {
-        const char *found = NULL;
-        bool found_has_value = false;
+        bool found_has_value;
+        const char *found = find_last(words, key, &found_has_value);
 
-        STRV_FOREACH(w, words) {
-                bool has_value;
-                const char *v = proc_cmdline_word_value(*w, key, &has_value);
-                if (v) {
-                        found = v;
-                        found_has_value = has_value;
-                }
-        }
         if (!found)
                 return 0;
         if (!found_has_value) {

@@ -15,20 +15,27 @@ char *strstrip(char *s) {
         return s;
 }
 
+int unhexchar(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+                return (c | 0x20) - 'a' + 10;
+        return -EINVAL;
+}
+
 int parse_u64_digits(const char **p, unsigned base, uint64_t *ret) {
         const char *s = *p;
         uint64_t v = 0;
 
-        if (base == 16 ? !isxdigit((unsigned char) *s) : !isdigit((unsigned char) *s))
+        if (base != 10 && base != 16)
+                return -EINVAL;
+        if (unhexchar(*s) < 0 || (unsigned) unhexchar(*s) >= base)
                 return -EINVAL;
         for (;; s++) {
-                unsigned d;
-                if (isdigit((unsigned char) *s))
-                        d = (unsigned) (*s - '0');
-                else if (base == 16 && isxdigit((unsigned char) *s))
-                        d = (unsigned) (tolower((unsigned char) *s) - 'a' + 10);
-                else
+                int k = unhexchar(*s);
+                if (k < 0 || (unsigned) k >= base)
                         break;
+                unsigned d = (unsigned) k;
                 if (v > (UINT64_MAX - d) / base)
                         return -ERANGE;
                 v = v * base + d;

@@ -8,6 +8,9 @@
 /* Strip leading and trailing white space in place; returns the new start. */
 char *strstrip(char *s);
 
+/* The value of the hexadecimal (or decimal) digit c, or -EINVAL. */
+int unhexchar(char c);
+
 /* The digits at *p in base 10 or 16 (no prefix, no sign) into *ret, advancing *p past them;
  * -EINVAL when there is no digit, -ERANGE on overflow. The building block of the parsers below. */
 int parse_u64_digits(const char **p, unsigned base, uint64_t *ret);

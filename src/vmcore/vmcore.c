@@ -345,26 +345,34 @@ static void reset_zero_fill(Vmcore **v) {
                 vmcore_kdump_set_zero_fill((*v)->kdump, false);
 }
 
-int vmcore_dmesg(Vmcore *v, unsigned flags, Buffer *out, VmcoreKernelError *reterr) {
-        _cleanup_(reset_zero_fill) Vmcore *z = v;
-        const VmcoreInfo *info;
-        int r = need_info(v, &info, reterr);
+/* VMCOREINFO and the kernel's memory, for reading kernel structures: pages filtered out of a
+ * kdump-compressed dump read as zeros until reset_zero_fill(). */
+static int kernel_memory(Vmcore *v, const VmcoreInfo **ret_info, VmcoreMemory *ret_mem, VmcoreKernelError *reterr) {
+        int r = need_info(v, ret_info, reterr);
         if (r < 0)
                 return r;
         if (v->kdump)
                 vmcore_kdump_set_zero_fill(v->kdump, true);
-        VmcoreMemory m = vmcore_memory(v);
+        *ret_mem = vmcore_memory(v);
+        return 0;
+}
+
+int vmcore_dmesg(Vmcore *v, unsigned flags, Buffer *out, VmcoreKernelError *reterr) {
+        _cleanup_(reset_zero_fill) Vmcore *z = v;
+        const VmcoreInfo *info;
+        VmcoreMemory m;
+        int r = kernel_memory(v, &info, &m, reterr);
+        if (r < 0)
+                return r;
         return printk_dmesg(info, &m, flags, out, reterr);
 }
 
 int vmcore_uname(Vmcore *v, VmcoreUname *ret, VmcoreKernelError *reterr) {
         _cleanup_(reset_zero_fill) Vmcore *z = v;
         const VmcoreInfo *info;
-        int r = need_info(v, &info, reterr);
+        VmcoreMemory m;
+        int r = kernel_memory(v, &info, &m, reterr);
         if (r < 0)
                 return r;
-        if (v->kdump)
-                vmcore_kdump_set_zero_fill(v->kdump, true);
-        VmcoreMemory m = vmcore_memory(v);
         return vmcore_uname_read(info, &m, ret, reterr);
 }

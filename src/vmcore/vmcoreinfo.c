@@ -189,6 +189,12 @@ static int lookup(const VmcoreInfo *info, const char *kind, const char *name, co
         return 0;
 }
 
+static int lookup_dec(const VmcoreInfo *info, const char *prefix, const char *name, uint64_t *ret) {
+        const char *v;
+        int r = lookup(info, prefix, name, &v);
+        return r < 0 ? r : parse_dec(v, ret);
+}
+
 int vmcoreinfo_symbol(const VmcoreInfo *info, const char *name, uint64_t *ret) {
         const char *v;
         int r = lookup(info, "SYMBOL", name, &v);
@@ -196,21 +202,15 @@ int vmcoreinfo_symbol(const VmcoreInfo *info, const char *name, uint64_t *ret) {
 }
 
 int vmcoreinfo_offset(const VmcoreInfo *info, const char *member, uint64_t *ret) {
-        const char *v;
-        int r = lookup(info, "OFFSET", member, &v);
-        return r < 0 ? r : parse_dec(v, ret);
+        return lookup_dec(info, "OFFSET", member, ret);
 }
 
 int vmcoreinfo_size(const VmcoreInfo *info, const char *type, uint64_t *ret) {
-        const char *v;
-        int r = lookup(info, "SIZE", type, &v);
-        return r < 0 ? r : parse_dec(v, ret);
+        return lookup_dec(info, "SIZE", type, ret);
 }
 
 int vmcoreinfo_length(const VmcoreInfo *info, const char *name, uint64_t *ret) {
-        const char *v;
-        int r = lookup(info, "LENGTH", name, &v);
-        return r < 0 ? r : parse_dec(v, ret);
+        return lookup_dec(info, "LENGTH", name, ret);
 }
 
 int vmcoreinfo_number(const VmcoreInfo *info, const char *name, int64_t *ret) {

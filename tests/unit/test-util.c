@@ -144,6 +144,9 @@ TEST(parse_u64_digits) {
         ASSERT_ERROR(parse_u64_digits(&p, 10, &v), EINVAL);
         p = "18446744073709551616";
         ASSERT_ERROR(parse_u64_digits(&p, 10, &v), ERANGE);
+        ASSERT_EQ(unhexchar('7'), 7);
+        ASSERT_EQ(unhexchar('F'), 15);
+        ASSERT_ERROR(unhexchar('g'), EINVAL);
         ASSERT_EQ(parse_boolean("ON"), 1);
         ASSERT_EQ(parse_boolean("off"), 0);
         ASSERT_ERROR(parse_boolean("maybe"), EINVAL);
