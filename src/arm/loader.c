@@ -420,17 +420,10 @@ static int write_state(const char *root, const LoadPlan *p, const LoadResult *re
         return write_atomic_at(fd, LOAD_STATE_NAME, text, strlen(text), 0644, 0);
 }
 
-int load_plan_execute(const char *root, LoadPlan *p, LoadResult *ret, char **ret_message) {
-        _cleanup_close_ int kernel_fd = -EBADF, initrd_fd = -EBADF;
-        LoadResult res = {
-                .static_before = p->mem.static_size,
-                .static_after = p->mem.static_size,
-        };
+/* Shrink the static reservation or grow it from CMA, as planned, and record the sizes in res. */
+static int resize_reservation(const char *root, LoadPlan *p, LoadResult *res, char **ret_message) {
+        uint64_t now;
         int r;
-
-        if (p->mem.loaded > 0)
-                return message(ret_message, -EBUSY,
-                               "A crash kernel is already loaded; run 'tinykdump unload' first (or reload).");
 
         if (p->shrink) {
                 r = crashmem_shrink(root, &p->mem, p->shrink_to);
@@ -439,12 +432,8 @@ int load_plan_execute(const char *root, LoadPlan *p, LoadResult *ret, char **ret
                                        "Failed to shrink the crash kernel reservation from %" PRIu64 " to %" PRIu64
                                        " bytes: %s",
                                        p->mem.static_size, p->shrink_to, strerror(-r));
-                uint64_t now;
-                if (crashmem_read_static_size(root, &p->mem, &now) >= 0)
-                        res.static_after = now;
-                else
-                        res.static_after = p->shrink_to;
-                res.shrunk = res.static_after < res.static_before;
+                res->static_after = crashmem_read_static_size(root, &p->mem, &now) >= 0 ? now : p->shrink_to;
+                res->shrunk = res->static_after < res->static_before;
         }
 
         if (p->grow) {
@@ -453,10 +442,15 @@ int load_plan_execute(const char *root, LoadPlan *p, LoadResult *ret, char **ret
                         return message(ret_message, r, "Failed to allocate the %" PRIu64 " MiB crash kernel region from "
                                                        "CMA: %s",
                                        div_round_up_u64(p->grow_to, MiB), crashmem_grow_strerror(r));
-                uint64_t now;
-                res.static_after = crashmem_read_static_size(root, &p->mem, &now) >= 0 ? now : p->grow_to;
-                res.grown = true;
+                res->static_after = crashmem_read_static_size(root, &p->mem, &now) >= 0 ? now : p->grow_to;
+                res->grown = true;
         }
+        return 0;
+}
+
+/* The kernel, and the initrd with the configuration overlay appended, in memfds for kexec_file_load(). */
+static int stage_images(const LoadPlan *p, int *ret_kernel_fd, int *ret_initrd_fd, char **ret_message) {
+        _cleanup_close_ int kernel_fd = -EBADF, initrd_fd = -EBADF;
 
         kernel_fd = memfd_with("tinykdump-kernel", p->image.kernel, p->image.kernel_size, 0, NULL, 0);
         if (kernel_fd < 0)
@@ -469,6 +463,29 @@ int load_plan_execute(const char *root, LoadPlan *p, LoadResult *ret, char **ret
                         return message(ret_message, initrd_fd, "Failed to stage the capture initrd: %s",
                                        strerror(-initrd_fd));
         }
+        *ret_kernel_fd = TAKE_FD(kernel_fd);
+        *ret_initrd_fd = TAKE_FD(initrd_fd);
+        return 0;
+}
+
+int load_plan_execute(const char *root, LoadPlan *p, LoadResult *ret, char **ret_message) {
+        _cleanup_close_ int kernel_fd = -EBADF, initrd_fd = -EBADF;
+        LoadResult res = {
+                .static_before = p->mem.static_size,
+                .static_after = p->mem.static_size,
+        };
+        int r;
+
+        if (p->mem.loaded > 0)
+                return message(ret_message, -EBUSY,
+                               "A crash kernel is already loaded; run 'tinykdump unload' first (or reload).");
+
+        r = resize_reservation(root, p, &res, ret_message);
+        if (r < 0)
+                return r;
+        r = stage_images(p, &kernel_fd, &initrd_fd, ret_message);
+        if (r < 0)
+                return r;
 
         uint64_t t0 = clock_now_usec(CLOCK_MONOTONIC);
         r = kexec_load_crash(kernel_fd, initrd_fd, p->cmdline);
