@@ -30,6 +30,9 @@
 #define CRASH_RANGES_MAX 16 /* "Crash kernel" ranges (2 in practice: high and low) */
 #define CRASH_CMA_RANGES_MAX 16 /* the kernel keeps at most CRASHKERNEL_CMA_RANGES_MAX = 4 */
 
+/* The page size the reservation and the segments are aligned to (KEXEC_CRASH_MEM_ALIGN on x86). */
+#define PAGE_SIZE_X86 (4 * KiB)
+
 typedef struct CrashRange {
         uint64_t start, end; /* inclusive, as /proc/iomem and crash_cma_ranges print them */
 } CrashRange;
