@@ -4,6 +4,7 @@
 
 #include "tests.h"
 #include "util.h"
+#include "verbs.h"
 
 TEST(parse_size) {
         uint64_t v;
@@ -151,5 +152,39 @@ TEST(parse_u64_digits) {
         ASSERT_EQ(parse_boolean("off"), 0);
         ASSERT_ERROR(parse_boolean("maybe"), EINVAL);
         ASSERT_GT(clock_now_usec(CLOCK_MONOTONIC), 0U);
+        return TEST_PASS;
+}
+
+static int dispatch_nothing(int argc, char *argv[], void *userdata) {
+        return 0;
+}
+
+/* verbs_find() says what is wrong and prints nothing: the program does. */
+TEST(verbs_find) {
+        static const Verb verbs[] = {
+                { "status", 1, 1, true, dispatch_nothing },
+                { "info", 2, 2, false, dispatch_nothing },
+                { "report", 1, VERB_ANY, false, dispatch_nothing },
+        };
+        const Verb *v = NULL;
+
+        ASSERT_EQ(verbs_find(0, NULL, verbs, ELEMENTSOF(verbs), &v), VERB_FIND_OK);
+        ASSERT_STREQ(v->verb, "status");
+        ASSERT_EQ(verbs_find(2, (char *[]) { (char *) "info", (char *) "x", NULL }, verbs, ELEMENTSOF(verbs), &v),
+                  VERB_FIND_OK);
+        ASSERT_STREQ(v->verb, "info");
+        ASSERT_EQ(verbs_find(4, (char *[]) { (char *) "report", (char *) "a", (char *) "b", (char *) "c", NULL }, verbs,
+                             ELEMENTSOF(verbs), &v),
+                  VERB_FIND_OK);
+        v = NULL;
+        ASSERT_EQ(verbs_find(1, (char *[]) { (char *) "nope", NULL }, verbs, ELEMENTSOF(verbs), &v), VERB_FIND_UNKNOWN);
+        ASSERT_NULL(v);
+        ASSERT_EQ(verbs_find(0, NULL, verbs + 1, 2, &v), VERB_FIND_MISSING);
+        ASSERT_NULL(v);
+        ASSERT_EQ(verbs_find(1, (char *[]) { (char *) "info", NULL }, verbs, ELEMENTSOF(verbs), &v), VERB_FIND_TOO_FEW);
+        ASSERT_STREQ(v->verb, "info");
+        ASSERT_EQ(verbs_find(2, (char *[]) { (char *) "status", (char *) "x", NULL }, verbs, ELEMENTSOF(verbs), &v),
+                  VERB_FIND_TOO_MANY);
+        ASSERT_STREQ(v->verb, "status");
         return TEST_PASS;
 }
