@@ -6,6 +6,7 @@
 #include <syslog.h>
 
 #include "capture-config.h"
+#include "json.h"
 #include "tkconf.h"
 #include "util.h"
 
@@ -34,17 +35,6 @@ static int bprint_size(Buffer *b, uint64_t v) {
         if (v != 0 && v % KiB == 0)
                 return bprintf(b, "%" PRIu64 "K", v / KiB);
         return bprintf(b, "%" PRIu64, v);
-}
-
-static int finish(Buffer *b, int r, char **ret) {
-        if (r >= 0)
-                r = buffer_append_zero(b, 1);
-        if (r < 0) {
-                buffer_done(b);
-                return r;
-        }
-        *ret = (char *) b->data;
-        return 0;
 }
 
 int tk_config_format_ini(const TkConfig *c, char **ret) {
@@ -86,122 +76,97 @@ int tk_config_format_ini(const TkConfig *c, char **ret) {
                 r = bprint_size(&b, c->margin);
         if (r >= 0)
                 r = bprintf(&b, "\n");
-        return finish(&b, r, ret);
+        return buffer_finish_string(&b, r, ret);
 }
 
-static int json_string(Buffer *b, const char *s) {
-        int r;
+static void json_strv(JsonWriter *w, const char *key, char * const *l) {
+        json_key(w, key);
+        json_array_open(w);
+        STRV_FOREACH(s, l)
+                json_string(w, *s);
+        json_array_close(w);
+}
 
-        if (!s)
-                return bprintf(b, "null");
-        r = buffer_append(b, "\"", 1);
-        for (size_t i = 0, n = strlen(s); i < n && r >= 0;) {
-                unsigned char c = (unsigned char) s[i];
-                size_t k = utf8_sequence_length(s + i, n - i, NULL);
-
-                if (c == '"' || c == '\\')
-                        r = bprintf(b, "\\%c", c);
-                else if (c < 0x20 || c == 0x7f)
-                        r = bprintf(b, "\\u%04x", c);
-                else if (k == 0) {
-                        r = bprintf(b, "\\ufffd"); /* not UTF-8: JSON cannot carry it */
-                        k = 1;
-                } else
-                        r = buffer_append(b, s + i, k);
-                i += k ?: 1;
+static void json_diagnostics(JsonWriter *w, const ConfDiagList *diags) {
+        json_key(w, "diagnostics");
+        json_array_open(w);
+        for (size_t i = 0; i < diags->n; i++) {
+                const ConfDiag *d = &diags->items[i];
+                json_object_open(w);
+                json_kv_string(w, "level", d->level <= LOG_ERR ? "error" : "warning");
+                json_kv_string(w, "file", d->file);
+                json_kv_u64(w, "line", d->line);
+                json_kv_string(w, "message", d->message);
+                json_object_close(w);
         }
-        if (r >= 0)
-                r = buffer_append(b, "\"", 1);
-        return r;
+        json_array_close(w);
 }
 
-static int json_key_string(Buffer *b, const char *key, const char *value, bool comma) {
-        int r = bprintf(b, "\"%s\":", key);
-        if (r >= 0)
-                r = json_string(b, value);
-        if (r >= 0 && comma)
-                r = buffer_append(b, ",", 1);
-        return r;
-}
-
-static int json_strv(Buffer *b, char * const *l) {
-        int r = buffer_append(b, "[", 1);
-        STRV_FOREACH(s, l) {
-                if (r >= 0 && s != l)
-                        r = buffer_append(b, ",", 1);
-                if (r >= 0)
-                        r = json_string(b, *s);
-        }
-        if (r >= 0)
-                r = buffer_append(b, "]", 1);
-        return r;
+static void json_settings(JsonWriter *w, const TkConfig *c, const char *what) {
+        json_key(w, "Capture");
+        json_object_open(w);
+        json_kv_string(w, "Image", c->image);
+        json_kv_string(w, "Kernel", c->kernel);
+        json_kv_string(w, "Initrd", c->initrd);
+        json_strv(w, "KernelCommandLine", c->kernel_command_line);
+        json_object_close(w);
+        json_key(w, "Target");
+        json_object_open(w);
+        json_kv_string(w, "What", what);
+        json_kv_string(w, "Directory", c->directory);
+        json_kv_string(w, "FileSystemType", tk_fs_to_string(c->fs_type));
+        json_kv_u64(w, "TimeoutUSec", c->timeout_usec);
+        json_object_close(w);
+        json_key(w, "Dump");
+        json_object_open(w);
+        json_kv_u64(w, "Level", c->dump_level);
+        json_kv_string(w, "Compression", capture_compression_to_string(c->compression));
+        json_object_close(w);
+        json_key(w, "Actions");
+        json_object_open(w);
+        json_kv_string(w, "FailureAction", capture_action_to_string(c->failure_action));
+        json_kv_string(w, "FinalAction", capture_action_to_string(c->final_action));
+        json_object_close(w);
+        json_key(w, "Memory");
+        json_object_open(w);
+        json_kv_string(w, "ShrinkReservation", tk_shrink_to_string(c->shrink_reservation));
+        json_key(w, "Margin");
+        if (c->margin == TK_MARGIN_UNSET)
+                json_null(w);
+        else
+                json_u64(w, c->margin);
+        json_object_close(w);
 }
 
 int tk_config_format_json(const TkConfig *c, char **ret) {
-        _cleanup_free_ char *what = NULL;
-        Buffer b = {};
+        _cleanup_free_ char *what = NULL, *buf = NULL;
+        _cleanup_fclose_ FILE *f = NULL;
+        size_t size = 0;
+        JsonWriter w;
         int r;
 
         r = tk_config_target_what(c, &what);
         if (r < 0)
                 return r;
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return -ENOMEM;
 
-        r = bprintf(&b, "{\"valid\":%s,\"files\":", tk_config_is_valid(c) ? "true" : "false");
-        if (r >= 0)
-                r = json_strv(&b, c->files);
-        if (r >= 0)
-                r = bprintf(&b, ",\"diagnostics\":[");
-        for (size_t i = 0; i < c->diags.n && r >= 0; i++) {
-                const ConfDiag *d = &c->diags.items[i];
-                r = bprintf(&b, "%s{\"level\":\"%s\",", i > 0 ? "," : "", d->level <= LOG_ERR ? "error" : "warning");
-                if (r >= 0)
-                        r = json_key_string(&b, "file", d->file, true);
-                if (r >= 0)
-                        r = bprintf(&b, "\"line\":%u,", d->line);
-                if (r >= 0)
-                        r = json_key_string(&b, "message", d->message, false);
-                if (r >= 0)
-                        r = buffer_append(&b, "}", 1);
-        }
-        if (r >= 0)
-                r = bprintf(&b, "],\"Capture\":{");
-        if (r >= 0)
-                r = json_key_string(&b, "Image", c->image, true);
-        if (r >= 0)
-                r = json_key_string(&b, "Kernel", c->kernel, true);
-        if (r >= 0)
-                r = json_key_string(&b, "Initrd", c->initrd, true);
-        if (r >= 0)
-                r = bprintf(&b, "\"KernelCommandLine\":");
-        if (r >= 0)
-                r = json_strv(&b, c->kernel_command_line);
-        if (r >= 0)
-                r = bprintf(&b, "},\"Target\":{");
-        if (r >= 0)
-                r = json_key_string(&b, "What", what, true);
-        if (r >= 0)
-                r = json_key_string(&b, "Directory", c->directory, true);
-        if (r >= 0)
-                r = json_key_string(&b, "FileSystemType", tk_fs_to_string(c->fs_type), true);
-        if (r >= 0)
-                r = bprintf(&b, "\"TimeoutUSec\":%" PRIu64 "},\"Dump\":{\"Level\":%" PRIu32 ",", c->timeout_usec,
-                            c->dump_level);
-        if (r >= 0)
-                r = json_key_string(&b, "Compression", capture_compression_to_string(c->compression), false);
-        if (r >= 0)
-                r = bprintf(&b, "},\"Actions\":{");
-        if (r >= 0)
-                r = json_key_string(&b, "FailureAction", capture_action_to_string(c->failure_action), true);
-        if (r >= 0)
-                r = json_key_string(&b, "FinalAction", capture_action_to_string(c->final_action), false);
-        if (r >= 0)
-                r = bprintf(&b, "},\"Memory\":{");
-        if (r >= 0)
-                r = json_key_string(&b, "ShrinkReservation", tk_shrink_to_string(c->shrink_reservation), true);
-        if (r >= 0)
-                r = c->margin == TK_MARGIN_UNSET ? bprintf(&b, "\"Margin\":null")
-                                                 : bprintf(&b, "\"Margin\":%" PRIu64, c->margin);
-        if (r >= 0)
-                r = bprintf(&b, "}}");
-        return finish(&b, r, ret);
+        json_begin(&w, f, false);
+        json_object_open(&w);
+        json_kv_bool(&w, "valid", tk_config_is_valid(c));
+        json_strv(&w, "files", c->files);
+        json_diagnostics(&w, &c->diags);
+        json_settings(&w, c, what);
+        json_object_close(&w);
+        r = json_end(&w);
+        if (r < 0)
+                return -ENOMEM; /* a memory stream fails only to allocate */
+        if (fclose(TAKE_PTR(f)) != 0)
+                return -ENOMEM;
+        /* One line, without json_end()'s newline. */
+        if (size > 0 && buf[size - 1] == '\n')
+                buf[size - 1] = 0;
+        *ret = TAKE_PTR(buf);
+        return 0;
 }

@@ -107,14 +107,7 @@ int tk_config_expand(const char *template, const char *release, char **ret) {
                 }
                 p++;
         }
-        if (r >= 0)
-                r = buffer_append_zero(&b, 1);
-        if (r < 0) {
-                buffer_done(&b);
-                return r;
-        }
-        *ret = (char *) b.data;
-        return 0;
+        return buffer_finish_string(&b, r, ret);
 }
 
 /* ---- parse callbacks ---- */
@@ -617,14 +610,7 @@ int tk_config_extra_cmdline(const TkConfig *c, char **ret) {
                 if (r < 0)
                         break;
         }
-        if (r >= 0)
-                r = buffer_append_zero(&b, 1);
-        if (r < 0) {
-                buffer_done(&b);
-                return r;
-        }
-        *ret = (char *) b.data;
-        return 0;
+        return buffer_finish_string(&b, r, ret);
 }
 
 int tk_config_target_what(const TkConfig *c, char **ret) {

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 
 #include "json.h"
+#include "utf8.h"
 
 void json_begin(JsonWriter *w, FILE *f, bool pretty) {
         *w = (JsonWriter) { .f = f, .pretty = pretty };
@@ -60,8 +61,10 @@ void json_array_close(JsonWriter *w) {
 }
 
 static void write_escaped(FILE *f, const char *s) {
+        size_t n = strlen(s);
+
         fputc('"', f);
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+        for (const unsigned char *p = (const unsigned char *) s, *end = p + n; p < end; p++)
                 switch (*p) {
                 case '"':
                         fputs("\\\"", f);
@@ -81,8 +84,17 @@ static void write_escaped(FILE *f, const char *s) {
                 default:
                         if (*p < 0x20 || *p == 0x7f)
                                 fprintf(f, "\\u%04x", *p);
-                        else
+                        else if (*p < 0x80)
                                 fputc(*p, f);
+                        else {
+                                size_t k = utf8_sequence_length((const char *) p, (size_t) (end - p), NULL);
+                                if (k == 0)
+                                        fputs("\\ufffd", f); /* not UTF-8: JSON cannot carry it */
+                                else {
+                                        fwrite(p, 1, k, f);
+                                        p += k - 1;
+                                }
+                        }
                 }
         fputc('"', f);
 }

@@ -3,9 +3,9 @@
 
 #include "macro.h"
 
-/* A small streaming JSON writer for --json output. Commas and nesting are tracked here, so callers
- * only say what comes next. Keys and strings are escaped; invalid UTF-8 is passed through as bytes
- * (all our strings come from the kernel or our own config). */
+/* The one JSON writer, streaming, for --json output and the configuration's JSON form. Commas and
+ * nesting are tracked here, so callers only say what comes next. Keys and strings are escaped;
+ * bytes that are not UTF-8 become U+FFFD, which JSON can carry. */
 
 #define JSON_DEPTH_MAX 16
 

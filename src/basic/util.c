@@ -41,3 +41,15 @@ void buffer_done(Buffer *b) {
         free(b->data);
         *b = (Buffer) {};
 }
+
+int buffer_finish_string(Buffer *b, int r, char **ret) {
+        if (r >= 0)
+                r = buffer_append_zero(b, 1);
+        if (r < 0) {
+                buffer_done(b);
+                return r;
+        }
+        *ret = (char *) TAKE_PTR(b->data);
+        *b = (Buffer) {};
+        return 0;
+}

@@ -22,3 +22,6 @@ int buffer_append(Buffer *b, const void *p, size_t n);
 int buffer_append_zero(Buffer *b, size_t n);
 int buffer_pad(Buffer *b, size_t alignment);
 void buffer_done(Buffer *b);
+/* Ends building a string in b: when r (the result of the appends) is not negative, appends the NUL
+ * and hands the data to *ret; otherwise frees b and returns r. */
+int buffer_finish_string(Buffer *b, int r, char **ret);
