@@ -556,6 +556,18 @@ static int tk_config_check(TkConfig *c) {
         return 0;
 }
 
+/* Takes c: runs the checks of the whole configuration and hands c to *ret. */
+static int tk_config_check_and_return(TkConfig *c, TkConfig **ret) {
+        _cleanup_tk_config_free_ TkConfig *owned = c;
+        int r;
+
+        r = tk_config_check(owned);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(owned);
+        return 0;
+}
+
 int tk_config_load(const char *root, TkConfig **ret) {
         _cleanup_tk_config_free_ TkConfig *c = tk_config_new();
         int r;
@@ -566,11 +578,7 @@ int tk_config_load(const char *root, TkConfig **ret) {
                                    c, &c->diags, &c->files);
         if (r < 0)
                 return r;
-        r = tk_config_check(c);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(c);
-        return 0;
+        return tk_config_check_and_return(TAKE_PTR(c), ret);
 }
 
 int tk_config_load_data(const char *filename, const char *data, size_t size, TkConfig **ret) {
@@ -587,11 +595,7 @@ int tk_config_load_data(const char *filename, const char *data, size_t size, TkC
                 if (r < 0)
                         return r;
         }
-        r = tk_config_check(c);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(c);
-        return 0;
+        return tk_config_check_and_return(TAKE_PTR(c), ret);
 }
 
 bool tk_config_is_valid(const TkConfig *c) {
