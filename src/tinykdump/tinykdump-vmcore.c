@@ -54,8 +54,9 @@ static int open_record_dir(const ReportRecord *rec, int *ret_fd) {
         return 0;
 }
 
-/* ARG is a vmcore file, a dump directory holding "vmcore", or a dump id from `tinykdump list`. */
-static int open_vmcore_arg(const char *arg, Vmcore **ret) {
+/* ARG is a vmcore file, a dump directory holding "vmcore", or a dump id from `tinykdump list` (looked
+ * up in the journal that o names). */
+static int open_vmcore_arg(const TinykdumpOptions *o, const char *arg, Vmcore **ret) {
         _cleanup_close_ int dir_fd = -EBADF, fd = -EBADF;
         struct stat st;
         int r;
@@ -128,7 +129,7 @@ int verb_dmesg(int argc, char *argv[], void *userdata) {
         VmcoreKernelError e = {};
         int r;
 
-        r = open_vmcore_arg(argv[1], &v);
+        r = open_vmcore_arg(o, argv[1], &v);
         if (r < 0)
                 return r;
         r = vmcore_dmesg(v, o->caller_id ? PRINTK_FORMAT_CALLER_ID : 0, &out, &e);
@@ -148,7 +149,7 @@ int verb_uname(int argc, char *argv[], void *userdata) {
         VmcoreUname u;
         int r;
 
-        r = open_vmcore_arg(argv[1], &v);
+        r = open_vmcore_arg(o, argv[1], &v);
         if (r < 0)
                 return r;
         r = vmcore_uname(v, &u, &e);
