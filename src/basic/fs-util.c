@@ -131,18 +131,6 @@ int read_one_line_file_at(const char *root, const char *path, char **ret) {
         return 0;
 }
 
-int write_string_file_at(const char *root, const char *path, const char *s) {
-        _cleanup_free_ char *p = path_join(root, path);
-        _cleanup_close_ int fd = -EBADF;
-
-        if (!p)
-                return -ENOMEM;
-        fd = open(p, O_WRONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        return loop_write(fd, s, strlen(s));
-}
-
 int write_atomic_at(int dir_fd, const char *name, const void *data, size_t size, mode_t mode,
                     WriteAtomicFlags flags) {
         _cleanup_free_ char *tmp = NULL;

@@ -34,9 +34,6 @@ int read_full_file_at(const char *root, const char *path, size_t max, char **ret
 /* Read the first line of a file, without its trailing newline. */
 int read_one_line_file_at(const char *root, const char *path, char **ret);
 
-/* Write a string (without adding a newline) to an existing file below root, e.g. a sysfs attribute. */
-int write_string_file_at(const char *root, const char *path, const char *s);
-
 typedef enum WriteAtomicFlags {
         WRITE_ATOMIC_DURABLE = 1 << 0, /* fsync the file before the rename and the directory after it */
 } WriteAtomicFlags;
