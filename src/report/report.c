@@ -899,7 +899,7 @@ static int remove_tree_at(int dir_fd, const char *name) {
 /* Fills state_fd/<tmp> with the host-side copy of one dump. */
 static int write_copy(int parent_fd, int state_fd, const char *tmp, const DumpEntry *e, const ReportSource *src) {
         _cleanup_close_ int dfd = -EBADF, sfd = -EBADF;
-        _cleanup_free_ char *text = NULL, *md = NULL;
+        _cleanup_free_ char *text = NULL, *md = NULL, *source = NULL;
         size_t n;
         int r;
 
@@ -941,10 +941,10 @@ static int write_copy(int parent_fd, int state_fd, const char *tmp, const DumpEn
                 }
         }
 
-        r = report_source_format(src, &text, &n);
+        r = report_source_format(src, &source, &n);
         if (r < 0)
                 return r;
-        return write_file_at(dfd, REPORT_SOURCE_FILENAME, text, n);
+        return write_file_at(dfd, REPORT_SOURCE_FILENAME, source, n);
 }
 
 static int report_one(int parent_fd, int state_fd, const ReportTarget *t, const char *key, const DumpEntry *e,

@@ -475,6 +475,40 @@ TEST(send_failure_is_retried) {
         return TEST_PASS;
 }
 
+/* Regression (ASan/LSan in the dev build): the host-side copy of a dump with dmesg.txt read the
+ * log's tail into a buffer that was then overwritten by the source file's text, leaking it. */
+TEST(copy_with_dmesg_frees_its_buffers) {
+        _cleanup_free_ char *t = fixture_mkdtemp("copy-dmesg"), *state = fixture_mkdtemp("state-copy-dmesg");
+        _cleanup_free_ char *d = NULL, *dump = NULL, *copy = NULL, *log = NULL;
+        _cleanup_close_ int pfd = -EBADF, sfd = -EBADF;
+        ReportTarget target = { .what = "UUID=" UUID_A, .uuid = UUID_A, .directory = "tinykdump" };
+        Sent s = {};
+        ReportStats st;
+        size_t n;
+
+        ASSERT_NOT_NULL(t);
+        ASSERT_NOT_NULL(state);
+        d = path_join(t, "tinykdump");
+        dump = path_join(d, N_DMESG);
+        ASSERT_NOT_NULL(dump);
+        ASSERT_OK(write_metadata(dump, DUMP_RESULT_DMESG_ONLY, "no vmcore"));
+        ASSERT_OK(fixture_write_string(dump, "dmesg.txt", dmesg_text));
+        pfd = open_dir(t, "tinykdump");
+        ASSERT_OK(report_state_open(state, true, &sfd));
+        ASSERT_OK(report_dumps(pfd, sfd, &target, 1, fake_send, &s, NULL, NULL, &st));
+        ASSERT_EQ(st.reported, 1);
+
+        copy = path_join(state, REPORT_DUMPS_DIR "/" N_DMESG);
+        ASSERT_NOT_NULL(copy);
+        ASSERT_OK(read_full_file_at(copy, REPORT_DMESG_FILENAME, REPORT_DMESG_KEEP_MAX, &log, &n));
+        ASSERT_STREQ(log, "[    0.000000] Linux version 7.2.13-amd64 (debian-kernel@lists.debian.org)\n"
+                          "[   42.000001] sysrq: Trigger a crash\n"
+                          "[   42.000002] Kernel panic - not syncing: sysrq triggered crash\n"
+                          "[   42.000003] CPU: 0 UID: 0 PID: 1 Comm: bash");
+        sent_done(&s);
+        return TEST_PASS;
+}
+
 TEST(same_name_other_disk) {
         _cleanup_free_ char *ta = make_target("disk-a"), *tb = make_target("disk-b"), *state = fixture_mkdtemp("state-ab");
         _cleanup_close_ int pa = -EBADF, pb = -EBADF, sfd = -EBADF;
