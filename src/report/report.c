@@ -16,6 +16,7 @@
 #include "dumpdir.h"
 #include "journal-ids.h"
 #include "report.h"
+#include "spawn-util.h"
 #include "util.h"
 
 bool dump_dir_name_is_valid(const char *name) {
@@ -1337,8 +1338,7 @@ int capture_journal_save(const char *root, int dir_fd, uint64_t *ret_size) {
 int journal_sync(uint64_t timeout_usec) {
         static const char *const paths[] = { "/usr/bin/journalctl", "/bin/journalctl" };
         const char *exe = NULL;
-        int status;
-        pid_t pid;
+        int r, wstatus;
 
         for (size_t i = 0; i < ELEMENTSOF(paths) && !exe; i++)
                 if (access(paths[i], X_OK) >= 0)
@@ -1346,30 +1346,11 @@ int journal_sync(uint64_t timeout_usec) {
         if (!exe)
                 return -ENOENT;
 
-        pid = fork();
-        if (pid < 0)
-                return -errno;
-        if (pid == 0) {
-                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-                if (null >= 0)
-                        (void) dup2(null, STDIN_FILENO);
-                execl(exe, exe, "--sync", (char *) NULL);
-                _exit(127);
-        }
-        for (uint64_t waited = 0;; waited += 10000) {
-                pid_t k = waitpid(pid, &status, WNOHANG);
-                if (k < 0 && errno != EINTR)
-                        return -errno;
-                if (k == pid)
-                        break;
-                if (waited >= timeout_usec) {
-                        (void) kill(pid, SIGKILL);
-                        (void) waitpid(pid, &status, 0);
-                        return -ETIMEDOUT;
-                }
-                (void) usleep(10000);
-        }
-        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EPROTO;
+        r = spawn_and_wait((char *[]) { (char *) exe, (char *) "--sync", NULL },
+                           &(SpawnOptions) { .timeout_usec = timeout_usec, .kill_grace_usec = 500000 }, &wstatus);
+        if (r < 0)
+                return r;
+        return WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0 ? 0 : -EPROTO;
 }
 
 /* ----- host side: finding the target ----- */

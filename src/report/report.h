@@ -225,8 +225,8 @@ void report_print_info(FILE *f, const ReportRecord *r, const char *dmesg, size_t
 int capture_journal_save(const char *root, int dir_fd, uint64_t *ret_size);
 
 /* Runs "journalctl --sync" (the first of /usr/bin/journalctl, /bin/journalctl), so that what was
- * logged so far is in the journal file, giving up (and killing it) after timeout_usec. -ENOENT
- * without journalctl, -ETIMEDOUT, -EPROTO when it failed. */
+ * logged so far is in the journal file, stopping it after timeout_usec (SIGTERM, then SIGKILL half
+ * a second later). -ENOENT without journalctl, -ETIMEDOUT, -EPROTO when it failed. */
 int journal_sync(uint64_t timeout_usec);
 
 /* Host side: finding and opening the target. */

@@ -16,6 +16,7 @@
 #include "makedumpfile.h"
 #include "metadata.h"
 #include "report.h"
+#include "spawn-util.h"
 #include "util.h"
 
 #define DEFAULT_VMCORE "/proc/vmcore"
@@ -323,7 +324,8 @@ static void probe_makedumpfile(Context *c) {
 
         r = makedumpfile_version_argv(c->makedumpfile, &argv);
         if (r >= 0)
-                r = spawn_and_wait(argv, 0, NULL, NULL, &out, MAKEDUMPFILE_VERSION_OUTPUT_MAX, &wstatus);
+                r = spawn_and_wait(argv, &(SpawnOptions) { .capture = &out, .capture_max = MAKEDUMPFILE_VERSION_OUTPUT_MAX },
+                                   &wstatus);
         if (r >= 0 && (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0))
                 r = -EPROTO;
         if (r >= 0)
@@ -363,7 +365,12 @@ static int run_makedumpfile(Context *c, char **argv, bool progress, uint64_t *re
          * with a name from the crashed system and handed to it. */
         if (fchdir(c->dir_fd) < 0)
                 return -errno;
-        r = spawn_and_wait(argv, progress ? PROGRESS_INTERVAL_USEC : 0, progress ? report_progress : NULL, &p, NULL, 0,
+        r = spawn_and_wait(argv,
+                           &(SpawnOptions) {
+                                   .progress_interval_usec = progress ? PROGRESS_INTERVAL_USEC : 0,
+                                   .progress = progress ? report_progress : NULL,
+                                   .userdata = &p,
+                           },
                            &wstatus);
         if (r < 0) {
                 *ret_code = 127;

@@ -15,6 +15,7 @@
 #include "metadata.h"
 #include "dumpdir.h"
 #include "report.h"
+#include "spawn-util.h"
 #include "tests.h"
 #include "util.h"
 
@@ -872,7 +873,7 @@ static int run_capture(char **argv, char **ret_out) {
         Buffer out = {};
         int r, ws;
 
-        r = spawn_and_wait(argv, 0, NULL, NULL, &out, 1 * MiB, &ws);
+        r = spawn_and_wait(argv, &(SpawnOptions) { .capture = &out, .capture_max = 1 * MiB }, &ws);
         if (r >= 0 && buffer_append_zero(&out, 1) < 0)
                 r = -ENOMEM;
         if (r < 0) {

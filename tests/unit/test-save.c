@@ -10,6 +10,7 @@
 #include "capture-config.h"
 #include "makedumpfile.h"
 #include "metadata.h"
+#include "spawn-util.h"
 #include "tests.h"
 #include "util.h"
 
@@ -180,7 +181,7 @@ static int case_run(Case *c, const char *extra_env) {
                 return -ENOMEM;
 
         char *argv[] = { (char *) "/bin/sh", (char *) "-c", script, bin, a_config, a_vmcore, a_target, a_mdf, NULL };
-        r = spawn_and_wait(argv, 0, NULL, NULL, &out, 1 * MiB, &wstatus);
+        r = spawn_and_wait(argv, &(SpawnOptions) { .capture = &out, .capture_max = 1 * MiB }, &wstatus);
         if (r < 0)
                 return r;
         (void) buffer_append(&out, "", 1);
