@@ -9,26 +9,12 @@
 #include <sys/types.h>
 
 #include "macro.h"
+#include "mountinfo.h"
 
-/* Bounds for /proc/self/mountinfo, and for one name component taken from the crashed system. */
-#define MOUNTINFO_MAX (4 * MiB)
+/* Bound for one name component taken from the crashed system. */
 #define DUMPDIR_COMPONENT_MAX 64U
 /* How many "_N" suffixes dumpdir_create() tries before giving up. */
 #define DUMPDIR_SUFFIX_MAX 999U
-
-typedef struct MountEntry {
-        unsigned major, minor;
-        char *mount_point;   /* unescaped */
-        char *fstype;
-        char *source;        /* unescaped, e.g. "/dev/sdb1" */
-} MountEntry;
-
-void mount_entry_done(MountEntry *e);
-
-/* Finds the mount that is visible at path (the last entry for it: later mounts cover earlier
- * ones) in mountinfo text. -ENOENT when nothing is mounted exactly there; -EBADMSG on a
- * malformed line. */
-int mountinfo_find(const char *data, size_t size, const char *path, MountEntry *ret);
 
 /* What a block device holds, from libblkid. Strings may be NULL. */
 typedef struct BlockIdentity {

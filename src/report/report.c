@@ -15,6 +15,7 @@
 
 #include "dumpdir.h"
 #include "journal-ids.h"
+#include "mountinfo.h"
 #include "report.h"
 #include "spawn-util.h"
 #include "util.h"
@@ -1380,80 +1381,6 @@ int report_device_from_arg(const char *root, const char *arg, char **ret) {
         if (sscanf(line, "%u:%u%c", &major, &minor, &extra) != 2)
                 return -EBADMSG;
         if (asprintf(&s, "/dev/block/%u:%u", major, minor) < 0)
-                return -ENOMEM;
-        *ret = s;
-        return 0;
-}
-
-/* Octal escapes of mountinfo (\040 and friends), as dumpdir.c reads them. */
-static char *mi_unescape(const char *s, size_t n) {
-        char *r = malloc(n + 1), *d = r;
-
-        if (!r)
-                return NULL;
-        for (size_t i = 0; i < n; i++) {
-                if (s[i] == '\\' && i + 3 < n && s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0' &&
-                    s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
-                        *d++ = (char) ((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-                        i += 3;
-                } else
-                        *d++ = s[i];
-        }
-        *d = 0;
-        return r;
-}
-
-int mountinfo_find_devnum(const char *data, size_t size, unsigned major, unsigned minor, char **ret) {
-        const char *found = NULL;
-        size_t found_len = 0;
-
-        if (size > MOUNTINFO_MAX)
-                return -EFBIG;
-        if (size > 0 && !data)
-                return -EINVAL;
-
-        for (size_t pos = 0; pos < size;) {
-                const char *l = data + pos, *nl = memchr(l, '\n', size - pos);
-                size_t n = nl ? (size_t) (nl - l) : size - pos;
-                pos += n + (nl ? 1 : 0);
-                if (n == 0)
-                        continue;
-
-                /* id parent maj:min root mount-point … */
-                const char *f[5];
-                size_t fl[5], k = 0;
-                for (size_t i = 0; i < n && k < 5;) {
-                        while (i < n && (l[i] == ' ' || l[i] == '\t'))
-                                i++;
-                        if (i >= n)
-                                break;
-                        size_t st = i;
-                        while (i < n && l[i] != ' ' && l[i] != '\t')
-                                i++;
-                        f[k] = l + st;
-                        fl[k++] = i - st;
-                }
-                if (k < 5)
-                        return -EBADMSG;
-
-                char dev[32];
-                unsigned ma, mi;
-                char extra;
-                if (fl[2] >= sizeof(dev))
-                        return -EBADMSG;
-                memcpy(dev, f[2], fl[2]);
-                dev[fl[2]] = 0;
-                if (sscanf(dev, "%u:%u%c", &ma, &mi, &extra) != 2)
-                        return -EBADMSG;
-                if (ma != major || mi != minor || fl[3] != 1 || f[3][0] != '/')
-                        continue;
-                found = f[4];
-                found_len = fl[4];
-        }
-        if (!found)
-                return -ENOENT;
-        char *s = mi_unescape(found, found_len);
-        if (!s)
                 return -ENOMEM;
         *ret = s;
         return 0;

@@ -236,11 +236,6 @@ int journal_sync(uint64_t timeout_usec);
  * "/dev/block/MAJ:MIN" from its "dev" attribute, read below root. -EINVAL otherwise. */
 int report_device_from_arg(const char *root, const char *arg, char **ret);
 
-/* The mount point of the last mount of device number major:minor that shows the file system's
- * root ("/" in field 4; a bind mount of a subdirectory does not count), in mountinfo text.
- * -ENOENT when there is none, -EBADMSG for a malformed line, -EFBIG above MOUNTINFO_MAX. */
-int mountinfo_find_devnum(const char *data, size_t size, unsigned major, unsigned minor, char **ret);
-
 /* Opens the file system on devnode (a block device whose identity the caller has checked): where
  * it is already mounted, that mount; otherwise a read-only, nosuid, nodev, noexec mount in a new
  * private mount namespace of the calling process, on a fresh directory below /run/tinykdump (or

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* /proc/self/mountinfo and `makedumpfile -v` output on arbitrary bytes: tinykdump-save reads both
  * before it writes a byte, so neither may crash, hang or allocate without bound. */
-#include "dumpdir.h"
 #include "fuzz.h"
 #include "makedumpfile.h"
+#include "mountinfo.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         static const char *const paths[] = { "/run/tinykdump/target", "/", "/mnt/with space" };

@@ -764,29 +764,6 @@ TEST(target_key) {
         return TEST_PASS;
 }
 
-TEST(mountinfo_devnum) {
-#define MI_ROOT "22 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw\n"
-#define MI_BIND "90 22 8:17 /sub /mnt/bind rw - vfat /dev/sdb1 rw\n"
-#define MI_USB "91 22 8:17 / /media/usb\\040stick rw - vfat /dev/sdb1 rw\n"
-#define MI_LATER "92 22 8:17 / /media/later rw - vfat /dev/sdb1 rw\n"
-        static const char all[] = MI_ROOT MI_BIND MI_USB MI_LATER, two[] = MI_ROOT MI_BIND MI_USB,
-                          bind[] = MI_ROOT MI_BIND;
-        char *p;
-
-        /* The last mount of the device's root wins; a bind mount of a subdirectory does not count. */
-        ASSERT_OK(mountinfo_find_devnum(all, strlen(all), 8, 17, &p));
-        ASSERT_STREQ(p, "/media/later");
-        free(p);
-        ASSERT_OK(mountinfo_find_devnum(two, strlen(two), 8, 17, &p));
-        ASSERT_STREQ(p, "/media/usb stick");
-        free(p);
-        ASSERT_ERROR(mountinfo_find_devnum(bind, strlen(bind), 8, 17, &p), ENOENT);
-        ASSERT_ERROR(mountinfo_find_devnum(all, strlen(all), 8, 18, &p), ENOENT);
-        ASSERT_ERROR(mountinfo_find_devnum("1 2 8:x / /a\n", 13, 8, 17, &p), EBADMSG);
-        ASSERT_ERROR(mountinfo_find_devnum("1 2 8:1\n", 8, 8, 17, &p), EBADMSG);
-        return TEST_PASS;
-}
-
 TEST(device_from_arg) {
         _cleanup_free_ char *root = path_join(test_srcdir(), "unit/rootfs/report");
         char *d;
