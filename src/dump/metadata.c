@@ -106,6 +106,23 @@ int dump_metadata_set(char **field, const char *s) {
         return 0;
 }
 
+int dump_metadata_copy(const DumpMetadata *src, DumpMetadata *ret) {
+        DumpMetadata m = *src;
+
+        for (size_t i = 0; i < ELEMENTSOF(fields); i++)
+                if (fields[i].type == FIELD_STRING)
+                        *(char **) FIELD_PTR(&m, &fields[i]) = NULL;
+        for (size_t i = 0; i < ELEMENTSOF(fields); i++)
+                if (fields[i].type == FIELD_STRING &&
+                    dump_metadata_set((char **) FIELD_PTR(&m, &fields[i]),
+                                      *(char * const *) ((const uint8_t *) src + fields[i].offset)) < 0) {
+                        dump_metadata_done(&m);
+                        return -ENOMEM;
+                }
+        *ret = m;
+        return 0;
+}
+
 static bool needs_escape(unsigned char c) {
         return c < 0x20 || c == 0x7f || c == '\\';
 }
@@ -405,7 +422,7 @@ int dump_metadata_read_at(int dir_fd, DumpMetadata *ret, MetadataParseError *ret
         struct stat st;
         size_t n = 0;
 
-        fd = openat(dir_fd, METADATA_FILENAME, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+        fd = openat(dir_fd, DUMP_FILE_METADATA, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
         if (fd < 0)
                 return -errno;
         if (fstat(fd, &st) < 0)

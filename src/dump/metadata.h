@@ -13,14 +13,13 @@
 
 #include <sys/types.h>
 
+#include "dump-files.h"
 #include "macro.h"
 
 /* Bounds for the reader: whole file, key, one value after unescaping. */
 #define METADATA_FILE_MAX (64 * KiB)
 #define METADATA_KEY_MAX 64U
 #define METADATA_VALUE_MAX (4 * KiB)
-
-#define METADATA_FILENAME "metadata"
 
 /* "Not recorded" for numeric fields. */
 #define METADATA_UNSET UINT64_MAX
@@ -87,6 +86,9 @@ void dump_metadata_done(DumpMetadata *m);
 
 /* Replace one string field with a copy of s (NULL clears it). */
 int dump_metadata_set(char **field, const char *s);
+
+/* A deep copy of every field of src into *ret (which is overwritten, not freed). */
+int dump_metadata_copy(const DumpMetadata *src, DumpMetadata *ret);
 
 /* Render as the file's text (NUL-terminated; ret_size excludes the NUL). Fields that are NULL
  * or METADATA_UNSET are left out. */

@@ -11,11 +11,12 @@
 #include <time.h>
 
 #include "capture-config.h"
+#include "capture-journal.h"
+#include "dump-files.h"
 #include "dumpdir.h"
 #include "log.h"
 #include "makedumpfile.h"
 #include "metadata.h"
-#include "report.h"
 #include "spawn-util.h"
 #include "util.h"
 
@@ -219,9 +220,9 @@ static int write_metadata(Context *c) {
         r = dump_metadata_format(&c->md, &text, &n);
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: cannot format the metadata: %m");
-        r = write_file_atomic_at(c->dir_fd, METADATA_FILENAME, text, n, 0600);
+        r = write_file_atomic_at(c->dir_fd, DUMP_FILE_METADATA, text, n, 0600);
         if (r < 0)
-                return log_error_errno(r, "tinykdump-save: cannot write %s/%s: %m", c->dir_path, METADATA_FILENAME);
+                return log_error_errno(r, "tinykdump-save: cannot write %s/%s: %m", c->dir_path, DUMP_FILE_METADATA);
         return 0;
 }
 
@@ -390,8 +391,8 @@ static int save_dmesg(Context *c) {
         int r;
 
         /* Start from nothing: no stale half of an earlier attempt in a reused directory. */
-        (void) unlinkat(c->dir_fd, "dmesg.txt.incomplete", 0);
-        r = makedumpfile_dmesg_argv(c->makedumpfile, c->vmcore, "dmesg.txt.incomplete", &argv);
+        (void) unlinkat(c->dir_fd, DUMP_FILE_DMESG_INCOMPLETE, 0);
+        r = makedumpfile_dmesg_argv(c->makedumpfile, c->vmcore, DUMP_FILE_DMESG_INCOMPLETE, &argv);
         if (r < 0)
                 return log_oom();
         r = run_makedumpfile(c, argv, false, &code, &s);
@@ -404,17 +405,17 @@ static int save_dmesg(Context *c) {
                 return log_error_errno(-EIO, "tinykdump-save: saving dmesg failed: makedumpfile --dump-dmesg %s (exit status %" PRIu64 ").",
                                        makedumpfile_status_to_string(s), code);
 
-        r = fsync_file_at(c->dir_fd, "dmesg.txt.incomplete", &size);
+        r = fsync_file_at(c->dir_fd, DUMP_FILE_DMESG_INCOMPLETE, &size);
         if (r >= 0)
-                r = RET_NERRNO(fchmodat(c->dir_fd, "dmesg.txt.incomplete", 0600, 0));
+                r = RET_NERRNO(fchmodat(c->dir_fd, DUMP_FILE_DMESG_INCOMPLETE, 0600, 0));
         if (r >= 0)
-                r = rename_durable_at(c->dir_fd, "dmesg.txt.incomplete", "dmesg.txt");
+                r = rename_durable_at(c->dir_fd, DUMP_FILE_DMESG_INCOMPLETE, DUMP_FILE_DMESG);
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: saving dmesg failed: cannot sync %s/dmesg.txt: %m", c->dir_path);
         c->md.dmesg_size = size;
         log_info("tinykdump-save: dmesg saved to %s/dmesg.txt (%s)", c->dir_path, format_bytes(sz, sizeof(sz), size));
 
-        _cleanup_free_ char *path = path_join(c->dir_path, "dmesg.txt");
+        _cleanup_free_ char *path = path_join(c->dir_path, DUMP_FILE_DMESG);
         if (!path)
                 return log_oom();
         size_t n;
@@ -450,8 +451,8 @@ static int save_vmcore(Context *c) {
         if (dump_metadata_set(&c->md.compression, capture_compression_to_string(used)) < 0)
                 return log_oom();
 
-        (void) unlinkat(c->dir_fd, "vmcore.incomplete", 0);
-        r = makedumpfile_dump_argv(c->makedumpfile, c->config.dump_level, used, c->vmcore, "vmcore.incomplete", &argv);
+        (void) unlinkat(c->dir_fd, DUMP_FILE_VMCORE_INCOMPLETE, 0);
+        r = makedumpfile_dump_argv(c->makedumpfile, c->config.dump_level, used, c->vmcore, DUMP_FILE_VMCORE_INCOMPLETE, &argv);
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: saving vmcore failed: bad options: %m");
         log_info("tinykdump-save: saving vmcore (dump level %u, %s compression)", c->config.dump_level,
@@ -465,17 +466,17 @@ static int save_vmcore(Context *c) {
                 return log_error_errno(r, "tinykdump-save: saving vmcore failed: cannot execute %s: %m", c->makedumpfile);
         if (s != MAKEDUMPFILE_COMPLETED) {
                 /* Keep vmcore.incomplete for forensics; the metadata says it is not a dump. */
-                if (fsync_file_at(c->dir_fd, "vmcore.incomplete", &size) >= 0)
+                if (fsync_file_at(c->dir_fd, DUMP_FILE_VMCORE_INCOMPLETE, &size) >= 0)
                         c->md.vmcore_size = size;
                 return log_error_errno(-EIO, "tinykdump-save: saving vmcore failed: makedumpfile %s (exit status %" PRIu64 ").",
                                        makedumpfile_status_to_string(s), code);
         }
 
-        r = fsync_file_at(c->dir_fd, "vmcore.incomplete", &size);
+        r = fsync_file_at(c->dir_fd, DUMP_FILE_VMCORE_INCOMPLETE, &size);
         if (r >= 0)
-                r = RET_NERRNO(fchmodat(c->dir_fd, "vmcore.incomplete", 0600, 0));
+                r = RET_NERRNO(fchmodat(c->dir_fd, DUMP_FILE_VMCORE_INCOMPLETE, 0600, 0));
         if (r >= 0)
-                r = rename_durable_at(c->dir_fd, "vmcore.incomplete", "vmcore");
+                r = rename_durable_at(c->dir_fd, DUMP_FILE_VMCORE_INCOMPLETE, DUMP_FILE_VMCORE);
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: saving vmcore failed: cannot sync %s/vmcore: %m", c->dir_path);
         c->md.vmcore_size = size;
@@ -507,12 +508,12 @@ static void save_capture_journal(Context *c) {
                 log_warning_errno(r, "tinykdump-save: journalctl --sync failed (%m); the journal copy may miss the last lines.");
         r = capture_journal_save(tk_root(), c->dir_fd, &size);
         if (r == -ENOENT)
-                log_info("tinykdump-save: no journal in /run/log/journal; %s not saved.", CAPTURE_JOURNAL_FILENAME);
+                log_info("tinykdump-save: no journal in /run/log/journal; %s not saved.", DUMP_FILE_CAPTURE_JOURNAL);
         else if (r < 0)
                 log_warning_errno(r, "tinykdump-save: cannot save the capture journal to %s/%s: %m", c->dir_path,
-                                  CAPTURE_JOURNAL_FILENAME);
+                                  DUMP_FILE_CAPTURE_JOURNAL);
         else
-                log_info("tinykdump-save: capture journal saved to %s/%s (%s)", c->dir_path, CAPTURE_JOURNAL_FILENAME,
+                log_info("tinykdump-save: capture journal saved to %s/%s (%s)", c->dir_path, DUMP_FILE_CAPTURE_JOURNAL,
                          format_bytes(sz, sizeof(sz), size));
 }
 

@@ -153,7 +153,7 @@ TEST(parse_limits) {
 TEST(read_at) {
         _cleanup_(donep) DumpMetadata m;
         _cleanup_free_ char *dir = path_join(test_tmpdir(), "readat");
-        _cleanup_free_ char *file = path_join(dir, METADATA_FILENAME);
+        _cleanup_free_ char *file = path_join(dir, DUMP_FILE_METADATA);
         _cleanup_close_ int dfd = -EBADF;
         MetadataParseError e;
 

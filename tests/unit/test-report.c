@@ -14,6 +14,7 @@
 #include "makedumpfile.h"
 #include "metadata.h"
 #include "dumpdir.h"
+#include "report-print.h"
 #include "report.h"
 #include "spawn-util.h"
 #include "tests.h"
@@ -84,7 +85,7 @@ static char *make_target(const char *name) {
 
         if (write_metadata(c, DUMP_RESULT_COMPLETE, NULL) < 0 || fixture_write_string(c, "dmesg.txt", dmesg_text) < 0 ||
             fixture_write(c, "vmcore", vmcore, sizeof(vmcore)) < 0 ||
-            fixture_write_string(c, CAPTURE_JOURNAL_FILENAME, "LPKSHHRH") < 0)
+            fixture_write_string(c, DUMP_FILE_CAPTURE_JOURNAL, "LPKSHHRH") < 0)
                 return NULL;
         if (write_metadata(dm, DUMP_RESULT_DMESG_ONLY, "vmcore not saved: makedumpfile failed (exit status 1)") < 0 ||
             fixture_write_string(dm, "dmesg.txt", dmesg_text) < 0 ||
@@ -563,9 +564,9 @@ TEST(record_round_trip) {
         ASSERT_STREQ(back.id, N_COMPLETE);
         ASSERT_STREQ(back.message, r.message);
         ASSERT_STREQ(back.dmesg_tail, r.dmesg_tail);
-        ASSERT_U64_EQ(back.crash_time_usec, CRASH_USEC);
+        ASSERT_U64_EQ(back.md.crash_time_usec, CRASH_USEC);
         ASSERT_U64_EQ(back.journal_time_usec, UINT64_C(1772360000000000));
-        ASSERT_U64_EQ(back.vmcore_usec, METADATA_UNSET);
+        ASSERT_U64_EQ(back.md.vmcore_usec, METADATA_UNSET);
         ASSERT_OK(report_record_to_fields(&back, &f2));
         ASSERT_EQ(strv_length(f1), strv_length(f2));
         for (size_t i = 0; f1[i]; i++)
@@ -576,7 +577,7 @@ TEST(record_round_trip) {
         ASSERT_ERROR(report_record_add_field(&back, "NOEQUALS", 8), EBADMSG);
         ASSERT_ERROR(report_record_add_field(&back, "MESSAGE=a\0b", 11), EBADMSG);
         ASSERT_OK(report_record_add_field(&back, "TINYKDUMP_VMCORE_SIZE=0x10", 26));
-        ASSERT_U64_EQ(back.vmcore_size, METADATA_UNSET);
+        ASSERT_U64_EQ(back.md.vmcore_size, METADATA_UNSET);
         ASSERT_OK(report_record_add_field(&back, "MESSAGE_ID=00000000000000000000000000000000", 43));
         ASSERT_EQ(back.kind, _REPORT_KIND_INVALID);
         ASSERT_ERROR(report_record_to_fields(&back, &f2), EINVAL);
@@ -595,7 +596,7 @@ TEST(message_is_one_line) {
 
         report_record_init(&r);
         r.kind = REPORT_CAPTURE_FAILED;
-        r.panic_message = strdup("evil\nMESSAGE_ID=forged\x1b[2J");
+        r.md.panic_message = strdup("evil\nMESSAGE_ID=forged\x1b[2J");
         r.reason = strdup("nothing saved");
         ASSERT_OK(report_format_message(&r, &m));
         ASSERT_NULL(strchr(m, '\n'));
@@ -604,11 +605,11 @@ TEST(message_is_one_line) {
                         "dump could not be saved to (unknown directory) on the dump target: nothing saved.");
         free(m);
         /* A long panic message is cut, on a character boundary. */
-        free(r.panic_message);
-        r.panic_message = malloc(1001);
+        free(r.md.panic_message);
+        r.md.panic_message = malloc(1001);
         for (size_t i = 0; i < 1000; i += 2)
-                memcpy(r.panic_message + i, "ä", 2);
-        r.panic_message[1000] = 0;
+                memcpy(r.md.panic_message + i, "ä", 2);
+        r.md.panic_message[1000] = 0;
         ASSERT_OK(report_format_message(&r, &m));
         ASSERT_NOT_NULL(strstr(m, "ää…'"));
         ASSERT_LT(strlen(m), 400);
@@ -628,12 +629,12 @@ static int make_records(ReportRecord **ret, size_t *ret_n) {
                 r[i].id = strdup(ids[i]);
                 r[i].kind = i == 1 ? REPORT_CAPTURE_FAILED : REPORT_DUMP_SAVED;
                 r[i].result = strdup(i == 1 ? "failed" : "complete");
-                r[i].kernel_release = strdup(i == 3 ? "6.12.48-amd64" : "7.2.13-amd64");
+                r[i].md.kernel_release = strdup(i == 3 ? "6.12.48-amd64" : "7.2.13-amd64");
                 r[i].target = strdup("UUID=1234-ABCD");
                 r[i].directory = strdup("tinykdump/x");
-                r[i].panic_message = i == 1 ? NULL : strdup("sysrq triggered crash");
-                r[i].crash_time_usec = CRASH_USEC + i * 86400ULL * 1000000;
-                r[i].vmcore_size = i == 1 ? METADATA_UNSET : 44 * MiB;
+                r[i].md.panic_message = i == 1 ? NULL : strdup("sysrq triggered crash");
+                r[i].md.crash_time_usec = CRASH_USEC + i * 86400ULL * 1000000;
+                r[i].md.vmcore_size = i == 1 ? METADATA_UNSET : 44 * MiB;
                 r[i].dmesg_tail = strdup("line 1\nline 2\nline 3");
         }
         *ret = r;
@@ -660,7 +661,7 @@ TEST(find_and_dedup) {
         ASSERT_EQ(n, 3);
         ASSERT_STREQ(r[0].id, "2026-03-02T10:00:00-b-7.2");
         ASSERT_STREQ(r[1].id, "2026-03-01T10:00:00-a-7.2");
-        ASSERT_U64_EQ(r[1].crash_time_usec, CRASH_USEC + 2 * 86400ULL * 1000000);
+        ASSERT_U64_EQ(r[1].md.crash_time_usec, CRASH_USEC + 2 * 86400ULL * 1000000);
         ASSERT_STREQ(r[2].id, "2026-03-03T10:00:00-c-6.12");
         report_records_free(r, 4);
         return TEST_PASS;
@@ -781,31 +782,6 @@ TEST(device_from_arg) {
         return TEST_PASS;
 }
 
-TEST(capture_journal) {
-        _cleanup_free_ char *root = fixture_mkdtemp("capture-root"), *dir = fixture_mkdtemp("capture-dir");
-        _cleanup_close_ int dfd = -EBADF;
-        _cleanup_free_ char *copy = NULL;
-        uint64_t size;
-        size_t n;
-
-        ASSERT_NOT_NULL(root);
-        ASSERT_NOT_NULL(dir);
-        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        ASSERT_ERROR(capture_journal_save(root, dfd, &size), ENOENT);
-        ASSERT_OK(fixture_write(root, "/run/log/journal/0123456789abcdef0123456789abcdef/system.journal",
-                                "LPKSHHRH\0\0\0journal", 19));
-        ASSERT_OK(capture_journal_save(root, dfd, &size));
-        ASSERT_U64_EQ(size, 19);
-        ASSERT_OK(read_full_file_at(dir, CAPTURE_JOURNAL_FILENAME, 1024, &copy, &n));
-        ASSERT_EQ(n, 19);
-        ASSERT_TRUE(memcmp(copy, "LPKSHHRH\0\0\0journal", 19) == 0);
-        struct stat st;
-        ASSERT_OK(RET_NERRNO(fstatat(dfd, CAPTURE_JOURNAL_FILENAME, &st, 0)));
-        ASSERT_EQ(st.st_mode & 0777, 0600);
-        ASSERT_TRUE(faccessat(dfd, CAPTURE_JOURNAL_FILENAME ".incomplete", F_OK, 0) < 0);
-        return TEST_PASS;
-}
-
 /* ----- the real journal: records written as a journal file by systemd-journal-remote from the
  * Journal Export Format, read back with sd-journal and by "tinykdump list|info --file=". ----- */
 
@@ -905,9 +881,9 @@ TEST(journal_file) {
         ASSERT_OK(report_records_find(recs, n, N_COMPLETE, &i));
         ASSERT_EQ(recs[i].kind, REPORT_DUMP_SAVED);
         ASSERT_STREQ(recs[i].target, "UUID=" UUID_A);
-        ASSERT_STREQ(recs[i].crashed_boot_id, "0123456789abcdef0123456789abcdef");
-        ASSERT_U64_EQ(recs[i].crash_time_usec, CRASH_USEC);
-        ASSERT_U64_EQ(recs[i].vmcore_size, 4096);
+        ASSERT_STREQ(recs[i].md.boot_id, "0123456789abcdef0123456789abcdef");
+        ASSERT_U64_EQ(recs[i].md.crash_time_usec, CRASH_USEC);
+        ASSERT_U64_EQ(recs[i].md.vmcore_size, 4096);
         ASSERT_TRUE(recs[i].journal_time_usec > CRASH_USEC);
         ASSERT_NOT_NULL(strstr(recs[i].dmesg_tail, "Kernel panic - not syncing: sysrq triggered crash\n"));
         for (size_t k = 0; k < n; k++)

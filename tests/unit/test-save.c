@@ -8,6 +8,9 @@
 #include <sys/wait.h>
 
 #include "capture-config.h"
+#include "capture-journal.h"
+#include "dump-files.h"
+#include "fixtures.h"
 #include "makedumpfile.h"
 #include "metadata.h"
 #include "spawn-util.h"
@@ -478,5 +481,30 @@ TEST(bad_config) {
         ASSERT_EQ(case_run(&c, NULL), 1);
         ASSERT_NOT_NULL(strstr(c.output, "tinykdump-save: capture failed: cannot use the capture configuration"));
         ASSERT_EQ(count_entries(c.target), 0);
+        return TEST_PASS;
+}
+
+TEST(capture_journal) {
+        _cleanup_free_ char *root = fixture_mkdtemp("capture-root"), *dir = fixture_mkdtemp("capture-dir");
+        _cleanup_close_ int dfd = -EBADF;
+        _cleanup_free_ char *copy = NULL;
+        uint64_t size;
+        size_t n;
+
+        ASSERT_NOT_NULL(root);
+        ASSERT_NOT_NULL(dir);
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_ERROR(capture_journal_save(root, dfd, &size), ENOENT);
+        ASSERT_OK(fixture_write(root, "/run/log/journal/0123456789abcdef0123456789abcdef/system.journal",
+                                "LPKSHHRH\0\0\0journal", 19));
+        ASSERT_OK(capture_journal_save(root, dfd, &size));
+        ASSERT_U64_EQ(size, 19);
+        ASSERT_OK(read_full_file_at(dir, DUMP_FILE_CAPTURE_JOURNAL, 1024, &copy, &n));
+        ASSERT_EQ(n, 19);
+        ASSERT_TRUE(memcmp(copy, "LPKSHHRH\0\0\0journal", 19) == 0);
+        struct stat st;
+        ASSERT_OK(RET_NERRNO(fstatat(dfd, DUMP_FILE_CAPTURE_JOURNAL, &st, 0)));
+        ASSERT_EQ(st.st_mode & 0777, 0600);
+        ASSERT_TRUE(faccessat(dfd, DUMP_FILE_CAPTURE_JOURNAL_INCOMPLETE, F_OK, 0) < 0);
         return TEST_PASS;
 }
