@@ -126,13 +126,13 @@ static int record_outcome(const DumpEntry *e, DumpResult *ret_result, char **ret
         DumpResult result;
         int k;
 
-        if (e->metadata_error == -EBADMSG) {
-                const MetadataParseError *p = &e->parse_error;
+        if (e->metadata_error == -EBADMSG && e->metadata_diags.n > 0) {
+                const ConfDiag *p = &e->metadata_diags.items[0];
                 if (p->line > 0)
-                        k = asprintf(&reason, "%s/%s:%u: %s=%s: %s", e->name, DUMP_FILE_METADATA, p->line, p->key,
-                                     p->value, strna(p->what));
+                        k = asprintf(&reason, "%s/%s:%u: %s=%s: %s", e->name, DUMP_FILE_METADATA, p->line, strempty(p->key),
+                                     strempty(p->value), p->message);
                 else
-                        k = asprintf(&reason, "%s/%s: %s", e->name, DUMP_FILE_METADATA, strna(p->what));
+                        k = asprintf(&reason, "%s/%s: %s", e->name, DUMP_FILE_METADATA, p->message);
                 if (k < 0)
                         return -ENOMEM;
                 result = DUMP_RESULT_FAILED;

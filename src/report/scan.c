@@ -54,6 +54,7 @@ int dump_dir_name_time(const char *name, uint64_t *ret_usec) {
 void dump_entry_done(DumpEntry *e) {
         free(e->name);
         dump_metadata_done(&e->md);
+        conf_diags_done(&e->metadata_diags);
         free(e->dmesg_tail);
         *e = (DumpEntry) {};
 }
@@ -176,7 +177,7 @@ int dump_entry_load(int parent_fd, const char *name, DumpEntry *ret) {
         if (!e.name)
                 return -ENOMEM;
         dump_metadata_init(&e.md);
-        r = dump_metadata_read_at(fd, &e.md, &e.parse_error);
+        r = dump_metadata_read_at(fd, &e.md, &e.metadata_diags);
         if (r == -ENOMEM) {
                 dump_entry_done(&e);
                 return r;

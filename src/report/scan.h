@@ -31,7 +31,7 @@ typedef struct DumpEntry {
         char *name;
         DumpMetadata md;             /* dump_metadata_init()ed when it could not be read */
         int metadata_error;          /* 0, or why "metadata" could not be read (-ENOENT, -EBADMSG…) */
-        MetadataParseError parse_error; /* where, when metadata_error is -EBADMSG */
+        ConfDiagList metadata_diags; /* where and why, when metadata_error is -EBADMSG */
         bool has_dmesg, has_vmcore, has_vmcore_incomplete, has_capture_journal;
         uint64_t dmesg_size, vmcore_size; /* of the regular files present */
         char *dmesg_tail;            /* last lines of dmesg.txt (cleaned, see dmesg_tail()), or NULL */

@@ -7,6 +7,7 @@
 #include <systemd/sd-journal.h>
 
 #include "dumpdir.h"
+#include "keyvalue.h"
 #include "state.h"
 #include "util.h"
 
@@ -16,10 +17,6 @@ int report_send_journal(const struct iovec *iov, size_t n, void *userdata) {
         return sd_journal_sendv(iov, (int) n);
 }
 
-
-static bool field_key_is(const char *data, size_t keylen, const char *key) {
-        return strlen(key) == keylen && memcmp(data, key, keylen) == 0;
-}
 
 void report_source_done(ReportSource *s) {
         free(s->target);
@@ -59,56 +56,57 @@ int report_source_format(const ReportSource *s, char **ret, size_t *ret_size) {
         return 0;
 }
 
+/* Takes the value of kv into *field; a key given twice is -EBADMSG. */
+static int source_set(char **field, const KeyValue *kv) {
+        if (*field)
+                return -EBADMSG;
+        *field = strndup(kv->value, kv->value_len);
+        return *field ? 0 : -ENOMEM;
+}
+
+static int source_set_usec(uint64_t *field, bool *seen, const KeyValue *kv) {
+        char num[24];
+
+        if (*seen || kv->value_len == 0 || kv->value_len >= sizeof(num))
+                return -EBADMSG;
+        memcpy(num, kv->value, kv->value_len);
+        num[kv->value_len] = 0;
+        if (strspn(num, "0123456789") != kv->value_len || safe_atou64(num, field) < 0)
+                return -EBADMSG;
+        *seen = true;
+        return 0;
+}
+
 int report_source_parse(const char *data, size_t size, ReportSource *ret) {
         _cleanup_(report_source_done) ReportSource s = {};
+        KeyValueReader reader = KEY_VALUE_READER_INIT(data, size, 0);
         bool have_usec = false;
+        KeyValue kv;
+        int r = 0;
 
         if (size > REPORT_SOURCE_MAX)
                 return -EFBIG;
         if (size > 0 && !data)
                 return -EINVAL;
 
-        for (size_t pos = 0; pos < size;) {
-                const char *l = data + pos, *nl = memchr(l, '\n', size - pos);
-                size_t n = nl ? (size_t) (nl - l) : size - pos;
-                pos += n + (nl ? 1 : 0);
-
-                if (n == 0 || l[0] == '#')
+        while (r >= 0 && key_value_next(&reader, &kv) > 0) {
+                if (kv.skip)
                         continue;
-                for (size_t i = 0; i < n; i++)
-                        if ((unsigned char) l[i] < 0x20 || l[i] == 0x7f)
-                                return -EBADMSG;
-                const char *eq = memchr(l, '=', n);
-                if (!eq || eq == l)
+                if (key_value_has_control(kv.text, kv.len, NULL) || !kv.key || kv.key_len == 0)
                         return -EBADMSG;
-                size_t kl = (size_t) (eq - l), vl = n - kl - 1;
-                char **field = NULL;
-                if (field_key_is(l, kl, "NAME"))
-                        field = &s.name;
-                else if (field_key_is(l, kl, "DIRECTORY"))
-                        field = &s.directory;
-                else if (field_key_is(l, kl, "TARGET"))
-                        field = &s.target;
-                else if (field_key_is(l, kl, "TARGET_UUID"))
-                        field = &s.target_uuid;
-                else if (field_key_is(l, kl, "REPORTED_USEC")) {
-                        char num[24];
-                        if (have_usec || vl == 0 || vl >= sizeof(num))
-                                return -EBADMSG;
-                        memcpy(num, eq + 1, vl);
-                        num[vl] = 0;
-                        if (strspn(num, "0123456789") != vl || safe_atou64(num, &s.reported_usec) < 0)
-                                return -EBADMSG;
-                        have_usec = true;
-                        continue;
-                } else
-                        continue;
-                if (*field)
-                        return -EBADMSG;
-                *field = strndup(eq + 1, vl);
-                if (!*field)
-                        return -ENOMEM;
+                if (key_value_key_is(&kv, "NAME"))
+                        r = source_set(&s.name, &kv);
+                else if (key_value_key_is(&kv, "DIRECTORY"))
+                        r = source_set(&s.directory, &kv);
+                else if (key_value_key_is(&kv, "TARGET"))
+                        r = source_set(&s.target, &kv);
+                else if (key_value_key_is(&kv, "TARGET_UUID"))
+                        r = source_set(&s.target_uuid, &kv);
+                else if (key_value_key_is(&kv, "REPORTED_USEC"))
+                        r = source_set_usec(&s.reported_usec, &have_usec, &kv);
         }
+        if (r < 0)
+                return r;
         if (!s.name)
                 return -EBADMSG;
         *ret = s;

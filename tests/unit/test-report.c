@@ -305,7 +305,8 @@ TEST(scan_hostile_tree) {
 
         ASSERT_STREQ(e[3].name, N_MALFORMED);
         ASSERT_EQ(e[3].metadata_error, -EBADMSG);
-        ASSERT_EQ(e[3].parse_error.line, 3);
+        ASSERT_EQ(e[3].metadata_diags.n, 1);
+        ASSERT_EQ(e[3].metadata_diags.items[0].line, 3);
 
         ASSERT_STREQ(e[5].name, N_NOMETA);
         ASSERT_EQ(e[5].metadata_error, -ENOENT);

@@ -252,7 +252,7 @@ TEST(complete_ext4) {
         _cleanup_(metadata_donep) DumpMetadata m;
         _cleanup_free_ char *name = NULL, *log = NULL, *dmesg = NULL, *p = NULL;
         _cleanup_close_ int dfd = -EBADF;
-        MetadataParseError e;
+        _cleanup_(conf_diags_done) ConfDiagList e = {};
 
         dump_metadata_init(&m);
         if (!have("mke2fs"))
@@ -342,7 +342,7 @@ TEST(vmcore_fails_dmesg_only) {
         _cleanup_(metadata_donep) DumpMetadata m;
         _cleanup_free_ char *name = NULL;
         _cleanup_close_ int dfd = -EBADF;
-        MetadataParseError e;
+        _cleanup_(conf_diags_done) ConfDiagList e = {};
 
         dump_metadata_init(&m);
         if (!have("mke2fs"))
@@ -375,7 +375,7 @@ TEST(everything_fails) {
         _cleanup_(metadata_donep) DumpMetadata m;
         _cleanup_free_ char *name = NULL;
         _cleanup_close_ int dfd = -EBADF;
-        MetadataParseError e;
+        _cleanup_(conf_diags_done) ConfDiagList e = {};
 
         dump_metadata_init(&m);
         if (!have("mke2fs"))
