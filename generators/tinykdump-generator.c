@@ -248,7 +248,7 @@ static const char *mount_options(const char *fstype) {
 }
 
 static int run_capture(const char *dest, const char *root) {
-        _cleanup_strv_free_ char **diags = NULL;
+        _cleanup_(conf_diags_done) ConfDiagList diags = {};
         _cleanup_free_ char *device = NULL, *mount_unit = NULL, *device_unit = NULL, *what_e = NULL,
                 *body = NULL;
         CaptureConfig c;
@@ -263,8 +263,7 @@ static int run_capture(const char *dest, const char *root) {
         }
 
         r = capture_config_load(root, CAPTURE_CONFIG_PATH, &c, &diags);
-        STRV_FOREACH(d, diags)
-                log_full(r < 0 ? LOG_ERR : LOG_WARNING, "%s", *d);
+        conf_diags_log(&diags);
         if (r == -ENOMEM)
                 return log_oom();
         if (r < 0) {

@@ -3,12 +3,14 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <sys/utsname.h>
+#include <syslog.h>
 #include <time.h>
 
 #include <systemd/sd-id128.h>
 
 #include "capture-config.h"
 #include "cpio.h"
+#include "keyvalue.h"
 
 /* Longest value we write or accept for any key; real values are far shorter. */
 #define CAPTURE_VALUE_MAX 4096U
@@ -425,29 +427,6 @@ static const struct {
         { "TINYKDUMP_VERSION", VALUE_STRING, offsetof(CaptureConfig, tinykdump_version) },
 };
 
-static void diag(char ***diagnostics, const char *filename, unsigned line, const char *format, ...) _printf_(4, 5);
-static void diag(char ***diagnostics, const char *filename, unsigned line, const char *format, ...) {
-        _cleanup_free_ char *msg = NULL;
-        char *s = NULL;
-        va_list ap;
-        int r;
-
-        if (!diagnostics)
-                return;
-        va_start(ap, format);
-        r = vasprintf(&msg, format, ap);
-        va_end(ap);
-        if (r < 0)
-                return;
-        if (line > 0)
-                r = asprintf(&s, "%s:%u: %s", filename, line, msg);
-        else
-                r = asprintf(&s, "%s: %s", filename, msg);
-        if (r < 0)
-                return;
-        (void) strv_consume(diagnostics, s); /* best effort: a lost diagnostic is not an error */
-}
-
 /* Assigns one value; returns -EINVAL with a reason for the diagnostic. */
 static int assign(CaptureConfig *c, ValueType type, size_t offset, const char *value, const char **reason) {
         void *field = (uint8_t *) c + offset;
@@ -521,125 +500,115 @@ static int assign(CaptureConfig *c, ValueType type, size_t offset, const char *v
         return -EINVAL;
 }
 
-static bool is_space_or_tab(char c) {
-        return c == ' ' || c == '\t' || c == '\r';
+static bool key_is_valid(const char *k, size_t n) {
+        return n > 0 && strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") >= n;
 }
 
-static bool key_is_valid(const char *k) {
-        return !isempty(k) && k[strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")] == 0;
+/* One line that is not a comment: unknown keys and malformed lines are warnings and ignored, a bad
+ * value is an error (-EINVAL). */
+static int capture_config_parse_line(CaptureConfig *c, const KeyValue *kv, const char *filename, ConfDiagList *diags) {
+        _cleanup_free_ char *key = NULL, *value = NULL;
+        const char *reason = NULL;
+        size_t i;
+        int r;
+
+        if (!kv->key)
+                return conf_diags_add_full(diags, LOG_WARNING, filename, kv->line, NULL, NULL, NULL,
+                                           "'%.*s' is not KEY=value, ignoring.", (int) kv->len, kv->text);
+        key = strndup(kv->key, kv->key_len);
+        value = strndup(kv->value, kv->value_len);
+        if (!key || !value)
+                return -ENOMEM;
+        if (!key_is_valid(kv->key, kv->key_len))
+                return conf_diags_add_full(diags, LOG_WARNING, filename, kv->line, NULL, key, value,
+                                           "invalid key name '%s' (value '%s'), ignoring.", key, value);
+        for (i = 0; i < ELEMENTSOF(capture_keys); i++)
+                if (streq(capture_keys[i].key, key))
+                        break;
+        if (i >= ELEMENTSOF(capture_keys))
+                return conf_diags_add_full(diags, LOG_WARNING, filename, kv->line, NULL, key, value,
+                                           "unknown key %s=%s, ignoring.", key, value);
+
+        r = assign(c, capture_keys[i].type, capture_keys[i].offset, value, &reason);
+        if (r == -EINVAL &&
+            conf_diags_add_full(diags, LOG_ERR, filename, kv->line, NULL, key, value, "invalid value for %s: '%s': %s.",
+                                key, value, reason ?: "not valid") < 0)
+                return -ENOMEM;
+        return r;
+}
+
+/* Defaults for what the file left out, and the checks on the whole. */
+static int capture_config_finish(CaptureConfig *c, const char *filename, ConfDiagList *diags) {
+        _cleanup_free_ char *message = NULL;
+        int r;
+
+        if (!c->target_directory) {
+                c->target_directory = strdup(CAPTURE_DEFAULT_DIRECTORY);
+                if (!c->target_directory)
+                        return -ENOMEM;
+        }
+        r = capture_config_verify(c, &message);
+        if (r < 0) {
+                if (conf_diags_add_full(diags, LOG_ERR, filename, 0, NULL, NULL, NULL, "%s",
+                                        message ?: "invalid configuration.") < 0)
+                        return -ENOMEM;
+                return r;
+        }
+        if (!c->target_device)
+                return capture_target_device_from_what(c->target_what, &c->target_device);
+        return 0;
 }
 
 int capture_config_parse(const void *data, size_t size, const char *filename, CaptureConfig *ret,
-                         char ***diagnostics) {
+                         ConfDiagList *diags) {
         _cleanup_(capture_config_done) CaptureConfig c;
-        _cleanup_free_ char *message = NULL;
-        const char *d = data, *end;
-        unsigned line = 0;
+        _cleanup_(conf_diags_done) ConfDiagList scratch = {};
+        KeyValueReader reader = KEY_VALUE_READER_INIT(data, size, KEY_VALUE_STRIP);
+        KeyValue kv;
         int r;
 
         capture_config_init(&c);
         if (!filename)
                 filename = CAPTURE_CONFIG_PATH;
+        if (!diags)
+                diags = &scratch;
         if (!data && size > 0)
                 return -EINVAL;
         if (size > CAPTURE_CONFIG_SIZE_MAX) {
-                diag(diagnostics, filename, 0, "file is larger than %" PRIu64 " bytes, refusing.",
-                     (uint64_t) CAPTURE_CONFIG_SIZE_MAX);
+                if (conf_diags_add_full(diags, LOG_ERR, filename, 0, NULL, NULL, NULL,
+                                        "file is larger than %" PRIu64 " bytes, refusing.",
+                                        (uint64_t) CAPTURE_CONFIG_SIZE_MAX) < 0)
+                        return -ENOMEM;
                 return -EFBIG;
         }
 
-        end = d + size;
-        for (const char *p = d; p < end;) {
-                const char *eol = memchr(p, '\n', (size_t) (end - p));
-                size_t n = (size_t) ((eol ?: end) - p);
-                _cleanup_free_ char *l = NULL;
-                char *key, *value, *eq;
-
-                line++;
-                for (size_t i = 0; i < n; i++) {
-                        unsigned char ch = (unsigned char) p[i];
-                        if ((ch < ' ' && ch != '\t' && ch != '\r') || ch == 0x7f) {
-                                diag(diagnostics, filename, line, "line contains control character 0x%02x, refusing.",
-                                     ch);
-                                return -EBADMSG;
-                        }
+        while (key_value_next(&reader, &kv) > 0) {
+                /* Control characters anywhere (comments too), tab and CR aside. */
+                for (size_t i = 0; i < kv.len; i++) {
+                        unsigned char ch = (unsigned char) kv.text[i];
+                        if ((ch >= ' ' || ch == '\t' || ch == '\r') && ch != 0x7f)
+                                continue;
+                        if (conf_diags_add_full(diags, LOG_ERR, filename, kv.line, NULL, NULL, NULL,
+                                                "line contains control character 0x%02x, refusing.", ch) < 0)
+                                return -ENOMEM;
+                        return -EBADMSG;
                 }
-                l = strndup(p, n);
-                if (!l)
-                        return -ENOMEM;
-                p = eol ? eol + 1 : end;
-
-                /* Strip blanks (and a CR from CRLF files) around the line. */
-                key = l;
-                while (is_space_or_tab(*key))
-                        key++;
-                size_t kl = strlen(key);
-                while (kl > 0 && is_space_or_tab(key[kl - 1]))
-                        key[--kl] = 0;
-                if (*key == 0 || *key == '#')
+                if (kv.skip)
                         continue;
-
-                eq = strchr(key, '=');
-                if (!eq) {
-                        diag(diagnostics, filename, line, "'%s' is not KEY=value, ignoring.", key);
-                        continue;
-                }
-                *eq = 0;
-                value = eq + 1;
-                while (is_space_or_tab(*value))
-                        value++;
-                kl = strlen(key);
-                while (kl > 0 && is_space_or_tab(key[kl - 1]))
-                        key[--kl] = 0;
-
-                if (!key_is_valid(key)) {
-                        diag(diagnostics, filename, line, "invalid key name '%s' (value '%s'), ignoring.", key, value);
-                        continue;
-                }
-
-                size_t i;
-                for (i = 0; i < ELEMENTSOF(capture_keys); i++)
-                        if (streq(capture_keys[i].key, key))
-                                break;
-                if (i >= ELEMENTSOF(capture_keys)) {
-                        diag(diagnostics, filename, line, "unknown key %s=%s, ignoring.", key, value);
-                        continue;
-                }
-
-                const char *reason = NULL;
-                r = assign(&c, capture_keys[i].type, capture_keys[i].offset, value, &reason);
-                if (r == -EINVAL) {
-                        diag(diagnostics, filename, line, "invalid value for %s: '%s': %s.", key, value,
-                             reason ?: "not valid");
-                        return r;
-                }
+                r = capture_config_parse_line(&c, &kv, filename, diags);
                 if (r < 0)
                         return r;
         }
 
-        if (!c.target_directory) {
-                c.target_directory = strdup(CAPTURE_DEFAULT_DIRECTORY);
-                if (!c.target_directory)
-                        return -ENOMEM;
-        }
-
-        r = capture_config_verify(&c, &message);
-        if (r < 0) {
-                diag(diagnostics, filename, 0, "%s", message ?: "invalid configuration.");
+        r = capture_config_finish(&c, filename, diags);
+        if (r < 0)
                 return r;
-        }
-        if (!c.target_device) {
-                r = capture_target_device_from_what(c.target_what, &c.target_device);
-                if (r < 0)
-                        return r;
-        }
-
         *ret = c;
         capture_config_init(&c); /* ownership moved to *ret */
         return 0;
 }
 
-int capture_config_load(const char *root, const char *path, CaptureConfig *ret, char ***diagnostics) {
+int capture_config_load(const char *root, const char *path, CaptureConfig *ret, ConfDiagList *diags) {
         _cleanup_free_ char *buf = NULL;
         size_t size;
         int r;
@@ -648,10 +617,12 @@ int capture_config_load(const char *root, const char *path, CaptureConfig *ret, 
                 path = CAPTURE_CONFIG_PATH;
         r = read_full_file_at(root, path, CAPTURE_CONFIG_SIZE_MAX, &buf, &size);
         if (r < 0) {
-                diag(diagnostics, path, 0, "cannot read: %s", strerror(-r));
+                if (diags && conf_diags_add_full(diags, LOG_ERR, path, 0, NULL, NULL, NULL, "cannot read: %s",
+                                                 strerror(-r)) < 0)
+                        return -ENOMEM;
                 return r;
         }
-        return capture_config_parse(buf, size, path, ret, diagnostics);
+        return capture_config_parse(buf, size, path, ret, diags);
 }
 
 /* ---- facts about the running system ---- */

@@ -130,15 +130,14 @@ static int parse_argv(Context *c, int argc, char **argv) {
 }
 
 static int load_config(Context *c) {
-        _cleanup_strv_free_ char **diags = NULL;
+        _cleanup_(conf_diags_done) ConfDiagList diags = {};
         int r;
 
         /* The default path is looked up below $TINYKDUMP_ROOT like every other system file; an
          * explicit --config= is taken as given. */
         r = capture_config_load(c->config_path ? NULL : tk_root(), c->config_path ?: CAPTURE_CONFIG_PATH,
                                 &c->config, &diags);
-        STRV_FOREACH(d, diags)
-                log_warning("%s", *d);
+        conf_diags_log(&diags);
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: capture failed: cannot use the capture configuration %s: %m",
                                        c->config_path ?: CAPTURE_CONFIG_PATH);
