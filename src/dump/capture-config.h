@@ -36,6 +36,8 @@
 #define CAPTURE_DEFAULT_DUMP_LEVEL 31U
 #define CAPTURE_DUMP_LEVEL_MAX 31U
 
+/* Compression and the actions: the one set, shared by tinykdump.conf (TkConfig) and the capture side;
+ * the names below are what both files spell. */
 typedef enum CaptureCompression {
         CAPTURE_COMPRESSION_NONE,   /* "none" */
         CAPTURE_COMPRESSION_ZLIB,   /* "zlib"  (makedumpfile -c) */
@@ -45,6 +47,9 @@ typedef enum CaptureCompression {
         _CAPTURE_COMPRESSION_MAX,
         _CAPTURE_COMPRESSION_INVALID = -EINVAL,
 } CaptureCompression;
+/* zstd (makedumpfile -z): the fastest of the good compressors, makedumpfile's recommendation since
+ * 1.7.0. A makedumpfile built without it silently ignores -z, so tinykdump-save checks
+ * `makedumpfile -v` and falls back to zlib, recording both (see makedumpfile.h). */
 #define CAPTURE_DEFAULT_COMPRESSION CAPTURE_COMPRESSION_ZSTD
 
 typedef enum CaptureAction {
