@@ -282,9 +282,9 @@ static int fill_capture_config(const char *root, const TkConfig *c, LoadPlan *p,
                 return -ENOMEM;
         cc->target_timeout_usec = c->timeout_usec;
         cc->dump_level = c->dump_level;
-        cc->dump_compression = (CaptureCompression) c->compression;
-        cc->failure_action = (CaptureAction) c->failure_action;
-        cc->final_action = (CaptureAction) c->final_action;
+        cc->dump_compression = c->compression;
+        cc->failure_action = c->failure_action;
+        cc->final_action = c->final_action;
 
         r = capture_config_gather_facts(cc, root);
         if (r < 0)

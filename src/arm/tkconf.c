@@ -10,21 +10,7 @@
 #include "util.h"
 
 /* The loader hands these to the capture side by value (tkconf.h). */
-_Static_assert((int) TK_COMPRESSION_NONE == (int) CAPTURE_COMPRESSION_NONE &&
-               (int) TK_COMPRESSION_ZLIB == (int) CAPTURE_COMPRESSION_ZLIB &&
-               (int) TK_COMPRESSION_LZO == (int) CAPTURE_COMPRESSION_LZO &&
-               (int) TK_COMPRESSION_SNAPPY == (int) CAPTURE_COMPRESSION_SNAPPY &&
-               (int) TK_COMPRESSION_ZSTD == (int) CAPTURE_COMPRESSION_ZSTD &&
-               (int) _TK_COMPRESSION_MAX == (int) _CAPTURE_COMPRESSION_MAX,
-               "TkCompression and CaptureCompression differ");
-_Static_assert((int) TK_ACTION_REBOOT == (int) CAPTURE_ACTION_REBOOT &&
-               (int) TK_ACTION_POWEROFF == (int) CAPTURE_ACTION_POWEROFF &&
-               (int) TK_ACTION_HALT == (int) CAPTURE_ACTION_HALT &&
-               (int) TK_ACTION_SHELL == (int) CAPTURE_ACTION_SHELL &&
-               (int) _TK_ACTION_MAX == (int) _CAPTURE_ACTION_MAX,
-               "TkAction and CaptureAction differ");
-_Static_assert(TK_DEFAULT_COMPRESSION == (TkCompression) CAPTURE_DEFAULT_COMPRESSION &&
-               TK_DEFAULT_DUMP_LEVEL == CAPTURE_DEFAULT_DUMP_LEVEL &&
+_Static_assert(TK_DEFAULT_DUMP_LEVEL == CAPTURE_DEFAULT_DUMP_LEVEL &&
                TK_DEFAULT_TIMEOUT_USEC == CAPTURE_DEFAULT_TIMEOUT_USEC,
                "tinykdump.conf and capture.conf defaults differ");
 
@@ -60,21 +46,6 @@ static const size_t fs_label_max[_TK_FS_MAX] = {
         [TK_FS_BTRFS] = 255,
 };
 
-static const char * const compression_table[_TK_COMPRESSION_MAX] = {
-        [TK_COMPRESSION_NONE] = "none",
-        [TK_COMPRESSION_ZLIB] = "zlib",
-        [TK_COMPRESSION_LZO] = "lzo",
-        [TK_COMPRESSION_SNAPPY] = "snappy",
-        [TK_COMPRESSION_ZSTD] = "zstd",
-};
-
-static const char * const action_table[_TK_ACTION_MAX] = {
-        [TK_ACTION_REBOOT] = "reboot",
-        [TK_ACTION_POWEROFF] = "poweroff",
-        [TK_ACTION_HALT] = "halt",
-        [TK_ACTION_SHELL] = "shell",
-};
-
 static const char * const shrink_table[_TK_SHRINK_MAX] = {
         [TK_SHRINK_AUTO] = "auto",
         [TK_SHRINK_YES] = "yes",
@@ -98,20 +69,8 @@ const char *tk_target_kind_to_string(TkTargetKind k) {
 const char *tk_fs_to_string(TkFileSystem f) {
         return table_lookup(fs_table, ELEMENTSOF(fs_table), f);
 }
-const char *tk_compression_to_string(TkCompression c) {
-        return table_lookup(compression_table, ELEMENTSOF(compression_table), c);
-}
-const char *tk_action_to_string(TkAction a) {
-        return table_lookup(action_table, ELEMENTSOF(action_table), a);
-}
 const char *tk_shrink_to_string(TkShrink s) {
         return table_lookup(shrink_table, ELEMENTSOF(shrink_table), s);
-}
-int tk_compression_from_string(const char *s) {
-        return table_find(compression_table, ELEMENTSOF(compression_table), s);
-}
-int tk_action_from_string(const char *s) {
-        return table_find(action_table, ELEMENTSOF(action_table), s);
 }
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if it is not one. */
@@ -453,37 +412,35 @@ static int parse_level(const ConfContext *ctx, const char *value, void *data, ui
 }
 
 static int parse_compression(const ConfContext *ctx, const char *value, void *data, uintptr_t arg) {
-        TkCompression *c = data;
-        int i;
+        CaptureCompression *c = data, i;
 
         if (isempty(value)) {
-                *c = TK_DEFAULT_COMPRESSION;
+                *c = CAPTURE_DEFAULT_COMPRESSION;
                 return 0;
         }
-        i = tk_compression_from_string(value);
+        i = capture_compression_from_string(value);
         if (i < 0)
                 return conf_value_error(ctx, "compression must be one of zlib, lzo, snappy, zstd, none.");
-        *c = (TkCompression) i;
+        *c = i;
         return 0;
 }
 
 static int parse_action(const ConfContext *ctx, const char *value, void *data, uintptr_t arg) {
-        TkAction *a = data;
+        CaptureAction *a = data, i;
         bool allow_shell = arg == 1;
-        int i;
 
         if (isempty(value)) {
-                *a = TK_ACTION_REBOOT;
+                *a = CAPTURE_ACTION_REBOOT;
                 return 0;
         }
-        i = tk_action_from_string(value);
-        if (i == TK_ACTION_SHELL && !allow_shell)
+        i = capture_action_from_string(value);
+        if (i == CAPTURE_ACTION_SHELL && !allow_shell)
                 return conf_value_error(ctx, "shell is only allowed for FailureAction=; "
                                              "action must be one of reboot, poweroff, halt.");
         if (i < 0)
                 return conf_value_error(ctx, "action must be one of reboot, poweroff, halt%s.",
                                         allow_shell ? ", shell" : "");
-        *a = (TkAction) i;
+        *a = i;
         return 0;
 }
 
@@ -554,9 +511,9 @@ TkConfig *tk_config_new(void) {
                 .fs_type = TK_FS_AUTO,
                 .timeout_usec = TK_DEFAULT_TIMEOUT_USEC,
                 .dump_level = TK_DEFAULT_DUMP_LEVEL,
-                .compression = TK_DEFAULT_COMPRESSION,
-                .failure_action = TK_ACTION_REBOOT,
-                .final_action = TK_ACTION_REBOOT,
+                .compression = CAPTURE_DEFAULT_COMPRESSION,
+                .failure_action = CAPTURE_ACTION_REBOOT,
+                .final_action = CAPTURE_ACTION_REBOOT,
                 .shrink_reservation = TK_SHRINK_AUTO,
                 .margin = TK_MARGIN_UNSET,
         };
@@ -767,10 +724,10 @@ int tk_config_format_ini(const TkConfig *c, char **ret) {
                             tk_fs_to_string(c->fs_type), format_timespan_usec(ts, sizeof(ts), c->timeout_usec));
         if (r >= 0)
                 r = bprintf(&b, "\n[Dump]\nLevel=%" PRIu32 "\nCompression=%s\n", c->dump_level,
-                            tk_compression_to_string(c->compression));
+                            capture_compression_to_string(c->compression));
         if (r >= 0)
                 r = bprintf(&b, "\n[Actions]\nFailureAction=%s\nFinalAction=%s\n\n[Memory]\nShrinkReservation=%s\nMargin=",
-                            tk_action_to_string(c->failure_action), tk_action_to_string(c->final_action),
+                            capture_action_to_string(c->failure_action), capture_action_to_string(c->final_action),
                             tk_shrink_to_string(c->shrink_reservation));
         if (r >= 0 && c->margin != TK_MARGIN_UNSET)
                 r = bprint_size(&b, c->margin);
@@ -877,13 +834,13 @@ int tk_config_format_json(const TkConfig *c, char **ret) {
                 r = bprintf(&b, "\"TimeoutUSec\":%" PRIu64 "},\"Dump\":{\"Level\":%" PRIu32 ",", c->timeout_usec,
                             c->dump_level);
         if (r >= 0)
-                r = json_key_string(&b, "Compression", tk_compression_to_string(c->compression), false);
+                r = json_key_string(&b, "Compression", capture_compression_to_string(c->compression), false);
         if (r >= 0)
                 r = bprintf(&b, "},\"Actions\":{");
         if (r >= 0)
-                r = json_key_string(&b, "FailureAction", tk_action_to_string(c->failure_action), true);
+                r = json_key_string(&b, "FailureAction", capture_action_to_string(c->failure_action), true);
         if (r >= 0)
-                r = json_key_string(&b, "FinalAction", tk_action_to_string(c->final_action), false);
+                r = json_key_string(&b, "FinalAction", capture_action_to_string(c->final_action), false);
         if (r >= 0)
                 r = bprintf(&b, "},\"Memory\":{");
         if (r >= 0)

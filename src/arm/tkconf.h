@@ -51,28 +51,8 @@ typedef enum TkFileSystem {
         _TK_FS_MAX,
 } TkFileSystem;
 
-/* TkCompression and TkAction use the same order and names as CaptureCompression and CaptureAction
- * (capture-config.h), the form the settings take in the capture overlay. */
-typedef enum TkCompression {
-        TK_COMPRESSION_NONE,
-        TK_COMPRESSION_ZLIB,
-        TK_COMPRESSION_LZO,
-        TK_COMPRESSION_SNAPPY,
-        TK_COMPRESSION_ZSTD,
-        _TK_COMPRESSION_MAX,
-} TkCompression;
-/* zstd (makedumpfile -z): the fastest of the good compressors, makedumpfile's recommendation since
- * 1.7.0. A makedumpfile built without it silently ignores -z, so tinykdump-save checks
- * `makedumpfile -v` and falls back to zlib, recording both (see makedumpfile.h). */
-#define TK_DEFAULT_COMPRESSION TK_COMPRESSION_ZSTD
-
-typedef enum TkAction {
-        TK_ACTION_REBOOT,
-        TK_ACTION_POWEROFF,
-        TK_ACTION_HALT,
-        TK_ACTION_SHELL,      /* FailureAction= only: an emergency shell for debugging */
-        _TK_ACTION_MAX,
-} TkAction;
+/* Compression and the actions are CaptureCompression and CaptureAction (capture-config.h): the one
+ * set the configuration and the capture side share, handed to the capture overlay as they are. */
 
 typedef enum TkShrink {
         TK_SHRINK_AUTO,       /* shrink the static part when CMA provides the run-time memory */
@@ -99,11 +79,11 @@ typedef struct TkConfig {
 
         /* [Dump] */
         uint32_t dump_level;
-        TkCompression compression;
+        CaptureCompression compression;
 
         /* [Actions] */
-        TkAction failure_action;
-        TkAction final_action;
+        CaptureAction failure_action;
+        CaptureAction final_action;
 
         /* [Memory] */
         TkShrink shrink_reservation;
@@ -151,8 +131,4 @@ int tk_config_target_what(const TkConfig *c, char **ret);
 
 const char *tk_target_kind_to_string(TkTargetKind k);   /* "UUID", "LABEL", "PARTUUID", "PARTLABEL" */
 const char *tk_fs_to_string(TkFileSystem f);            /* "auto", "vfat", … */
-const char *tk_compression_to_string(TkCompression c);  /* "none", "zlib", "lzo", "snappy", "zstd" */
-const char *tk_action_to_string(TkAction a);            /* "reboot", "poweroff", "halt", "shell" */
 const char *tk_shrink_to_string(TkShrink s);            /* "auto", "yes", "no" */
-int tk_compression_from_string(const char *s);          /* -EINVAL when unknown */
-int tk_action_from_string(const char *s);
