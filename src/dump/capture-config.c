@@ -161,6 +161,20 @@ static const struct {
         { "PARTLABEL=", "/dev/disk/by-partlabel/", false },
 };
 
+int capture_what_split(const char *what, char **ret_kind, const char **ret_value) {
+        const char *eq = what ? strchr(what, '=') : NULL;
+        char *kind;
+
+        if (!eq || eq == what || eq[1] == 0)
+                return -EINVAL;
+        kind = strndup(what, (size_t) (eq - what));
+        if (!kind)
+                return -ENOMEM;
+        *ret_kind = kind;
+        *ret_value = eq + 1;
+        return 0;
+}
+
 int capture_target_device_from_what(const char *what, char **ret) {
         _cleanup_free_ char *enc = NULL;
         const char *v;
@@ -256,6 +270,40 @@ static int normalize_id128(const char *s, char **ret) {
         return 0;
 }
 
+/* Every key of capture.conf, in the order the serializer writes them. */
+typedef enum ValueType {
+        VALUE_STRING,
+        VALUE_ID128,
+        VALUE_U64,
+        VALUE_LEVEL,
+        VALUE_COMPRESSION,
+        VALUE_ACTION,
+} ValueType;
+
+static const struct {
+        const char *key;
+        ValueType type;
+        size_t offset;
+} capture_keys[] = {
+        { "TARGET_WHAT", VALUE_STRING, offsetof(CaptureConfig, target_what) },
+        { "TARGET_DEVICE", VALUE_STRING, offsetof(CaptureConfig, target_device) },
+        { "TARGET_FSTYPE", VALUE_STRING, offsetof(CaptureConfig, target_fstype) },
+        { "TARGET_DIRECTORY", VALUE_STRING, offsetof(CaptureConfig, target_directory) },
+        { "TARGET_TIMEOUT_USEC", VALUE_U64, offsetof(CaptureConfig, target_timeout_usec) },
+        { "DUMP_LEVEL", VALUE_LEVEL, offsetof(CaptureConfig, dump_level) },
+        { "DUMP_COMPRESSION", VALUE_COMPRESSION, offsetof(CaptureConfig, dump_compression) },
+        { "FAILURE_ACTION", VALUE_ACTION, offsetof(CaptureConfig, failure_action) },
+        { "FINAL_ACTION", VALUE_ACTION, offsetof(CaptureConfig, final_action) },
+        { "CRASHED_BOOT_ID", VALUE_ID128, offsetof(CaptureConfig, crashed_boot_id) },
+        { "CRASHED_MACHINE_ID", VALUE_ID128, offsetof(CaptureConfig, crashed_machine_id) },
+        { "CRASHED_HOSTNAME", VALUE_STRING, offsetof(CaptureConfig, crashed_hostname) },
+        { "CRASHED_KERNEL_RELEASE", VALUE_STRING, offsetof(CaptureConfig, crashed_kernel_release) },
+        { "CRASHED_KERNEL_VERSION", VALUE_STRING, offsetof(CaptureConfig, crashed_kernel_version) },
+        { "CRASHED_MACHINE", VALUE_STRING, offsetof(CaptureConfig, crashed_machine) },
+        { "LOADED_AT_USEC", VALUE_U64, offsetof(CaptureConfig, loaded_at_usec) },
+        { "TINYKDUMP_VERSION", VALUE_STRING, offsetof(CaptureConfig, tinykdump_version) },
+};
+
 static int fail(char **ret_message, const char *format, ...) _printf_(2, 3);
 static int fail(char **ret_message, const char *format, ...) {
         if (ret_message) {
@@ -270,28 +318,17 @@ static int fail(char **ret_message, const char *format, ...) {
 
 int capture_config_verify(const CaptureConfig *c, char **ret_message) {
         _cleanup_free_ char *dev = NULL;
-        const struct {
-                const char *key;
-                const char *value;
-        } strings[] = {
-                { "TARGET_WHAT", c->target_what },
-                { "TARGET_DEVICE", c->target_device },
-                { "TARGET_FSTYPE", c->target_fstype },
-                { "TARGET_DIRECTORY", c->target_directory },
-                { "CRASHED_BOOT_ID", c->crashed_boot_id },
-                { "CRASHED_MACHINE_ID", c->crashed_machine_id },
-                { "CRASHED_HOSTNAME", c->crashed_hostname },
-                { "CRASHED_KERNEL_RELEASE", c->crashed_kernel_release },
-                { "CRASHED_KERNEL_VERSION", c->crashed_kernel_version },
-                { "CRASHED_MACHINE", c->crashed_machine },
-                { "TINYKDUMP_VERSION", c->tinykdump_version },
-        };
 
-        for (size_t i = 0; i < ELEMENTSOF(strings); i++)
-                if (strings[i].value && !value_is_clean(strings[i].value))
+        for (size_t i = 0; i < ELEMENTSOF(capture_keys); i++) {
+                const char *v;
+                if (capture_keys[i].type != VALUE_STRING && capture_keys[i].type != VALUE_ID128)
+                        continue;
+                v = *(char * const *) ((const uint8_t *) c + capture_keys[i].offset);
+                if (v && !value_is_clean(v))
                         return fail(ret_message,
                                     "%s=%s: value is empty, too long, has surrounding spaces or control characters.",
-                                    strings[i].key, strings[i].value);
+                                    capture_keys[i].key, v);
+        }
 
         if (!c->target_what)
                 return fail(ret_message, "TARGET_WHAT= is missing.");
@@ -361,20 +398,12 @@ int capture_config_serialize(const CaptureConfig *c, char **ret, size_t *ret_siz
         fprintf(f, "FAILURE_ACTION=%s\n", capture_action_to_string(c->failure_action));
         fprintf(f, "FINAL_ACTION=%s\n", capture_action_to_string(c->final_action));
 
-        const struct {
-                const char *key;
-                const char *value;
-        } facts[] = {
-                { "CRASHED_BOOT_ID", c->crashed_boot_id },
-                { "CRASHED_MACHINE_ID", c->crashed_machine_id },
-                { "CRASHED_HOSTNAME", c->crashed_hostname },
-                { "CRASHED_KERNEL_RELEASE", c->crashed_kernel_release },
-                { "CRASHED_KERNEL_VERSION", c->crashed_kernel_version },
-                { "CRASHED_MACHINE", c->crashed_machine },
-        };
-        for (size_t i = 0; i < ELEMENTSOF(facts); i++)
-                if (facts[i].value)
-                        fprintf(f, "%s=%s\n", facts[i].key, facts[i].value);
+        /* The facts about the crashed system, as far as known. */
+        for (size_t i = 0; i < ELEMENTSOF(capture_keys); i++) {
+                const char *v = *(char * const *) ((const uint8_t *) c + capture_keys[i].offset);
+                if (startswith(capture_keys[i].key, "CRASHED_") && v)
+                        fprintf(f, "%s=%s\n", capture_keys[i].key, v);
+        }
         if (c->loaded_at_usec > 0)
                 fprintf(f, "LOADED_AT_USEC=%" PRIu64 "\n", c->loaded_at_usec);
         if (c->tinykdump_version)
@@ -393,39 +422,6 @@ int capture_config_serialize(const CaptureConfig *c, char **ret, size_t *ret_siz
 }
 
 /* ---- parsing ---- */
-
-typedef enum ValueType {
-        VALUE_STRING,
-        VALUE_ID128,
-        VALUE_U64,
-        VALUE_LEVEL,
-        VALUE_COMPRESSION,
-        VALUE_ACTION,
-} ValueType;
-
-static const struct {
-        const char *key;
-        ValueType type;
-        size_t offset;
-} capture_keys[] = {
-        { "TARGET_WHAT", VALUE_STRING, offsetof(CaptureConfig, target_what) },
-        { "TARGET_DEVICE", VALUE_STRING, offsetof(CaptureConfig, target_device) },
-        { "TARGET_FSTYPE", VALUE_STRING, offsetof(CaptureConfig, target_fstype) },
-        { "TARGET_DIRECTORY", VALUE_STRING, offsetof(CaptureConfig, target_directory) },
-        { "TARGET_TIMEOUT_USEC", VALUE_U64, offsetof(CaptureConfig, target_timeout_usec) },
-        { "DUMP_LEVEL", VALUE_LEVEL, offsetof(CaptureConfig, dump_level) },
-        { "DUMP_COMPRESSION", VALUE_COMPRESSION, offsetof(CaptureConfig, dump_compression) },
-        { "FAILURE_ACTION", VALUE_ACTION, offsetof(CaptureConfig, failure_action) },
-        { "FINAL_ACTION", VALUE_ACTION, offsetof(CaptureConfig, final_action) },
-        { "CRASHED_BOOT_ID", VALUE_ID128, offsetof(CaptureConfig, crashed_boot_id) },
-        { "CRASHED_MACHINE_ID", VALUE_ID128, offsetof(CaptureConfig, crashed_machine_id) },
-        { "CRASHED_HOSTNAME", VALUE_STRING, offsetof(CaptureConfig, crashed_hostname) },
-        { "CRASHED_KERNEL_RELEASE", VALUE_STRING, offsetof(CaptureConfig, crashed_kernel_release) },
-        { "CRASHED_KERNEL_VERSION", VALUE_STRING, offsetof(CaptureConfig, crashed_kernel_version) },
-        { "CRASHED_MACHINE", VALUE_STRING, offsetof(CaptureConfig, crashed_machine) },
-        { "LOADED_AT_USEC", VALUE_U64, offsetof(CaptureConfig, loaded_at_usec) },
-        { "TINYKDUMP_VERSION", VALUE_STRING, offsetof(CaptureConfig, tinykdump_version) },
-};
 
 /* Assigns one value; returns -EINVAL with a reason for the diagnostic. */
 static int assign(CaptureConfig *c, ValueType type, size_t offset, const char *value, const char **reason) {

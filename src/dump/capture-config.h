@@ -120,6 +120,10 @@ int capture_config_parse(const void *data, size_t size, const char *filename, Ca
 /* Read and parse a file below root (NULL = /). */
 int capture_config_load(const char *root, const char *path, CaptureConfig *ret, ConfDiagList *diags);
 
+/* Splits a WHAT= spec "KIND=VALUE" into a copy of KIND and a pointer to VALUE inside what.
+ * -EINVAL when either is empty or there is no '='. */
+int capture_what_split(const char *what, char **ret_kind, const char **ret_value);
+
 /* The udev symlink for a WHAT= spec: "UUID=x" → "/dev/disk/by-uuid/x", "LABEL=x" → by-label,
  * "PARTUUID=x" → by-partuuid, "PARTLABEL=x" → by-partlabel. The value is encoded as udev encodes
  * ID_FS_LABEL_ENC and friends (libblkid's blkid_encode_string(): anything but ASCII alphanumerics,

@@ -144,18 +144,6 @@ static int load_config(Context *c) {
         return 0;
 }
 
-static int split_what(const char *what, char **ret_kind, const char **ret_value) {
-        const char *eq = what ? strchr(what, '=') : NULL;
-
-        if (!eq || eq == what || eq[1] == 0)
-                return -EINVAL;
-        *ret_kind = strndup(what, (size_t) (eq - what));
-        if (!*ret_kind)
-                return -ENOMEM;
-        *ret_value = eq + 1;
-        return 0;
-}
-
 static void describe_identity(const BlockIdentity *id, char *buf, size_t l) {
         snprintf(buf, l, "TYPE=%s UUID=%s LABEL=%s PARTUUID=%s", strna(id->fstype), strna(id->uuid),
                  strna(id->label), strna(id->partuuid));
@@ -169,7 +157,7 @@ static int wait_for_target(Context *c) {
         char timeout[32];
         int r;
 
-        r = split_what(c->config.target_what, &kind, &value);
+        r = capture_what_split(c->config.target_what, &kind, &value);
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: capture failed: TARGET_WHAT=%s in %s is not KIND=VALUE.",
                                        strna(c->config.target_what), c->config_path ?: CAPTURE_CONFIG_PATH);

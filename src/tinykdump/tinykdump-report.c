@@ -45,18 +45,6 @@ static uint64_t now_realtime(void) {
         return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
 }
 
-static int split_what(const char *what, char **ret_kind, const char **ret_value) {
-        const char *eq = what ? strchr(what, '=') : NULL;
-
-        if (!eq || eq == what || eq[1] == 0)
-                return -EINVAL;
-        *ret_kind = strndup(what, (size_t) (eq - what));
-        if (!*ret_kind)
-                return -ENOMEM;
-        *ret_value = eq + 1;
-        return 0;
-}
-
 static void notify(const DumpEntry *e, const ReportRecord *rec, bool reported, int r, void *userdata) {
         if (r < 0)
                 log_warning_errno(r, "Failed to report the dump %s: %m", e->name);
@@ -170,7 +158,7 @@ static int report_load_want(int argc, char *argv[], ReportWant *w) {
                 log_info("No dump target is configured ([Target] What= in tinykdump.conf); nothing to report.");
                 return 0;
         }
-        r = split_what(w->what, &w->kind, &w->value);
+        r = capture_what_split(w->what, &w->kind, &w->value);
         if (r < 0)
                 return log_error_errno(r, "What=%s is not KIND=VALUE.", w->what);
         w->fstype = w->config->fs_type == TK_FS_AUTO ? NULL : tk_fs_to_string(w->config->fs_type);

@@ -403,3 +403,18 @@ TEST(enums) {
         ASSERT_NULL(capture_action_to_string(_CAPTURE_ACTION_MAX));
         return TEST_PASS;
 }
+
+TEST(what_split) {
+        _cleanup_free_ char *kind = NULL;
+        const char *value = NULL;
+
+        ASSERT_OK(capture_what_split("LABEL=My=Dumps", &kind, &value));
+        ASSERT_STREQ(kind, "LABEL");
+        ASSERT_STREQ(value, "My=Dumps");
+        ASSERT_ERROR(capture_what_split("=x", &kind, &value), EINVAL);
+        ASSERT_ERROR(capture_what_split("UUID=", &kind, &value), EINVAL);
+        ASSERT_ERROR(capture_what_split("/dev/sda1", &kind, &value), EINVAL);
+        ASSERT_ERROR(capture_what_split(NULL, &kind, &value), EINVAL);
+        ASSERT_STREQ(kind, "LABEL"); /* untouched on failure */
+        return TEST_PASS;
+}
