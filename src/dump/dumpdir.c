@@ -9,6 +9,55 @@
 #include "dumpdir.h"
 #include "util.h"
 
+int dumpdir_open_regular_at(int dir_fd, const char *name, uint64_t *ret_size) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        if (ret_size)
+                *ret_size = (uint64_t) st.st_size;
+        return TAKE_FD(fd);
+}
+
+int dumpdir_read_file_at(int dir_fd, const char *name, size_t max, bool tail, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *buf = NULL;
+        uint64_t size = 0;
+        size_t n = 0, want;
+
+        fd = dumpdir_open_regular_at(dir_fd, name, &size);
+        if (fd < 0)
+                return fd;
+        if (size > max && !tail)
+                return -EFBIG;
+        want = size > max ? max : (size_t) size;
+        buf = malloc(want + 1);
+        if (!buf)
+                return -ENOMEM;
+        off_t off = (off_t) (size - want);
+        while (n < want) {
+                ssize_t k = pread(fd, buf + n, want - n, off + (off_t) n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;   /* shrank under us: take what there is */
+                n += (size_t) k;
+        }
+        buf[n] = 0;
+        *ret = TAKE_PTR(buf);
+        *ret_size = n;
+        return 0;
+}
+
 void block_identity_done(BlockIdentity *b) {
         free(b->fstype);
         free(b->uuid);

@@ -16,6 +16,14 @@
 /* How many "_N" suffixes dumpdir_create() tries before giving up. */
 #define DUMPDIR_SUFFIX_MAX 999U
 
+/* Reading what is in a dump directory, which is untrusted: opens name in dir_fd read-only without
+ * following a symlink or blocking on a FIFO; -EBADFD unless it is a regular file. */
+int dumpdir_open_regular_at(int dir_fd, const char *name, uint64_t *ret_size);
+
+/* The regular file name in dir_fd (as above), NUL-terminated: all of it, -EFBIG above max bytes;
+ * or with tail set, its last at most max bytes. A file that shrinks while read gives what there is. */
+int dumpdir_read_file_at(int dir_fd, const char *name, size_t max, bool tail, char **ret, size_t *ret_size);
+
 /* What a block device holds, from libblkid. Strings may be NULL. */
 typedef struct BlockIdentity {
         char *fstype;

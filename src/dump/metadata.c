@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <fcntl.h>
 #include <inttypes.h>
-#include <sys/stat.h>
-
 #include <syslog.h>
 
+#include "dumpdir.h"
 #include "keyvalue.h"
 #include "metadata.h"
 #include "util.h"
@@ -415,36 +413,12 @@ int dump_metadata_parse(const char *data, size_t size, DumpMetadata *ret, ConfDi
 
 int dump_metadata_read_at(int dir_fd, DumpMetadata *ret, ConfDiagList *diags) {
         _cleanup_free_ char *buf = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        struct stat st;
-        size_t n = 0;
+        size_t n;
+        int r;
 
-        fd = openat(dir_fd, DUMP_FILE_METADATA, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
-        if (st.st_size > (off_t) METADATA_FILE_MAX)
-                return -EFBIG;
-
-        buf = malloc(METADATA_FILE_MAX + 1);
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                ssize_t k = read(fd, buf + n, METADATA_FILE_MAX + 1 - n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                n += (size_t) k;
-                if (n > METADATA_FILE_MAX)
-                        return -EFBIG;
-        }
+        r = dumpdir_read_file_at(dir_fd, DUMP_FILE_METADATA, METADATA_FILE_MAX, false, &buf, &n);
+        if (r < 0)
+                return r;
         return dump_metadata_parse(buf, n, ret, diags);
 }
 

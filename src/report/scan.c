@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "dumpdir.h"
 #include "scan.h"
 #include "util.h"
 
@@ -65,23 +66,6 @@ void dump_entries_free(DumpEntry *e, size_t n) {
         free(e);
 }
 
-/* Opens a regular file in dir_fd without following a symlink or blocking on a FIFO. */
-static int open_regular_at(int dir_fd, const char *name, uint64_t *ret_size) {
-        _cleanup_close_ int fd = -EBADF;
-        struct stat st;
-
-        fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
-        if (ret_size)
-                *ret_size = (uint64_t) st.st_size;
-        return TAKE_FD(fd);
-}
-
 static bool regular_file_at(int dir_fd, const char *name, uint64_t *ret_size) {
         struct stat st;
 
@@ -90,37 +74,6 @@ static bool regular_file_at(int dir_fd, const char *name, uint64_t *ret_size) {
         if (ret_size)
                 *ret_size = (uint64_t) st.st_size;
         return true;
-}
-
-int read_tail_at(int dir_fd, const char *name, size_t max, char **ret, size_t *ret_size) {
-        _cleanup_close_ int fd = -EBADF;
-        _cleanup_free_ char *buf = NULL;
-        uint64_t size = 0;
-        size_t n = 0, want;
-
-        fd = open_regular_at(dir_fd, name, &size);
-        if (fd < 0)
-                return fd;
-        want = size > max ? max : (size_t) size;
-        buf = malloc(want + 1);
-        if (!buf)
-                return -ENOMEM;
-        off_t off = (off_t) (size - want);
-        while (n < want) {
-                ssize_t k = pread(fd, buf + n, want - n, off + (off_t) n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;   /* shrank under us: take what there is */
-                n += (size_t) k;
-        }
-        buf[n] = 0;
-        *ret = TAKE_PTR(buf);
-        *ret_size = n;
-        return 0;
 }
 
 int dmesg_tail(const char *data, size_t size, size_t max_lines, size_t max_bytes, char **ret) {
@@ -196,7 +149,7 @@ int dump_entry_load(int parent_fd, const char *name, DumpEntry *ret) {
                 _cleanup_free_ char *text = NULL;
                 size_t n;
 
-                r = read_tail_at(fd, DUMP_FILE_DMESG, REPORT_DMESG_TAIL_MAX, &text, &n);
+                r = dumpdir_read_file_at(fd, DUMP_FILE_DMESG, REPORT_DMESG_TAIL_MAX, true, &text, &n);
                 if (r >= 0)
                         r = dmesg_tail(text, n, REPORT_DMESG_TAIL_LINES, REPORT_DMESG_TAIL_MAX, &e.dmesg_tail);
                 if (r == -ENOMEM) {

@@ -53,7 +53,3 @@ int report_scan(int parent_fd, DumpEntry **ret, size_t *ret_n, unsigned *ret_ski
  * is one within the last max_bytes), as a new string in which NUL and control characters other
  * than newline and tab became '?' and without trailing newlines. -ENODATA when empty. */
 int dmesg_tail(const char *data, size_t size, size_t max_lines, size_t max_bytes, char **ret);
-
-/* The last at most max bytes of the regular file name in dir_fd (not following a symlink, not
- * blocking on a FIFO: -EBADFD for anything but a regular file), NUL-terminated. */
-int read_tail_at(int dir_fd, const char *name, size_t max, char **ret, size_t *ret_size);

@@ -198,7 +198,7 @@ static int state_matches(int state_fd, const char *id, const char *key, const ch
         dfd = openat(state_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dfd < 0)
                 return errno == ENOENT ? 0 : -errno;
-        r = read_tail_at(dfd, REPORT_SOURCE_FILENAME, REPORT_SOURCE_MAX + 1, &text, &n);
+        r = dumpdir_read_file_at(dfd, REPORT_SOURCE_FILENAME, REPORT_SOURCE_MAX + 1, true, &text, &n);
         if (r < 0)
                 return -EEXIST;
         r = report_source_parse(text, n, &s);
@@ -272,7 +272,7 @@ static int copy_dmesg(int parent_fd, const DumpEntry *e, int dfd) {
         sfd = openat(parent_fd, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (sfd < 0)
                 return -errno;
-        r = read_tail_at(sfd, DUMP_FILE_DMESG, REPORT_DMESG_KEEP_MAX, &text, &n);
+        r = dumpdir_read_file_at(sfd, DUMP_FILE_DMESG, REPORT_DMESG_KEEP_MAX, true, &text, &n);
         if (r >= 0)
                 r = dmesg_tail(text, n, SIZE_MAX, REPORT_DMESG_KEEP_MAX, &clean);
         if (r == -ENOMEM)

@@ -10,43 +10,30 @@
 #include "spawn-util.h"
 #include "util.h"
 
-int capture_journal_save(const char *root, int dir_fd, uint64_t *ret_size) {
+/* Opens the first <root>/run/log/journal/<machine id>/system.journal. */
+static int open_capture_journal(const char *root, uint64_t *ret_size) {
         _cleanup_free_ char *pattern = path_join(root, "/run/log/journal/*/system.journal");
-        _cleanup_close_ int in = -EBADF, out = -EBADF;
-        _cleanup_free_ char *buf = NULL;
         glob_t g = {};
-        struct stat st;
-        uint64_t total = 0;
         int r;
 
         if (!pattern)
                 return -ENOMEM;
         r = glob(pattern, GLOB_NOSORT, NULL, &g);
-        if (r == GLOB_NOMATCH || (r == 0 && g.gl_pathc == 0)) {
-                globfree(&g);
-                return -ENOENT;
-        }
-        if (r != 0) {
-                globfree(&g);
-                return r == GLOB_NOSPACE ? -ENOMEM : -EIO;
-        }
-        in = open(g.gl_pathv[0], O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+        if (r == GLOB_NOMATCH || (r == 0 && g.gl_pathc == 0))
+                r = -ENOENT;
+        else if (r != 0)
+                r = r == GLOB_NOSPACE ? -ENOMEM : -EIO;
+        else
+                r = dumpdir_open_regular_at(AT_FDCWD, g.gl_pathv[0], ret_size);
         globfree(&g);
-        if (in < 0)
-                return -errno;
-        if (fstat(in, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
-        if ((uint64_t) st.st_size > CAPTURE_JOURNAL_MAX)
-                return -EFBIG;
+        return r;
+}
 
-        (void) unlinkat(dir_fd, DUMP_FILE_CAPTURE_JOURNAL_INCOMPLETE, 0);
-        out = openat(dir_fd, DUMP_FILE_CAPTURE_JOURNAL_INCOMPLETE, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                     0600);
-        if (out < 0)
-                return -errno;
-        buf = malloc(256 * KiB);
+/* Copies in to out, at most max bytes (-EFBIG beyond). */
+static int copy_bounded(int in, int out, uint64_t max, uint64_t *ret_total) {
+        _cleanup_free_ char *buf = malloc(256 * KiB);
+        uint64_t total = 0;
+
         if (!buf)
                 return -ENOMEM;
         for (;;) {
@@ -58,7 +45,7 @@ int capture_journal_save(const char *root, int dir_fd, uint64_t *ret_size) {
                 }
                 if (k == 0)
                         break;
-                if (total + (uint64_t) k > CAPTURE_JOURNAL_MAX)
+                if (total + (uint64_t) k > max)
                         return -EFBIG;
                 for (ssize_t done = 0; done < k;) {
                         ssize_t w = write(out, buf + done, (size_t) (k - done));
@@ -71,6 +58,29 @@ int capture_journal_save(const char *root, int dir_fd, uint64_t *ret_size) {
                 }
                 total += (uint64_t) k;
         }
+        *ret_total = total;
+        return 0;
+}
+
+int capture_journal_save(const char *root, int dir_fd, uint64_t *ret_size) {
+        _cleanup_close_ int in = -EBADF, out = -EBADF;
+        uint64_t size = 0, total;
+        int r;
+
+        in = open_capture_journal(root, &size);
+        if (in < 0)
+                return in;
+        if (size > CAPTURE_JOURNAL_MAX)
+                return -EFBIG;
+
+        (void) unlinkat(dir_fd, DUMP_FILE_CAPTURE_JOURNAL_INCOMPLETE, 0);
+        out = openat(dir_fd, DUMP_FILE_CAPTURE_JOURNAL_INCOMPLETE, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                     0600);
+        if (out < 0)
+                return -errno;
+        r = copy_bounded(in, out, CAPTURE_JOURNAL_MAX, &total);
+        if (r < 0)
+                return r;
         if (fsync(out) < 0)
                 return -errno;
         r = rename_durable_at(dir_fd, DUMP_FILE_CAPTURE_JOURNAL_INCOMPLETE, DUMP_FILE_CAPTURE_JOURNAL);
