@@ -2,19 +2,13 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
-#include <sys/utsname.h>
 #include <syslog.h>
-#include <time.h>
 
 #include <systemd/sd-id128.h>
 
 #include "capture-config.h"
-#include "cpio.h"
+#include "capture-internal.h"
 #include "keyvalue.h"
-
-/* Longest value we write or accept for any key; real values are far shorter. */
-#define CAPTURE_VALUE_MAX 4096U
-#define USEC_PER_SEC UINT64_C(1000000)
 
 static const char * const compression_names[_CAPTURE_COMPRESSION_MAX] = {
         [CAPTURE_COMPRESSION_NONE] = "none",
@@ -78,141 +72,9 @@ void capture_config_done(CaptureConfig *c) {
         capture_config_init(c);
 }
 
-/* ---- udev-style encoding of /dev/disk/by-* names ---- */
-
-/* Length of the valid, minimally encoded UTF-8 sequence for a non-ASCII character at s, or 0. */
-static size_t utf8_valid_sequence(const unsigned char *s) {
-        size_t len;
-        uint32_t c;
-
-        if (s[0] < 0x80)
-                return 0;
-        if ((s[0] & 0xe0) == 0xc0) {
-                len = 2;
-                c = s[0] & 0x1f;
-        } else if ((s[0] & 0xf0) == 0xe0) {
-                len = 3;
-                c = s[0] & 0x0f;
-        } else if ((s[0] & 0xf8) == 0xf0) {
-                len = 4;
-                c = s[0] & 0x07;
-        } else
-                return 0;
-
-        for (size_t i = 1; i < len; i++) {
-                if ((s[i] & 0xc0) != 0x80) /* also stops at the terminating NUL */
-                        return 0;
-                c = (c << 6) | (s[i] & 0x3f);
-        }
-
-        /* Shortest form only, at most U+10FFFF, no surrogates, not U+FDD0…U+FDEF — exactly what libblkid
-         * accepts (checked against blkid_encode_string() in the unit test), which keeps U+FFFE. */
-        size_t needed = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-        if (needed != len || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) || (c >= 0xfdd0 && c <= 0xfdef))
-                return 0;
-        return len;
-}
-
-int udev_encode_string(const char *s, char **ret) {
-        static const char hex[] = "0123456789abcdef";
-        const unsigned char *p = (const unsigned char *) s;
-        char *out, *o;
-        size_t l;
-
-        if (!s)
-                return -EINVAL;
-        l = strlen(s);
-        if (l > CAPTURE_VALUE_MAX)
-                return -EINVAL;
-        out = o = malloc(l * 4 + 1);
-        if (!out)
-                return -ENOMEM;
-
-        while (*p) {
-                size_t n = utf8_valid_sequence(p);
-                if (n > 0) {
-                        memcpy(o, p, n);
-                        o += n;
-                        p += n;
-                } else if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                           strchr("#+-.:=@_", *p)) {
-                        *o++ = (char) *p++;
-                } else {
-                        *o++ = '\\';
-                        *o++ = 'x';
-                        *o++ = hex[*p >> 4];
-                        *o++ = hex[*p & 0xf];
-                        p++;
-                }
-        }
-        *o = 0;
-        *ret = out;
-        return 0;
-}
-
-static const struct {
-        const char *tag;
-        const char *dir;
-        bool hex_only; /* identifiers that are hex digits and dashes */
-} what_tags[] = {
-        { "UUID=", "/dev/disk/by-uuid/", true },
-        { "LABEL=", "/dev/disk/by-label/", false },
-        { "PARTUUID=", "/dev/disk/by-partuuid/", true },
-        { "PARTLABEL=", "/dev/disk/by-partlabel/", false },
-};
-
-int capture_what_split(const char *what, char **ret_kind, const char **ret_value) {
-        const char *eq = what ? strchr(what, '=') : NULL;
-        char *kind;
-
-        if (!eq || eq == what || eq[1] == 0)
-                return -EINVAL;
-        kind = strndup(what, (size_t) (eq - what));
-        if (!kind)
-                return -ENOMEM;
-        *ret_kind = kind;
-        *ret_value = eq + 1;
-        return 0;
-}
-
-int capture_target_device_from_what(const char *what, char **ret) {
-        _cleanup_free_ char *enc = NULL;
-        const char *v;
-        int r;
-
-        if (isempty(what))
-                return -EINVAL;
-        if (startswith(what, "/dev/")) {
-                char *s = strdup(what);
-                if (!s)
-                        return -ENOMEM;
-                *ret = s;
-                return 0;
-        }
-
-        for (size_t i = 0; i < ELEMENTSOF(what_tags); i++) {
-                v = startswith(what, what_tags[i].tag);
-                if (!v)
-                        continue;
-                if (isempty(v))
-                        return -EINVAL;
-                if (what_tags[i].hex_only && v[strspn(v, "0123456789abcdefABCDEF-")] != 0)
-                        return -EINVAL;
-                r = udev_encode_string(v, &enc);
-                if (r < 0)
-                        return r;
-                char *s = path_join(what_tags[i].dir, enc);
-                if (!s)
-                        return -ENOMEM;
-                *ret = s;
-                return 0;
-        }
-        return -EINVAL;
-}
-
 /* ---- validation ---- */
 
-static bool value_is_clean(const char *s) {
+bool capture_value_is_clean(const char *s) {
         size_t l = strlen(s);
 
         if (l == 0 || l > CAPTURE_VALUE_MAX)
@@ -257,7 +119,7 @@ static bool id128_is_normalized(const char *s) {
         return streq(sd_id128_to_string(id, buf), s);
 }
 
-static int normalize_id128(const char *s, char **ret) {
+int capture_normalize_id128(const char *s, char **ret) {
         sd_id128_t id;
         char buf[SD_ID128_STRING_MAX];
 
@@ -324,7 +186,7 @@ int capture_config_verify(const CaptureConfig *c, char **ret_message) {
                 if (capture_keys[i].type != VALUE_STRING && capture_keys[i].type != VALUE_ID128)
                         continue;
                 v = *(char * const *) ((const uint8_t *) c + capture_keys[i].offset);
-                if (v && !value_is_clean(v))
+                if (v && !capture_value_is_clean(v))
                         return fail(ret_message,
                                     "%s=%s: value is empty, too long, has surrounding spaces or control characters.",
                                     capture_keys[i].key, v);
@@ -444,7 +306,7 @@ static int assign(CaptureConfig *c, ValueType type, size_t offset, const char *v
                         return -EINVAL;
                 }
                 if (type == VALUE_ID128) {
-                        r = normalize_id128(value, &n);
+                        r = capture_normalize_id128(value, &n);
                         if (r == -EINVAL)
                                 *reason = "expected a 128-bit ID (32 hexadecimal digits)";
                         if (r < 0)
@@ -619,138 +481,4 @@ int capture_config_load(const char *root, const char *path, CaptureConfig *ret, 
                 return r;
         }
         return capture_config_parse(buf, size, path, ret, diags);
-}
-
-/* ---- facts about the running system ---- */
-
-static int read_fact(const char *root, const char *path, char **ret) {
-        _cleanup_free_ char *s = NULL;
-        int r;
-
-        r = read_one_line_file_at(root, path, &s);
-        if (r < 0)
-                return r;
-        char *t = strstrip(s);
-        if (!value_is_clean(t))
-                return -EBADMSG;
-        char *n = strdup(t);
-        if (!n)
-                return -ENOMEM;
-        *ret = n;
-        return 0;
-}
-
-static int set_string(char **field, const char *value) {
-        char *n = strdup(value);
-        if (!n)
-                return -ENOMEM;
-        free(*field);
-        *field = n;
-        return 0;
-}
-
-int capture_config_gather_facts(CaptureConfig *c, const char *root) {
-        _cleanup_free_ char *boot_id = NULL, *machine_id = NULL, *hostname = NULL, *release = NULL,
-                            *version = NULL, *machine = NULL, *raw = NULL;
-        struct utsname u;
-        struct timespec ts;
-        bool have_uname = false;
-        int r;
-
-        if (!root && uname(&u) >= 0)
-                have_uname = true;
-
-        r = read_one_line_file_at(root, "/proc/sys/kernel/random/boot_id", &raw);
-        if (r < 0)
-                return r;
-        r = normalize_id128(strstrip(raw), &boot_id);
-        if (r < 0)
-                return r == -EINVAL ? -EBADMSG : r;
-        free(raw);
-        raw = NULL;
-
-        /* An image without a machine ID (first boot, initrd, container) is not an error. */
-        r = read_one_line_file_at(root, "/etc/machine-id", &raw);
-        if (r >= 0 && normalize_id128(strstrip(raw), &machine_id) == -ENOMEM)
-                return -ENOMEM;
-
-        r = read_fact(root, "/proc/sys/kernel/osrelease", &release);
-        if (r < 0 && have_uname)
-                r = (release = strdup(u.release)) ? 0 : -ENOMEM;
-        if (r < 0)
-                return r;
-
-        r = read_fact(root, "/proc/sys/kernel/hostname", &hostname);
-        if (r < 0 && have_uname && value_is_clean(u.nodename))
-                r = (hostname = strdup(u.nodename)) ? 0 : -ENOMEM;
-        if (r == -ENOMEM)
-                return r;
-        r = read_fact(root, "/proc/sys/kernel/version", &version);
-        if (r < 0 && have_uname && value_is_clean(u.version))
-                r = (version = strdup(u.version)) ? 0 : -ENOMEM;
-        if (r == -ENOMEM)
-                return r;
-        r = read_fact(root, "/proc/sys/kernel/arch", &machine);
-        if (r < 0 && have_uname && value_is_clean(u.machine))
-                r = (machine = strdup(u.machine)) ? 0 : -ENOMEM;
-        if (r == -ENOMEM)
-                return r;
-
-        r = set_string(&c->tinykdump_version, PACKAGE_VERSION);
-        if (r < 0)
-                return r;
-
-        free(c->crashed_boot_id);
-        c->crashed_boot_id = TAKE_PTR(boot_id);
-        free(c->crashed_machine_id);
-        c->crashed_machine_id = TAKE_PTR(machine_id);
-        free(c->crashed_hostname);
-        c->crashed_hostname = TAKE_PTR(hostname);
-        free(c->crashed_kernel_release);
-        c->crashed_kernel_release = TAKE_PTR(release);
-        free(c->crashed_kernel_version);
-        c->crashed_kernel_version = TAKE_PTR(version);
-        free(c->crashed_machine);
-        c->crashed_machine = TAKE_PTR(machine);
-
-        if (clock_gettime(CLOCK_REALTIME, &ts) >= 0)
-                c->loaded_at_usec = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
-        return 0;
-}
-
-/* ---- the overlay ---- */
-
-int capture_overlay_build_full(const CaptureConfig *c, const CaptureOverlayFile *extra, size_t n_extra,
-                               Buffer *ret) {
-        _cleanup_free_ char *text = NULL;
-        CpioWriter w;
-        size_t size;
-        int r;
-
-        if (ret->size > 0 || ret->data)
-                return -EINVAL;
-        if (n_extra > 0 && !extra)
-                return -EINVAL;
-        r = capture_config_serialize(c, &text, &size);
-        if (r < 0)
-                return r;
-
-        cpio_writer_init(&w, c->loaded_at_usec / USEC_PER_SEC);
-        r = cpio_writer_add_directory(&w, "/etc/tinykdump", 0755);
-        if (r >= 0)
-                r = cpio_writer_add_file(&w, CAPTURE_CONFIG_PATH, 0644, text, size);
-        for (size_t i = 0; r >= 0 && i < n_extra; i++) {
-                if (!extra[i].path || extra[i].path[0] != '/')
-                        r = -EINVAL;
-                else
-                        r = cpio_writer_add_file(&w, extra[i].path, extra[i].mode, extra[i].data, extra[i].size);
-        }
-        if (r >= 0)
-                r = cpio_writer_finish(&w, ret);
-        cpio_writer_done(&w);
-        return r;
-}
-
-int capture_overlay_build(const CaptureConfig *c, Buffer *ret) {
-        return capture_overlay_build_full(c, NULL, 0, ret);
 }
