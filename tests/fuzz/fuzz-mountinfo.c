@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* /proc/self/mountinfo (by path and by device) and `makedumpfile -v` output on arbitrary bytes: tinykdump-save reads both
- * before it writes a byte, so neither may crash, hang or allocate without bound. */
+/* /proc/self/mountinfo (by path and by device) and `makedumpfile -v` output on arbitrary bytes:
+ * tinykdump-save reads both before it writes a byte, so neither may crash, hang or allocate
+ * without bound. */
 #include "fuzz.h"
 #include "makedumpfile.h"
 #include "mountinfo.h"
