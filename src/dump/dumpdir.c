@@ -376,3 +376,19 @@ int rename_durable_at(int dir_fd, const char *from, const char *to) {
                 return -errno;
         return 0;
 }
+
+int dumpdir_commit_file_at(int dir_fd, const char *incomplete, const char *name, uint64_t *ret_size) {
+        uint64_t size;
+        int r;
+
+        r = fsync_file_at(dir_fd, incomplete, &size);
+        if (r >= 0)
+                r = RET_NERRNO(fchmodat(dir_fd, incomplete, 0600, 0));
+        if (r >= 0)
+                r = rename_durable_at(dir_fd, incomplete, name);
+        if (r < 0)
+                return r;
+        if (ret_size)
+                *ret_size = size;
+        return 0;
+}

@@ -91,3 +91,7 @@ int fsync_file_at(int dir_fd, const char *name, uint64_t *ret_size);
 
 /* renameat() then fsync of the directory. */
 int rename_durable_at(int dir_fd, const char *from, const char *to);
+
+/* A file someone else wrote under its incomplete name, made final: fsync (its size in
+ * ret_size, may be NULL), mode 0600, rename_durable_at() to name. */
+int dumpdir_commit_file_at(int dir_fd, const char *incomplete, const char *name, uint64_t *ret_size);

@@ -392,15 +392,12 @@ static int save_dmesg(Context *c) {
                 return log_error_errno(-EIO, "tinykdump-save: saving dmesg failed: makedumpfile --dump-dmesg %s (exit status %" PRIu64 ").",
                                        makedumpfile_status_to_string(s), code);
 
-        r = fsync_file_at(c->dir_fd, DUMP_FILE_DMESG_INCOMPLETE, &size);
-        if (r >= 0)
-                r = RET_NERRNO(fchmodat(c->dir_fd, DUMP_FILE_DMESG_INCOMPLETE, 0600, 0));
-        if (r >= 0)
-                r = rename_durable_at(c->dir_fd, DUMP_FILE_DMESG_INCOMPLETE, DUMP_FILE_DMESG);
+        r = dumpdir_commit_file_at(c->dir_fd, DUMP_FILE_DMESG_INCOMPLETE, DUMP_FILE_DMESG, &size);
         if (r < 0)
-                return log_error_errno(r, "tinykdump-save: saving dmesg failed: cannot sync %s/dmesg.txt: %m", c->dir_path);
+                return log_error_errno(r, "tinykdump-save: saving dmesg failed: cannot sync %s/" DUMP_FILE_DMESG ": %m",
+                                       c->dir_path);
         c->md.dmesg_size = size;
-        log_info("tinykdump-save: dmesg saved to %s/dmesg.txt (%s)", c->dir_path, format_bytes(sz, sizeof(sz), size));
+        log_info("tinykdump-save: dmesg saved to %s/" DUMP_FILE_DMESG " (%s)", c->dir_path, format_bytes(sz, sizeof(sz), size));
 
         _cleanup_free_ char *path = path_join(c->dir_path, DUMP_FILE_DMESG);
         if (!path)
@@ -459,16 +456,13 @@ static int save_vmcore(Context *c) {
                                        makedumpfile_status_to_string(s), code);
         }
 
-        r = fsync_file_at(c->dir_fd, DUMP_FILE_VMCORE_INCOMPLETE, &size);
-        if (r >= 0)
-                r = RET_NERRNO(fchmodat(c->dir_fd, DUMP_FILE_VMCORE_INCOMPLETE, 0600, 0));
-        if (r >= 0)
-                r = rename_durable_at(c->dir_fd, DUMP_FILE_VMCORE_INCOMPLETE, DUMP_FILE_VMCORE);
+        r = dumpdir_commit_file_at(c->dir_fd, DUMP_FILE_VMCORE_INCOMPLETE, DUMP_FILE_VMCORE, &size);
         if (r < 0)
-                return log_error_errno(r, "tinykdump-save: saving vmcore failed: cannot sync %s/vmcore: %m", c->dir_path);
+                return log_error_errno(r, "tinykdump-save: saving vmcore failed: cannot sync %s/" DUMP_FILE_VMCORE ": %m",
+                                       c->dir_path);
         c->md.vmcore_size = size;
-        log_info("tinykdump-save: vmcore saved to %s/vmcore (%s in %.1fs)", c->dir_path, format_bytes(sz, sizeof(sz), size),
-                 (double) c->md.vmcore_usec / 1e6);
+        log_info("tinykdump-save: vmcore saved to %s/" DUMP_FILE_VMCORE " (%s in %.1fs)", c->dir_path,
+                 format_bytes(sz, sizeof(sz), size), (double) c->md.vmcore_usec / 1e6);
         return 0;
 }
 

@@ -223,3 +223,46 @@ TEST(create_dirs) {
         ASSERT_OK(RET_NERRNO(fstatat(d1, "renamed", &st, 0)));
         return TEST_PASS;
 }
+
+TEST(read_and_commit_files) {
+        _cleanup_free_ char *dir = path_join(test_tmpdir(), "files"), *fifo = NULL, *text = NULL;
+        _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
+        uint64_t size;
+        size_t n;
+
+        ASSERT_NOT_NULL(dir);
+        ASSERT_OK(RET_NERRNO(mkdir(dir, 0700)));
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_GE(dfd, 0);
+        fd = openat(dfd, "x.incomplete", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        ASSERT_GE(fd, 0);
+        ASSERT_EQ(write(fd, "0123456789", 10), 10);
+
+        /* Made final: synced, 0600, under its name. */
+        ASSERT_OK(dumpdir_commit_file_at(dfd, "x.incomplete", "x", &size));
+        ASSERT_U64_EQ(size, 10);
+        struct stat st;
+        ASSERT_OK(RET_NERRNO(fstatat(dfd, "x", &st, 0)));
+        ASSERT_EQ(st.st_mode & 0777, 0600);
+        ASSERT_TRUE(faccessat(dfd, "x.incomplete", F_OK, 0) < 0);
+        ASSERT_ERROR(dumpdir_commit_file_at(dfd, "x.incomplete", "x", NULL), ENOENT);
+
+        /* Whole (bounded) or tail. */
+        ASSERT_OK(dumpdir_read_file_at(dfd, "x", 10, false, &text, &n));
+        ASSERT_STREQ(text, "0123456789");
+        free(text);
+        text = NULL;
+        ASSERT_ERROR(dumpdir_read_file_at(dfd, "x", 9, false, &text, &n), EFBIG);
+        ASSERT_OK(dumpdir_read_file_at(dfd, "x", 4, true, &text, &n));
+        ASSERT_STREQ(text, "6789");
+        ASSERT_EQ(n, 4);
+
+        /* Neither a FIFO (which would block) nor a symlink is read. */
+        fifo = path_join(dir, "fifo");
+        ASSERT_NOT_NULL(fifo);
+        ASSERT_OK(RET_NERRNO(mkfifo(fifo, 0600)));
+        ASSERT_ERROR(dumpdir_open_regular_at(dfd, "fifo", NULL), EBADFD);
+        ASSERT_OK(RET_NERRNO(symlinkat("x", dfd, "link")));
+        ASSERT_ERROR(dumpdir_open_regular_at(dfd, "link", NULL), ELOOP);
+        return TEST_PASS;
+}
