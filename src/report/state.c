@@ -318,10 +318,28 @@ static int write_copy(int parent_fd, int state_fd, const char *tmp, const DumpEn
         return write_file_at(dfd, REPORT_SOURCE_FILENAME, source, n);
 }
 
+/* Sends the journal fields of rec. */
+static int send_record(const ReportRecord *rec, ReportSendFunc send, void *userdata) {
+        _cleanup_strv_free_ char **fields = NULL;
+        _cleanup_free_ struct iovec *iov = NULL;
+        size_t n;
+        int r;
+
+        r = report_record_to_fields(rec, &fields);
+        if (r < 0)
+                return r;
+        n = strv_length(fields);
+        iov = calloc(n, sizeof(struct iovec));
+        if (!iov)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                iov[i] = (struct iovec) { .iov_base = fields[i], .iov_len = strlen(fields[i]) };
+        return send(iov, n, userdata);
+}
+
 static int report_one(int parent_fd, int state_fd, const ReportTarget *t, const char *key, const DumpEntry *e,
                       uint64_t now_usec, ReportSendFunc send, void *send_userdata, ReportRecord *rec, bool *ret_reported) {
         _cleanup_free_ char *id = NULL, *tmp = NULL;
-        _cleanup_strv_free_ char **fields = NULL;
         bool reported;
         int r;
 
@@ -346,27 +364,10 @@ static int report_one(int parent_fd, int state_fd, const ReportTarget *t, const 
         };
         if (asprintf(&tmp, ".%s.tmp", id) < 0)
                 return -ENOMEM;
+        /* The copy first, then the record: a copy without a record is removed again. */
         r = write_copy(parent_fd, state_fd, tmp, e, &src);
-        if (r < 0) {
-                (void) remove_tree_at(state_fd, tmp);
-                return r;
-        }
-
-        r = report_record_to_fields(rec, &fields);
-        if (r < 0) {
-                (void) remove_tree_at(state_fd, tmp);
-                return r;
-        }
-        size_t n = strv_length(fields);
-        struct iovec *iov = calloc(n, sizeof(struct iovec));
-        if (!iov) {
-                (void) remove_tree_at(state_fd, tmp);
-                return -ENOMEM;
-        }
-        for (size_t i = 0; i < n; i++)
-                iov[i] = (struct iovec) { .iov_base = fields[i], .iov_len = strlen(fields[i]) };
-        r = send(iov, n, send_userdata);
-        free(iov);
+        if (r >= 0)
+                r = send_record(rec, send, send_userdata);
         if (r < 0) {
                 (void) remove_tree_at(state_fd, tmp);
                 return r;
