@@ -83,11 +83,78 @@ static int poll_timeout_ms(uint64_t now, const uint64_t *deadlines, size_t n, bo
         return (int) MIN(ms, have_pidfd ? (uint64_t) INT32_MAX : 100);
 }
 
+typedef struct Deadlines {
+        uint64_t progress;   /* next progress call, UINT64_MAX: none */
+        uint64_t stop;       /* next signal, UINT64_MAX: none */
+        uint64_t grace;
+        bool timed_out;      /* SIGTERM sent */
+} Deadlines;
+
+/* Calls progress and sends the signals whose time has come. */
+static void handle_deadlines(pid_t pid, const SpawnOptions *o, Deadlines *d) {
+        uint64_t now = monotonic_usec();
+
+        if (now >= d->progress) {
+                o->progress(o->userdata);
+                d->progress = monotonic_usec() + o->progress_interval_usec;
+        }
+        if (now >= d->stop) {
+                /* First ask, then insist. */
+                (void) kill(pid, d->timed_out ? SIGKILL : SIGTERM);
+                d->stop = d->timed_out ? UINT64_MAX : now + d->grace;
+                d->timed_out = true;
+        }
+}
+
+/* Waits for the child, collecting its output into o->capture. 0 with *ret_wstatus once it is
+ * reaped, -ETIMEDOUT when it had to be stopped. */
+static int wait_child(pid_t pid, int pidfd, int *out_r, const SpawnOptions *o, int *ret_wstatus) {
+        uint64_t now = monotonic_usec();
+        Deadlines d = {
+                .progress = o->progress && o->progress_interval_usec > 0 ? now + o->progress_interval_usec : UINT64_MAX,
+                .stop = o->timeout_usec > 0 ? now + o->timeout_usec : UINT64_MAX,
+                .grace = o->kill_grace_usec ?: SPAWN_KILL_GRACE_USEC_DEFAULT,
+        };
+        int r;
+
+        for (;;) {
+                int wstatus;
+                pid_t k = waitpid(pid, &wstatus, WNOHANG);
+                if (k < 0 && errno != EINTR)
+                        return -errno;
+                if (k == pid) {
+                        r = *out_r >= 0 ? drain_pipe(out_r, o, true) : 0;
+                        if (r < 0)
+                                return r;
+                        if (d.timed_out)
+                                return -ETIMEDOUT;
+                        *ret_wstatus = wstatus;
+                        return 0;
+                }
+
+                struct pollfd pfd[2] = {
+                        { .fd = *out_r, .events = POLLIN },
+                        { .fd = pidfd, .events = POLLIN },
+                };
+                uint64_t deadlines[2] = { d.progress, d.stop };
+                /* poll() ignores negative fds. */
+                (void) poll(pfd, 2, poll_timeout_ms(monotonic_usec(), deadlines, ELEMENTSOF(deadlines), pidfd >= 0));
+                if (*out_r >= 0 && (pfd[0].revents & (POLLIN | POLLHUP))) {
+                        r = drain_pipe(out_r, o, false);
+                        if (r < 0) {
+                                (void) kill(pid, SIGKILL);
+                                (void) waitpid(pid, NULL, 0);
+                                return r;
+                        }
+                }
+                handle_deadlines(pid, o, &d);
+        }
+}
+
 static const SpawnOptions no_options = {};
 
 int spawn_and_wait(char * const *argv, const SpawnOptions *o, int *ret_wstatus) {
         _cleanup_close_ int out_r = -EBADF, out_w = -EBADF, pidfd = -EBADF;
-        bool timed_out = false;
         pid_t pid;
         int r;
 
@@ -111,53 +178,5 @@ int spawn_and_wait(char * const *argv, const SpawnOptions *o, int *ret_wstatus) 
 #ifdef SYS_pidfd_open
         pidfd = (int) syscall(SYS_pidfd_open, pid, 0); /* always close-on-exec */
 #endif
-        uint64_t now = monotonic_usec(), grace = o->kill_grace_usec ?: SPAWN_KILL_GRACE_USEC_DEFAULT;
-        uint64_t deadlines[2] = {
-                o->progress && o->progress_interval_usec > 0 ? now + o->progress_interval_usec : UINT64_MAX,
-                o->timeout_usec > 0 ? now + o->timeout_usec : UINT64_MAX,
-        };
-        for (;;) {
-                int wstatus;
-                pid_t k = waitpid(pid, &wstatus, WNOHANG);
-                if (k < 0 && errno != EINTR)
-                        return -errno;
-                if (k == pid) {
-                        if (out_r >= 0) {
-                                r = drain_pipe(&out_r, o, true);
-                                if (r < 0)
-                                        return r;
-                        }
-                        if (timed_out)
-                                return -ETIMEDOUT;
-                        *ret_wstatus = wstatus;
-                        return 0;
-                }
-
-                struct pollfd pfd[2] = {
-                        { .fd = out_r, .events = POLLIN },
-                        { .fd = pidfd, .events = POLLIN },
-                };
-                /* poll() ignores negative fds. */
-                (void) poll(pfd, 2, poll_timeout_ms(monotonic_usec(), deadlines, ELEMENTSOF(deadlines), pidfd >= 0));
-                if (out_r >= 0 && (pfd[0].revents & (POLLIN | POLLHUP))) {
-                        r = drain_pipe(&out_r, o, false);
-                        if (r < 0) {
-                                (void) kill(pid, SIGKILL);
-                                (void) waitpid(pid, NULL, 0);
-                                return r;
-                        }
-                }
-
-                now = monotonic_usec();
-                if (now >= deadlines[0]) {
-                        o->progress(o->userdata);
-                        deadlines[0] = monotonic_usec() + o->progress_interval_usec;
-                }
-                if (now >= deadlines[1]) {
-                        /* First ask, then insist. */
-                        (void) kill(pid, timed_out ? SIGKILL : SIGTERM);
-                        deadlines[1] = timed_out ? UINT64_MAX : now + grace;
-                        timed_out = true;
-                }
-        }
+        return wait_child(pid, pidfd, &out_r, o, ret_wstatus);
 }
