@@ -39,11 +39,41 @@ int report_device_from_arg(const char *root, const char *arg, char **ret) {
         return 0;
 }
 
+/* Mounts devnode read-only where only this process sees it, and only through the returned fd: in
+ * a new private mount namespace, detached again at once, so it is gone when the fd is closed or
+ * the process dies, and no directory is left behind. */
+static int mount_private(const char *devnode, const char *fstype) {
+        char run_tmpl[] = "/run/tinykdump/report.XXXXXX", tmp_tmpl[] = "/tmp/tinykdump-report.XXXXXX";
+        char *tmpl = run_tmpl;
+        int fd, r;
+
+        if (unshare(CLONE_NEWNS) < 0)
+                return -errno;
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                return -errno;
+        /* A sandbox may keep /run read-only; /tmp is then the service's own (PrivateTmp=). */
+        if ((mkdir("/run/tinykdump", 0755) < 0 && errno != EEXIST) || !mkdtemp(tmpl)) {
+                tmpl = tmp_tmpl;
+                if (!mkdtemp(tmpl))
+                        return -errno;
+        }
+        if (mount(devnode, tmpl, isempty(fstype) || streq(fstype, "auto") ? NULL : fstype,
+                  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+                r = -errno;
+                (void) rmdir(tmpl);
+                return r;
+        }
+        fd = open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        r = fd < 0 ? -errno : fd;
+        (void) umount2(tmpl, MNT_DETACH);
+        (void) rmdir(tmpl);
+        return r;
+}
+
 int report_target_open(const char *devnode, const char *fstype, int *ret_fd, char **ret_where, bool *ret_mounted) {
         _cleanup_free_ char *mountinfo = NULL, *where = NULL;
         _cleanup_close_ int fd = -EBADF;
         struct stat dev_st, st;
-        bool mounted = false;
         size_t n;
         int r;
 
@@ -58,44 +88,18 @@ int report_target_open(const char *devnode, const char *fstype, int *ret_fd, cha
         r = mountinfo_find_devnum(mountinfo, n, major(dev_st.st_rdev), minor(dev_st.st_rdev), &where);
         if (r < 0 && r != -ENOENT)
                 return r;
-        if (r >= 0) {
+        bool mounted = r == -ENOENT;
+        if (!mounted) {
                 fd = open(where, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (fd < 0)
                         return -errno;
         } else {
-                char run_tmpl[] = "/run/tinykdump/report.XXXXXX", tmp_tmpl[] = "/tmp/tinykdump-report.XXXXXX";
-                char *tmpl = run_tmpl;
-
-                /* A mount only this process sees, and only through the fd we return: it is made in
-                 * a new private mount namespace and detached again at once, so it is gone when the
-                 * fd is closed or the process dies, and no directory is left behind. */
-                if (unshare(CLONE_NEWNS) < 0)
-                        return -errno;
-                if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-                        return -errno;
-                /* A sandbox may keep /run read-only; /tmp is then the service's own (PrivateTmp=). */
-                if ((mkdir("/run/tinykdump", 0755) < 0 && errno != EEXIST) || !mkdtemp(tmpl)) {
-                        tmpl = tmp_tmpl;
-                        if (!mkdtemp(tmpl))
-                                return -errno;
-                }
-                if (mount(devnode, tmpl, isempty(fstype) || streq(fstype, "auto") ? NULL : fstype,
-                          MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
-                        r = -errno;
-                        (void) rmdir(tmpl);
-                        return r;
-                }
-                fd = open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                r = fd < 0 ? -errno : 0;
-                (void) umount2(tmpl, MNT_DETACH);
-                (void) rmdir(tmpl);
-                if (r < 0)
-                        return r;
-                free(where);
+                fd = mount_private(devnode, fstype);
+                if (fd < 0)
+                        return fd;
                 where = strdup("a private read-only mount");
                 if (!where)
                         return -ENOMEM;
-                mounted = true;
         }
 
         if (fstat(fd, &st) < 0)
