@@ -165,6 +165,29 @@ static int entry_cmp(const void *a, const void *b) {
         return strcmp(((const DumpEntry *) a)->name, ((const DumpEntry *) b)->name);
 }
 
+/* One directory entry: 1 when it was added to the list, 0 when it is not a dump directory. */
+static int scan_one(int parent_fd, const struct dirent *de, DumpEntry **list, size_t *n) {
+        DumpEntry e;
+        int r;
+
+        if (!dump_dir_name_is_valid(de->d_name) || (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) ||
+            *n >= REPORT_DUMPS_MAX)
+                return 0;
+        r = dump_entry_load(parent_fd, de->d_name, &e);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)   /* not a directory after all (a symlink, a file): not ours */
+                return 0;
+        DumpEntry *nl = realloc(*list, (*n + 1) * sizeof(DumpEntry));
+        if (!nl) {
+                dump_entry_done(&e);
+                return -ENOMEM;
+        }
+        *list = nl;
+        (*list)[(*n)++] = e;
+        return 1;
+}
+
 int report_scan(int parent_fd, DumpEntry **ret, size_t *ret_n, unsigned *ret_skipped) {
         _cleanup_closedir_ DIR *d = NULL;
         DumpEntry *list = NULL;
@@ -195,31 +218,11 @@ int report_scan(int parent_fd, DumpEntry **ret, size_t *ret_n, unsigned *ret_ski
                 }
                 if (streq(de->d_name, ".") || streq(de->d_name, ".."))
                         continue;
-                if (!dump_dir_name_is_valid(de->d_name) || (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)) {
-                        skipped++;
-                        continue;
-                }
-                if (n >= REPORT_DUMPS_MAX) {
-                        skipped++;
-                        continue;
-                }
-                DumpEntry e;
-                r = dump_entry_load(parent_fd, de->d_name, &e);
-                if (r == -ENOMEM)
+                r = scan_one(parent_fd, de, &list, &n);
+                if (r < 0)
                         break;
-                if (r < 0) {   /* not a directory after all (a symlink, a file): not ours */
+                if (r == 0)
                         skipped++;
-                        r = 0;
-                        continue;
-                }
-                DumpEntry *nl = realloc(list, (n + 1) * sizeof(DumpEntry));
-                if (!nl) {
-                        dump_entry_done(&e);
-                        r = -ENOMEM;
-                        break;
-                }
-                list = nl;
-                list[n++] = e;
         }
         if (r < 0) {
                 dump_entries_free(list, n);
