@@ -331,7 +331,7 @@ static int write_save_dropin(const char *dest, CaptureAction final_action) {
 
 static int run_capture(const char *dest, const char *root) {
         _cleanup_(capture_config_done) CaptureConfig c = {};
-        _cleanup_strv_free_ char **diags = NULL;
+        _cleanup_(conf_diags_done) ConfDiagList diags = {};
         _cleanup_free_ char *device = NULL;
         char timeout[32];
         int r;
@@ -342,8 +342,7 @@ static int run_capture(const char *dest, const char *root) {
         }
 
         r = capture_config_load(root, CAPTURE_CONFIG_PATH, &c, &diags);
-        STRV_FOREACH(d, diags)
-                log_full(r < 0 ? LOG_ERR : LOG_WARNING, "%s", *d);
+        conf_diags_log(&diags);
         if (r == -ENOMEM)
                 return log_oom();
         if (r < 0) {

@@ -2,17 +2,13 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
-#include <sys/utsname.h>
-#include <time.h>
+#include <syslog.h>
 
 #include <systemd/sd-id128.h>
 
 #include "capture-config.h"
-#include "cpio.h"
-
-/* Longest value we write or accept for any key; real values are far shorter. */
-#define CAPTURE_VALUE_MAX 4096U
-#define USEC_PER_SEC UINT64_C(1000000)
+#include "capture-internal.h"
+#include "keyvalue.h"
 
 static const char * const compression_names[_CAPTURE_COMPRESSION_MAX] = {
         [CAPTURE_COMPRESSION_NONE] = "none",
@@ -76,127 +72,9 @@ void capture_config_done(CaptureConfig *c) {
         capture_config_init(c);
 }
 
-/* ---- udev-style encoding of /dev/disk/by-* names ---- */
-
-/* Length of the valid, minimally encoded UTF-8 sequence for a non-ASCII character at s, or 0. */
-static size_t utf8_valid_sequence(const unsigned char *s) {
-        size_t len;
-        uint32_t c;
-
-        if (s[0] < 0x80)
-                return 0;
-        if ((s[0] & 0xe0) == 0xc0) {
-                len = 2;
-                c = s[0] & 0x1f;
-        } else if ((s[0] & 0xf0) == 0xe0) {
-                len = 3;
-                c = s[0] & 0x0f;
-        } else if ((s[0] & 0xf8) == 0xf0) {
-                len = 4;
-                c = s[0] & 0x07;
-        } else
-                return 0;
-
-        for (size_t i = 1; i < len; i++) {
-                if ((s[i] & 0xc0) != 0x80) /* also stops at the terminating NUL */
-                        return 0;
-                c = (c << 6) | (s[i] & 0x3f);
-        }
-
-        /* Shortest form only, at most U+10FFFF, no surrogates, not U+FDD0…U+FDEF — exactly what libblkid
-         * accepts (checked against blkid_encode_string() in the unit test), which keeps U+FFFE. */
-        size_t needed = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-        if (needed != len || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) || (c >= 0xfdd0 && c <= 0xfdef))
-                return 0;
-        return len;
-}
-
-int udev_encode_string(const char *s, char **ret) {
-        static const char hex[] = "0123456789abcdef";
-        const unsigned char *p = (const unsigned char *) s;
-        char *out, *o;
-        size_t l;
-
-        if (!s)
-                return -EINVAL;
-        l = strlen(s);
-        if (l > CAPTURE_VALUE_MAX)
-                return -EINVAL;
-        out = o = malloc(l * 4 + 1);
-        if (!out)
-                return -ENOMEM;
-
-        while (*p) {
-                size_t n = utf8_valid_sequence(p);
-                if (n > 0) {
-                        memcpy(o, p, n);
-                        o += n;
-                        p += n;
-                } else if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                           strchr("#+-.:=@_", *p)) {
-                        *o++ = (char) *p++;
-                } else {
-                        *o++ = '\\';
-                        *o++ = 'x';
-                        *o++ = hex[*p >> 4];
-                        *o++ = hex[*p & 0xf];
-                        p++;
-                }
-        }
-        *o = 0;
-        *ret = out;
-        return 0;
-}
-
-static const struct {
-        const char *tag;
-        const char *dir;
-        bool hex_only; /* identifiers that are hex digits and dashes */
-} what_tags[] = {
-        { "UUID=", "/dev/disk/by-uuid/", true },
-        { "LABEL=", "/dev/disk/by-label/", false },
-        { "PARTUUID=", "/dev/disk/by-partuuid/", true },
-        { "PARTLABEL=", "/dev/disk/by-partlabel/", false },
-};
-
-int capture_target_device_from_what(const char *what, char **ret) {
-        _cleanup_free_ char *enc = NULL;
-        const char *v;
-        int r;
-
-        if (isempty(what))
-                return -EINVAL;
-        if (startswith(what, "/dev/")) {
-                char *s = strdup(what);
-                if (!s)
-                        return -ENOMEM;
-                *ret = s;
-                return 0;
-        }
-
-        for (size_t i = 0; i < ELEMENTSOF(what_tags); i++) {
-                v = startswith(what, what_tags[i].tag);
-                if (!v)
-                        continue;
-                if (isempty(v))
-                        return -EINVAL;
-                if (what_tags[i].hex_only && v[strspn(v, "0123456789abcdefABCDEF-")] != 0)
-                        return -EINVAL;
-                r = udev_encode_string(v, &enc);
-                if (r < 0)
-                        return r;
-                char *s = path_join(what_tags[i].dir, enc);
-                if (!s)
-                        return -ENOMEM;
-                *ret = s;
-                return 0;
-        }
-        return -EINVAL;
-}
-
 /* ---- validation ---- */
 
-static bool value_is_clean(const char *s) {
+bool capture_value_is_clean(const char *s) {
         size_t l = strlen(s);
 
         if (l == 0 || l > CAPTURE_VALUE_MAX)
@@ -241,7 +119,7 @@ static bool id128_is_normalized(const char *s) {
         return streq(sd_id128_to_string(id, buf), s);
 }
 
-static int normalize_id128(const char *s, char **ret) {
+int capture_normalize_id128(const char *s, char **ret) {
         sd_id128_t id;
         char buf[SD_ID128_STRING_MAX];
 
@@ -253,6 +131,40 @@ static int normalize_id128(const char *s, char **ret) {
         *ret = n;
         return 0;
 }
+
+/* Every key of capture.conf, in the order the serializer writes them. */
+typedef enum ValueType {
+        VALUE_STRING,
+        VALUE_ID128,
+        VALUE_U64,
+        VALUE_LEVEL,
+        VALUE_COMPRESSION,
+        VALUE_ACTION,
+} ValueType;
+
+static const struct {
+        const char *key;
+        ValueType type;
+        size_t offset;
+} capture_keys[] = {
+        { "TARGET_WHAT", VALUE_STRING, offsetof(CaptureConfig, target_what) },
+        { "TARGET_DEVICE", VALUE_STRING, offsetof(CaptureConfig, target_device) },
+        { "TARGET_FSTYPE", VALUE_STRING, offsetof(CaptureConfig, target_fstype) },
+        { "TARGET_DIRECTORY", VALUE_STRING, offsetof(CaptureConfig, target_directory) },
+        { "TARGET_TIMEOUT_USEC", VALUE_U64, offsetof(CaptureConfig, target_timeout_usec) },
+        { "DUMP_LEVEL", VALUE_LEVEL, offsetof(CaptureConfig, dump_level) },
+        { "DUMP_COMPRESSION", VALUE_COMPRESSION, offsetof(CaptureConfig, dump_compression) },
+        { "FAILURE_ACTION", VALUE_ACTION, offsetof(CaptureConfig, failure_action) },
+        { "FINAL_ACTION", VALUE_ACTION, offsetof(CaptureConfig, final_action) },
+        { "CRASHED_BOOT_ID", VALUE_ID128, offsetof(CaptureConfig, crashed_boot_id) },
+        { "CRASHED_MACHINE_ID", VALUE_ID128, offsetof(CaptureConfig, crashed_machine_id) },
+        { "CRASHED_HOSTNAME", VALUE_STRING, offsetof(CaptureConfig, crashed_hostname) },
+        { "CRASHED_KERNEL_RELEASE", VALUE_STRING, offsetof(CaptureConfig, crashed_kernel_release) },
+        { "CRASHED_KERNEL_VERSION", VALUE_STRING, offsetof(CaptureConfig, crashed_kernel_version) },
+        { "CRASHED_MACHINE", VALUE_STRING, offsetof(CaptureConfig, crashed_machine) },
+        { "LOADED_AT_USEC", VALUE_U64, offsetof(CaptureConfig, loaded_at_usec) },
+        { "TINYKDUMP_VERSION", VALUE_STRING, offsetof(CaptureConfig, tinykdump_version) },
+};
 
 static int fail(char **ret_message, const char *format, ...) _printf_(2, 3);
 static int fail(char **ret_message, const char *format, ...) {
@@ -268,28 +180,17 @@ static int fail(char **ret_message, const char *format, ...) {
 
 int capture_config_verify(const CaptureConfig *c, char **ret_message) {
         _cleanup_free_ char *dev = NULL;
-        const struct {
-                const char *key;
-                const char *value;
-        } strings[] = {
-                { "TARGET_WHAT", c->target_what },
-                { "TARGET_DEVICE", c->target_device },
-                { "TARGET_FSTYPE", c->target_fstype },
-                { "TARGET_DIRECTORY", c->target_directory },
-                { "CRASHED_BOOT_ID", c->crashed_boot_id },
-                { "CRASHED_MACHINE_ID", c->crashed_machine_id },
-                { "CRASHED_HOSTNAME", c->crashed_hostname },
-                { "CRASHED_KERNEL_RELEASE", c->crashed_kernel_release },
-                { "CRASHED_KERNEL_VERSION", c->crashed_kernel_version },
-                { "CRASHED_MACHINE", c->crashed_machine },
-                { "TINYKDUMP_VERSION", c->tinykdump_version },
-        };
 
-        for (size_t i = 0; i < ELEMENTSOF(strings); i++)
-                if (strings[i].value && !value_is_clean(strings[i].value))
+        for (size_t i = 0; i < ELEMENTSOF(capture_keys); i++) {
+                const char *v;
+                if (capture_keys[i].type != VALUE_STRING && capture_keys[i].type != VALUE_ID128)
+                        continue;
+                v = *(char * const *) ((const uint8_t *) c + capture_keys[i].offset);
+                if (v && !capture_value_is_clean(v))
                         return fail(ret_message,
                                     "%s=%s: value is empty, too long, has surrounding spaces or control characters.",
-                                    strings[i].key, strings[i].value);
+                                    capture_keys[i].key, v);
+        }
 
         if (!c->target_what)
                 return fail(ret_message, "TARGET_WHAT= is missing.");
@@ -359,20 +260,12 @@ int capture_config_serialize(const CaptureConfig *c, char **ret, size_t *ret_siz
         fprintf(f, "FAILURE_ACTION=%s\n", capture_action_to_string(c->failure_action));
         fprintf(f, "FINAL_ACTION=%s\n", capture_action_to_string(c->final_action));
 
-        const struct {
-                const char *key;
-                const char *value;
-        } facts[] = {
-                { "CRASHED_BOOT_ID", c->crashed_boot_id },
-                { "CRASHED_MACHINE_ID", c->crashed_machine_id },
-                { "CRASHED_HOSTNAME", c->crashed_hostname },
-                { "CRASHED_KERNEL_RELEASE", c->crashed_kernel_release },
-                { "CRASHED_KERNEL_VERSION", c->crashed_kernel_version },
-                { "CRASHED_MACHINE", c->crashed_machine },
-        };
-        for (size_t i = 0; i < ELEMENTSOF(facts); i++)
-                if (facts[i].value)
-                        fprintf(f, "%s=%s\n", facts[i].key, facts[i].value);
+        /* The facts about the crashed system, as far as known. */
+        for (size_t i = 0; i < ELEMENTSOF(capture_keys); i++) {
+                const char *v = *(char * const *) ((const uint8_t *) c + capture_keys[i].offset);
+                if (startswith(capture_keys[i].key, "CRASHED_") && v)
+                        fprintf(f, "%s=%s\n", capture_keys[i].key, v);
+        }
         if (c->loaded_at_usec > 0)
                 fprintf(f, "LOADED_AT_USEC=%" PRIu64 "\n", c->loaded_at_usec);
         if (c->tinykdump_version)
@@ -391,62 +284,6 @@ int capture_config_serialize(const CaptureConfig *c, char **ret, size_t *ret_siz
 }
 
 /* ---- parsing ---- */
-
-typedef enum ValueType {
-        VALUE_STRING,
-        VALUE_ID128,
-        VALUE_U64,
-        VALUE_LEVEL,
-        VALUE_COMPRESSION,
-        VALUE_ACTION,
-} ValueType;
-
-static const struct {
-        const char *key;
-        ValueType type;
-        size_t offset;
-} capture_keys[] = {
-        { "TARGET_WHAT", VALUE_STRING, offsetof(CaptureConfig, target_what) },
-        { "TARGET_DEVICE", VALUE_STRING, offsetof(CaptureConfig, target_device) },
-        { "TARGET_FSTYPE", VALUE_STRING, offsetof(CaptureConfig, target_fstype) },
-        { "TARGET_DIRECTORY", VALUE_STRING, offsetof(CaptureConfig, target_directory) },
-        { "TARGET_TIMEOUT_USEC", VALUE_U64, offsetof(CaptureConfig, target_timeout_usec) },
-        { "DUMP_LEVEL", VALUE_LEVEL, offsetof(CaptureConfig, dump_level) },
-        { "DUMP_COMPRESSION", VALUE_COMPRESSION, offsetof(CaptureConfig, dump_compression) },
-        { "FAILURE_ACTION", VALUE_ACTION, offsetof(CaptureConfig, failure_action) },
-        { "FINAL_ACTION", VALUE_ACTION, offsetof(CaptureConfig, final_action) },
-        { "CRASHED_BOOT_ID", VALUE_ID128, offsetof(CaptureConfig, crashed_boot_id) },
-        { "CRASHED_MACHINE_ID", VALUE_ID128, offsetof(CaptureConfig, crashed_machine_id) },
-        { "CRASHED_HOSTNAME", VALUE_STRING, offsetof(CaptureConfig, crashed_hostname) },
-        { "CRASHED_KERNEL_RELEASE", VALUE_STRING, offsetof(CaptureConfig, crashed_kernel_release) },
-        { "CRASHED_KERNEL_VERSION", VALUE_STRING, offsetof(CaptureConfig, crashed_kernel_version) },
-        { "CRASHED_MACHINE", VALUE_STRING, offsetof(CaptureConfig, crashed_machine) },
-        { "LOADED_AT_USEC", VALUE_U64, offsetof(CaptureConfig, loaded_at_usec) },
-        { "TINYKDUMP_VERSION", VALUE_STRING, offsetof(CaptureConfig, tinykdump_version) },
-};
-
-static void diag(char ***diagnostics, const char *filename, unsigned line, const char *format, ...) _printf_(4, 5);
-static void diag(char ***diagnostics, const char *filename, unsigned line, const char *format, ...) {
-        _cleanup_free_ char *msg = NULL;
-        char *s = NULL;
-        va_list ap;
-        int r;
-
-        if (!diagnostics)
-                return;
-        va_start(ap, format);
-        r = vasprintf(&msg, format, ap);
-        va_end(ap);
-        if (r < 0)
-                return;
-        if (line > 0)
-                r = asprintf(&s, "%s:%u: %s", filename, line, msg);
-        else
-                r = asprintf(&s, "%s: %s", filename, msg);
-        if (r < 0)
-                return;
-        (void) strv_consume(diagnostics, s); /* best effort: a lost diagnostic is not an error */
-}
 
 /* Assigns one value; returns -EINVAL with a reason for the diagnostic. */
 static int assign(CaptureConfig *c, ValueType type, size_t offset, const char *value, const char **reason) {
@@ -469,7 +306,7 @@ static int assign(CaptureConfig *c, ValueType type, size_t offset, const char *v
                         return -EINVAL;
                 }
                 if (type == VALUE_ID128) {
-                        r = normalize_id128(value, &n);
+                        r = capture_normalize_id128(value, &n);
                         if (r == -EINVAL)
                                 *reason = "expected a 128-bit ID (32 hexadecimal digits)";
                         if (r < 0)
@@ -521,125 +358,115 @@ static int assign(CaptureConfig *c, ValueType type, size_t offset, const char *v
         return -EINVAL;
 }
 
-static bool is_space_or_tab(char c) {
-        return c == ' ' || c == '\t' || c == '\r';
+static bool key_is_valid(const char *k, size_t n) {
+        return n > 0 && strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") >= n;
 }
 
-static bool key_is_valid(const char *k) {
-        return !isempty(k) && k[strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")] == 0;
+/* One line that is not a comment: unknown keys and malformed lines are warnings and ignored, a bad
+ * value is an error (-EINVAL). */
+static int capture_config_parse_line(CaptureConfig *c, const KeyValue *kv, const char *filename, ConfDiagList *diags) {
+        _cleanup_free_ char *key = NULL, *value = NULL;
+        const char *reason = NULL;
+        size_t i;
+        int r;
+
+        if (!kv->key)
+                return conf_diags_add_full(diags, LOG_WARNING, filename, kv->line, NULL, NULL, NULL,
+                                           "'%.*s' is not KEY=value, ignoring.", (int) kv->len, kv->text);
+        key = strndup(kv->key, kv->key_len);
+        value = strndup(kv->value, kv->value_len);
+        if (!key || !value)
+                return -ENOMEM;
+        if (!key_is_valid(kv->key, kv->key_len))
+                return conf_diags_add_full(diags, LOG_WARNING, filename, kv->line, NULL, key, value,
+                                           "invalid key name '%s' (value '%s'), ignoring.", key, value);
+        for (i = 0; i < ELEMENTSOF(capture_keys); i++)
+                if (streq(capture_keys[i].key, key))
+                        break;
+        if (i >= ELEMENTSOF(capture_keys))
+                return conf_diags_add_full(diags, LOG_WARNING, filename, kv->line, NULL, key, value,
+                                           "unknown key %s=%s, ignoring.", key, value);
+
+        r = assign(c, capture_keys[i].type, capture_keys[i].offset, value, &reason);
+        if (r == -EINVAL &&
+            conf_diags_add_full(diags, LOG_ERR, filename, kv->line, NULL, key, value, "invalid value for %s: '%s': %s.",
+                                key, value, reason ?: "not valid") < 0)
+                return -ENOMEM;
+        return r;
+}
+
+/* Defaults for what the file left out, and the checks on the whole. */
+static int capture_config_finish(CaptureConfig *c, const char *filename, ConfDiagList *diags) {
+        _cleanup_free_ char *message = NULL;
+        int r;
+
+        if (!c->target_directory) {
+                c->target_directory = strdup(CAPTURE_DEFAULT_DIRECTORY);
+                if (!c->target_directory)
+                        return -ENOMEM;
+        }
+        r = capture_config_verify(c, &message);
+        if (r < 0) {
+                if (conf_diags_add_full(diags, LOG_ERR, filename, 0, NULL, NULL, NULL, "%s",
+                                        message ?: "invalid configuration.") < 0)
+                        return -ENOMEM;
+                return r;
+        }
+        if (!c->target_device)
+                return capture_target_device_from_what(c->target_what, &c->target_device);
+        return 0;
 }
 
 int capture_config_parse(const void *data, size_t size, const char *filename, CaptureConfig *ret,
-                         char ***diagnostics) {
+                         ConfDiagList *diags) {
         _cleanup_(capture_config_done) CaptureConfig c;
-        _cleanup_free_ char *message = NULL;
-        const char *d = data, *end;
-        unsigned line = 0;
+        _cleanup_(conf_diags_done) ConfDiagList scratch = {};
+        KeyValueReader reader = KEY_VALUE_READER_INIT(data, size, KEY_VALUE_STRIP);
+        KeyValue kv;
         int r;
 
         capture_config_init(&c);
         if (!filename)
                 filename = CAPTURE_CONFIG_PATH;
+        if (!diags)
+                diags = &scratch;
         if (!data && size > 0)
                 return -EINVAL;
         if (size > CAPTURE_CONFIG_SIZE_MAX) {
-                diag(diagnostics, filename, 0, "file is larger than %" PRIu64 " bytes, refusing.",
-                     (uint64_t) CAPTURE_CONFIG_SIZE_MAX);
+                if (conf_diags_add_full(diags, LOG_ERR, filename, 0, NULL, NULL, NULL,
+                                        "file is larger than %" PRIu64 " bytes, refusing.",
+                                        (uint64_t) CAPTURE_CONFIG_SIZE_MAX) < 0)
+                        return -ENOMEM;
                 return -EFBIG;
         }
 
-        end = d + size;
-        for (const char *p = d; p < end;) {
-                const char *eol = memchr(p, '\n', (size_t) (end - p));
-                size_t n = (size_t) ((eol ?: end) - p);
-                _cleanup_free_ char *l = NULL;
-                char *key, *value, *eq;
-
-                line++;
-                for (size_t i = 0; i < n; i++) {
-                        unsigned char ch = (unsigned char) p[i];
-                        if ((ch < ' ' && ch != '\t' && ch != '\r') || ch == 0x7f) {
-                                diag(diagnostics, filename, line, "line contains control character 0x%02x, refusing.",
-                                     ch);
-                                return -EBADMSG;
-                        }
+        while (key_value_next(&reader, &kv) > 0) {
+                /* Control characters anywhere (comments too), tab and CR aside. */
+                for (size_t i = 0; i < kv.len; i++) {
+                        unsigned char ch = (unsigned char) kv.text[i];
+                        if ((ch >= ' ' || ch == '\t' || ch == '\r') && ch != 0x7f)
+                                continue;
+                        if (conf_diags_add_full(diags, LOG_ERR, filename, kv.line, NULL, NULL, NULL,
+                                                "line contains control character 0x%02x, refusing.", ch) < 0)
+                                return -ENOMEM;
+                        return -EBADMSG;
                 }
-                l = strndup(p, n);
-                if (!l)
-                        return -ENOMEM;
-                p = eol ? eol + 1 : end;
-
-                /* Strip blanks (and a CR from CRLF files) around the line. */
-                key = l;
-                while (is_space_or_tab(*key))
-                        key++;
-                size_t kl = strlen(key);
-                while (kl > 0 && is_space_or_tab(key[kl - 1]))
-                        key[--kl] = 0;
-                if (*key == 0 || *key == '#')
+                if (kv.skip)
                         continue;
-
-                eq = strchr(key, '=');
-                if (!eq) {
-                        diag(diagnostics, filename, line, "'%s' is not KEY=value, ignoring.", key);
-                        continue;
-                }
-                *eq = 0;
-                value = eq + 1;
-                while (is_space_or_tab(*value))
-                        value++;
-                kl = strlen(key);
-                while (kl > 0 && is_space_or_tab(key[kl - 1]))
-                        key[--kl] = 0;
-
-                if (!key_is_valid(key)) {
-                        diag(diagnostics, filename, line, "invalid key name '%s' (value '%s'), ignoring.", key, value);
-                        continue;
-                }
-
-                size_t i;
-                for (i = 0; i < ELEMENTSOF(capture_keys); i++)
-                        if (streq(capture_keys[i].key, key))
-                                break;
-                if (i >= ELEMENTSOF(capture_keys)) {
-                        diag(diagnostics, filename, line, "unknown key %s=%s, ignoring.", key, value);
-                        continue;
-                }
-
-                const char *reason = NULL;
-                r = assign(&c, capture_keys[i].type, capture_keys[i].offset, value, &reason);
-                if (r == -EINVAL) {
-                        diag(diagnostics, filename, line, "invalid value for %s: '%s': %s.", key, value,
-                             reason ?: "not valid");
-                        return r;
-                }
+                r = capture_config_parse_line(&c, &kv, filename, diags);
                 if (r < 0)
                         return r;
         }
 
-        if (!c.target_directory) {
-                c.target_directory = strdup(CAPTURE_DEFAULT_DIRECTORY);
-                if (!c.target_directory)
-                        return -ENOMEM;
-        }
-
-        r = capture_config_verify(&c, &message);
-        if (r < 0) {
-                diag(diagnostics, filename, 0, "%s", message ?: "invalid configuration.");
+        r = capture_config_finish(&c, filename, diags);
+        if (r < 0)
                 return r;
-        }
-        if (!c.target_device) {
-                r = capture_target_device_from_what(c.target_what, &c.target_device);
-                if (r < 0)
-                        return r;
-        }
-
         *ret = c;
         capture_config_init(&c); /* ownership moved to *ret */
         return 0;
 }
 
-int capture_config_load(const char *root, const char *path, CaptureConfig *ret, char ***diagnostics) {
+int capture_config_load(const char *root, const char *path, CaptureConfig *ret, ConfDiagList *diags) {
         _cleanup_free_ char *buf = NULL;
         size_t size;
         int r;
@@ -648,142 +475,10 @@ int capture_config_load(const char *root, const char *path, CaptureConfig *ret, 
                 path = CAPTURE_CONFIG_PATH;
         r = read_full_file_at(root, path, CAPTURE_CONFIG_SIZE_MAX, &buf, &size);
         if (r < 0) {
-                diag(diagnostics, path, 0, "cannot read: %s", strerror(-r));
+                if (diags && conf_diags_add_full(diags, LOG_ERR, path, 0, NULL, NULL, NULL, "cannot read: %s",
+                                                 strerror(-r)) < 0)
+                        return -ENOMEM;
                 return r;
         }
-        return capture_config_parse(buf, size, path, ret, diagnostics);
-}
-
-/* ---- facts about the running system ---- */
-
-static int read_fact(const char *root, const char *path, char **ret) {
-        _cleanup_free_ char *s = NULL;
-        int r;
-
-        r = read_one_line_file_at(root, path, &s);
-        if (r < 0)
-                return r;
-        char *t = strstrip(s);
-        if (!value_is_clean(t))
-                return -EBADMSG;
-        char *n = strdup(t);
-        if (!n)
-                return -ENOMEM;
-        *ret = n;
-        return 0;
-}
-
-static int set_string(char **field, const char *value) {
-        char *n = strdup(value);
-        if (!n)
-                return -ENOMEM;
-        free(*field);
-        *field = n;
-        return 0;
-}
-
-int capture_config_gather_facts(CaptureConfig *c, const char *root) {
-        _cleanup_free_ char *boot_id = NULL, *machine_id = NULL, *hostname = NULL, *release = NULL,
-                            *version = NULL, *machine = NULL, *raw = NULL;
-        struct utsname u;
-        struct timespec ts;
-        bool have_uname = false;
-        int r;
-
-        if (!root && uname(&u) >= 0)
-                have_uname = true;
-
-        r = read_one_line_file_at(root, "/proc/sys/kernel/random/boot_id", &raw);
-        if (r < 0)
-                return r;
-        r = normalize_id128(strstrip(raw), &boot_id);
-        if (r < 0)
-                return r == -EINVAL ? -EBADMSG : r;
-        free(raw);
-        raw = NULL;
-
-        /* An image without a machine ID (first boot, initrd, container) is not an error. */
-        r = read_one_line_file_at(root, "/etc/machine-id", &raw);
-        if (r >= 0 && normalize_id128(strstrip(raw), &machine_id) == -ENOMEM)
-                return -ENOMEM;
-
-        r = read_fact(root, "/proc/sys/kernel/osrelease", &release);
-        if (r < 0 && have_uname)
-                r = (release = strdup(u.release)) ? 0 : -ENOMEM;
-        if (r < 0)
-                return r;
-
-        r = read_fact(root, "/proc/sys/kernel/hostname", &hostname);
-        if (r < 0 && have_uname && value_is_clean(u.nodename))
-                r = (hostname = strdup(u.nodename)) ? 0 : -ENOMEM;
-        if (r == -ENOMEM)
-                return r;
-        r = read_fact(root, "/proc/sys/kernel/version", &version);
-        if (r < 0 && have_uname && value_is_clean(u.version))
-                r = (version = strdup(u.version)) ? 0 : -ENOMEM;
-        if (r == -ENOMEM)
-                return r;
-        r = read_fact(root, "/proc/sys/kernel/arch", &machine);
-        if (r < 0 && have_uname && value_is_clean(u.machine))
-                r = (machine = strdup(u.machine)) ? 0 : -ENOMEM;
-        if (r == -ENOMEM)
-                return r;
-
-        r = set_string(&c->tinykdump_version, PACKAGE_VERSION);
-        if (r < 0)
-                return r;
-
-        free(c->crashed_boot_id);
-        c->crashed_boot_id = TAKE_PTR(boot_id);
-        free(c->crashed_machine_id);
-        c->crashed_machine_id = TAKE_PTR(machine_id);
-        free(c->crashed_hostname);
-        c->crashed_hostname = TAKE_PTR(hostname);
-        free(c->crashed_kernel_release);
-        c->crashed_kernel_release = TAKE_PTR(release);
-        free(c->crashed_kernel_version);
-        c->crashed_kernel_version = TAKE_PTR(version);
-        free(c->crashed_machine);
-        c->crashed_machine = TAKE_PTR(machine);
-
-        if (clock_gettime(CLOCK_REALTIME, &ts) >= 0)
-                c->loaded_at_usec = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
-        return 0;
-}
-
-/* ---- the overlay ---- */
-
-int capture_overlay_build_full(const CaptureConfig *c, const CaptureOverlayFile *extra, size_t n_extra,
-                               Buffer *ret) {
-        _cleanup_free_ char *text = NULL;
-        CpioWriter w;
-        size_t size;
-        int r;
-
-        if (ret->size > 0 || ret->data)
-                return -EINVAL;
-        if (n_extra > 0 && !extra)
-                return -EINVAL;
-        r = capture_config_serialize(c, &text, &size);
-        if (r < 0)
-                return r;
-
-        cpio_writer_init(&w, c->loaded_at_usec / USEC_PER_SEC);
-        r = cpio_writer_add_directory(&w, "/etc/tinykdump", 0755);
-        if (r >= 0)
-                r = cpio_writer_add_file(&w, CAPTURE_CONFIG_PATH, 0644, text, size);
-        for (size_t i = 0; r >= 0 && i < n_extra; i++) {
-                if (!extra[i].path || extra[i].path[0] != '/')
-                        r = -EINVAL;
-                else
-                        r = cpio_writer_add_file(&w, extra[i].path, extra[i].mode, extra[i].data, extra[i].size);
-        }
-        if (r >= 0)
-                r = cpio_writer_finish(&w, ret);
-        cpio_writer_done(&w);
-        return r;
-}
-
-int capture_overlay_build(const CaptureConfig *c, Buffer *ret) {
-        return capture_overlay_build_full(c, NULL, 0, ret);
+        return capture_config_parse(buf, size, path, ret, diags);
 }

@@ -19,6 +19,7 @@
  * through capture_config_parse(), and units must not take TARGET_DEVICE from EnvironmentFile=. The
  * file is not meant to be sourced by a shell (CRASHED_KERNEL_VERSION contains spaces). */
 
+#include "conf-parser.h"
 #include "macro.h"
 #include "util.h"
 
@@ -35,6 +36,8 @@
 #define CAPTURE_DEFAULT_DUMP_LEVEL 31U
 #define CAPTURE_DUMP_LEVEL_MAX 31U
 
+/* Compression and the actions: the one set, shared by tinykdump.conf (TkConfig) and the capture side;
+ * the names below are what both files spell. */
 typedef enum CaptureCompression {
         CAPTURE_COMPRESSION_NONE,   /* "none" */
         CAPTURE_COMPRESSION_ZLIB,   /* "zlib"  (makedumpfile -c) */
@@ -44,6 +47,9 @@ typedef enum CaptureCompression {
         _CAPTURE_COMPRESSION_MAX,
         _CAPTURE_COMPRESSION_INVALID = -EINVAL,
 } CaptureCompression;
+/* zstd (makedumpfile -z): the fastest of the good compressors, makedumpfile's recommendation since
+ * 1.7.0. A makedumpfile built without it silently ignores -z, so tinykdump-save checks
+ * `makedumpfile -v` and falls back to zlib, recording both (see makedumpfile.h). */
 #define CAPTURE_DEFAULT_COMPRESSION CAPTURE_COMPRESSION_ZSTD
 
 typedef enum CaptureAction {
@@ -102,16 +108,21 @@ int capture_config_verify(const CaptureConfig *c, char **ret_message);
 int capture_config_serialize(const CaptureConfig *c, char **ret, size_t *ret_size);
 
 /* Parse capture.conf text (need not be NUL-terminated; above CAPTURE_CONFIG_SIZE_MAX: -EFBIG).
- * filename is used in messages only (NULL: CAPTURE_CONFIG_PATH). Diagnostics — warnings about unknown
- * keys and malformed lines that were ignored, and on failure the error — are appended to *diagnostics
- * when it is non-NULL, each as "FILE:LINE: message" naming the key and value; this happens on failure
- * too. Errors: -EINVAL for an invalid value or a missing TARGET_WHAT, -EBADMSG for a line that is not
- * KEY=value text (NUL or other control bytes), -ENOMEM. ret written only on success. */
+ * filename is used in diagnostics only (NULL: CAPTURE_CONFIG_PATH). Diagnostics are appended to
+ * diags when it is non-NULL, on failure too: warnings (LOG_WARNING) about unknown keys and
+ * malformed lines that were ignored, and the error (LOG_ERR), each with file, line, key and value
+ * (conf_diag_format() renders "FILE:LINE: message"). Errors: -EINVAL for an invalid value or a
+ * missing TARGET_WHAT, -EBADMSG for a line that is not KEY=value text (NUL or other control
+ * bytes), -ENOMEM. ret written only on success. */
 int capture_config_parse(const void *data, size_t size, const char *filename, CaptureConfig *ret,
-                         char ***diagnostics);
+                         ConfDiagList *diags);
 
 /* Read and parse a file below root (NULL = /). */
-int capture_config_load(const char *root, const char *path, CaptureConfig *ret, char ***diagnostics);
+int capture_config_load(const char *root, const char *path, CaptureConfig *ret, ConfDiagList *diags);
+
+/* Splits a WHAT= spec "KIND=VALUE" into a copy of KIND and a pointer to VALUE inside what.
+ * -EINVAL when either is empty or there is no '='. */
+int capture_what_split(const char *what, char **ret_kind, const char **ret_value);
 
 /* The udev symlink for a WHAT= spec: "UUID=x" → "/dev/disk/by-uuid/x", "LABEL=x" → by-label,
  * "PARTUUID=x" → by-partuuid, "PARTLABEL=x" → by-partlabel. The value is encoded as udev encodes

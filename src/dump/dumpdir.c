@@ -9,131 +9,52 @@
 #include "dumpdir.h"
 #include "util.h"
 
-void mount_entry_done(MountEntry *e) {
-        free(e->mount_point);
-        free(e->fstype);
-        free(e->source);
-        *e = (MountEntry) {};
+int dumpdir_open_regular_at(int dir_fd, const char *name, uint64_t *ret_size) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        if (ret_size)
+                *ret_size = (uint64_t) st.st_size;
+        return TAKE_FD(fd);
 }
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static char *unescape_octal(const char *s, size_t n) {
-        char *r = malloc(n + 1), *d = r;
+int dumpdir_read_file_at(int dir_fd, const char *name, size_t max, bool tail, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *buf = NULL;
+        uint64_t size = 0;
+        size_t n = 0, want;
 
-        if (!r)
-                return NULL;
-        for (size_t i = 0; i < n; i++) {
-                if (s[i] == '\\' && i + 3 < n &&
-                    s[i + 1] >= '0' && s[i + 1] <= '3' &&
-                    s[i + 2] >= '0' && s[i + 2] <= '7' &&
-                    s[i + 3] >= '0' && s[i + 3] <= '7') {
-                        *d++ = (char) ((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-                        i += 3;
-                } else
-                        *d++ = s[i];
-        }
-        *d = 0;
-        return r;
-}
-
-/* Splits one line into white-space separated fields, at most max, returning how many. */
-static size_t split_fields(const char *l, size_t n, const char **f, size_t *fl, size_t max) {
-        size_t k = 0;
-
-        for (size_t i = 0; i < n && k < max;) {
-                while (i < n && (l[i] == ' ' || l[i] == '\t'))
-                        i++;
-                if (i >= n)
-                        break;
-                size_t start = i;
-                while (i < n && l[i] != ' ' && l[i] != '\t')
-                        i++;
-                f[k] = l + start;
-                fl[k] = i - start;
-                k++;
-        }
-        return k;
-}
-
-static bool field_is(const char *f, size_t fl, const char *s) {
-        return fl == strlen(s) && memcmp(f, s, fl) == 0;
-}
-
-int mountinfo_find(const char *data, size_t size, const char *path, MountEntry *ret) {
-        /* id parent maj:min root mount-point options [optional…] - fstype source super-options */
-        enum { FIELDS_MAX = 64 };
-        const char *found = NULL;
-        size_t found_len = 0;
-
-        if (size > MOUNTINFO_MAX)
+        fd = dumpdir_open_regular_at(dir_fd, name, &size);
+        if (fd < 0)
+                return fd;
+        if (size > max && !tail)
                 return -EFBIG;
-        if (!path || path[0] != '/')
-                return -EINVAL;
-
-        /* Compare without trailing slashes ("/" stays "/"). */
-        size_t pl = strlen(path);
-        while (pl > 1 && path[pl - 1] == '/')
-                pl--;
-
-        for (size_t pos = 0; pos < size;) {
-                const char *l = data + pos;
-                const char *nl = memchr(l, '\n', size - pos);
-                size_t n = nl ? (size_t) (nl - l) : size - pos;
-                pos += n + (nl ? 1 : 0);
-                if (n == 0)
-                        continue;
-
-                const char *f[FIELDS_MAX];
-                size_t fl[FIELDS_MAX];
-                size_t k = split_fields(l, n, f, fl, FIELDS_MAX);
-                if (k < 5)
-                        return -EBADMSG;
-
-                _cleanup_free_ char *mp = unescape_octal(f[4], fl[4]);
-                if (!mp)
-                        return -ENOMEM;
-                if (strlen(mp) != pl || memcmp(mp, path, pl) != 0)
-                        continue;
-                found = l;
-                found_len = n;
-        }
-        if (!found)
-                return -ENOENT;
-
-        const char *f[FIELDS_MAX];
-        size_t fl[FIELDS_MAX];
-        size_t k = split_fields(found, found_len, f, fl, FIELDS_MAX);
-        size_t sep = 0;
-        for (size_t i = 6; i < k; i++)
-                if (field_is(f[i], fl[i], "-")) {
-                        sep = i;
-                        break;
-                }
-        if (sep == 0 || sep + 2 >= k)
-                return -EBADMSG;
-
-        char devbuf[32];
-        unsigned major, minor;
-        char extra;
-        if (fl[2] >= sizeof(devbuf))
-                return -EBADMSG;
-        memcpy(devbuf, f[2], fl[2]);
-        devbuf[fl[2]] = 0;
-        if (sscanf(devbuf, "%u:%u%c", &major, &minor, &extra) != 2)
-                return -EBADMSG;
-
-        MountEntry e = {
-                .major = major,
-                .minor = minor,
-                .mount_point = unescape_octal(f[4], fl[4]),
-                .fstype = unescape_octal(f[sep + 1], fl[sep + 1]),
-                .source = unescape_octal(f[sep + 2], fl[sep + 2]),
-        };
-        if (!e.mount_point || !e.fstype || !e.source) {
-                mount_entry_done(&e);
+        want = size > max ? max : (size_t) size;
+        buf = malloc(want + 1);
+        if (!buf)
                 return -ENOMEM;
+        off_t off = (off_t) (size - want);
+        while (n < want) {
+                ssize_t k = pread(fd, buf + n, want - n, off + (off_t) n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;   /* shrank under us: take what there is */
+                n += (size_t) k;
         }
-        *ret = e;
+        buf[n] = 0;
+        *ret = TAKE_PTR(buf);
+        *ret_size = n;
         return 0;
 }
 
@@ -453,5 +374,21 @@ int rename_durable_at(int dir_fd, const char *from, const char *to) {
                 return -errno;
         if (fsync(dir_fd) < 0)
                 return -errno;
+        return 0;
+}
+
+int dumpdir_commit_file_at(int dir_fd, const char *incomplete, const char *name, uint64_t *ret_size) {
+        uint64_t size;
+        int r;
+
+        r = fsync_file_at(dir_fd, incomplete, &size);
+        if (r >= 0)
+                r = RET_NERRNO(fchmodat(dir_fd, incomplete, 0600, 0));
+        if (r >= 0)
+                r = rename_durable_at(dir_fd, incomplete, name);
+        if (r < 0)
+                return r;
+        if (ret_size)
+                *ret_size = size;
         return 0;
 }

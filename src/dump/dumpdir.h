@@ -9,26 +9,20 @@
 #include <sys/types.h>
 
 #include "macro.h"
+#include "mountinfo.h"
 
-/* Bounds for /proc/self/mountinfo, and for one name component taken from the crashed system. */
-#define MOUNTINFO_MAX (4 * MiB)
+/* Bound for one name component taken from the crashed system. */
 #define DUMPDIR_COMPONENT_MAX 64U
 /* How many "_N" suffixes dumpdir_create() tries before giving up. */
 #define DUMPDIR_SUFFIX_MAX 999U
 
-typedef struct MountEntry {
-        unsigned major, minor;
-        char *mount_point;   /* unescaped */
-        char *fstype;
-        char *source;        /* unescaped, e.g. "/dev/sdb1" */
-} MountEntry;
+/* Reading what is in a dump directory, which is untrusted: opens name in dir_fd read-only without
+ * following a symlink or blocking on a FIFO; -EBADFD unless it is a regular file. */
+int dumpdir_open_regular_at(int dir_fd, const char *name, uint64_t *ret_size);
 
-void mount_entry_done(MountEntry *e);
-
-/* Finds the mount that is visible at path (the last entry for it: later mounts cover earlier
- * ones) in mountinfo text. -ENOENT when nothing is mounted exactly there; -EBADMSG on a
- * malformed line. */
-int mountinfo_find(const char *data, size_t size, const char *path, MountEntry *ret);
+/* The regular file name in dir_fd (as above), NUL-terminated: all of it, -EFBIG above max bytes;
+ * or with tail set, its last at most max bytes. A file that shrinks while read gives what there is. */
+int dumpdir_read_file_at(int dir_fd, const char *name, size_t max, bool tail, char **ret, size_t *ret_size);
 
 /* What a block device holds, from libblkid. Strings may be NULL. */
 typedef struct BlockIdentity {
@@ -97,3 +91,7 @@ int fsync_file_at(int dir_fd, const char *name, uint64_t *ret_size);
 
 /* renameat() then fsync of the directory. */
 int rename_durable_at(int dir_fd, const char *from, const char *to);
+
+/* A file someone else wrote under its incomplete name, made final: fsync (its size in
+ * ret_size, may be NULL), mode 0600, rename_durable_at() to name. */
+int dumpdir_commit_file_at(int dir_fd, const char *incomplete, const char *name, uint64_t *ret_size);

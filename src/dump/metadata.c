@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <fcntl.h>
 #include <inttypes.h>
-#include <sys/stat.h>
+#include <syslog.h>
 
+#include "dumpdir.h"
+#include "keyvalue.h"
 #include "metadata.h"
 #include "util.h"
 
@@ -46,6 +47,7 @@ typedef struct Field {
  * rename one, only add. */
 static const Field fields[] = {
         STR("TINYKDUMP_VERSION", tinykdump_version),
+#define RESULT_FIELD_INDEX 1
         { "RESULT", FIELD_RESULT, offsetof(DumpMetadata, result) },
         STR("REASON", reason),
         STR("KERNEL_RELEASE", kernel_release),
@@ -103,6 +105,23 @@ int dump_metadata_set(char **field, const char *s) {
         }
         free(*field);
         *field = c;
+        return 0;
+}
+
+int dump_metadata_copy(const DumpMetadata *src, DumpMetadata *ret) {
+        DumpMetadata m = *src;
+
+        for (size_t i = 0; i < ELEMENTSOF(fields); i++)
+                if (fields[i].type == FIELD_STRING)
+                        *(char **) FIELD_PTR(&m, &fields[i]) = NULL;
+        for (size_t i = 0; i < ELEMENTSOF(fields); i++)
+                if (fields[i].type == FIELD_STRING &&
+                    dump_metadata_set((char **) FIELD_PTR(&m, &fields[i]),
+                                      *(char * const *) ((const uint8_t *) src + fields[i].offset)) < 0) {
+                        dump_metadata_done(&m);
+                        return -ENOMEM;
+                }
+        *ret = m;
         return 0;
 }
 
@@ -194,18 +213,26 @@ int dump_metadata_format(const DumpMetadata *m, char **ret, size_t *ret_size) {
         return 0;
 }
 
-static void set_error(MetadataParseError *e, unsigned line, const char *key, size_t key_len,
-                      const char *value, size_t value_len, const char *what) {
-        if (!e)
-                return;
-        *e = (MetadataParseError) { .line = line, .what = what };
-        key_len = MIN(key_len, sizeof(e->key) - 1);
+/* Records where and why the reader stopped: key and value as they stood in the file, cut to
+ * METADATA_DIAG_KEY_MAX and METADATA_DIAG_VALUE_MAX bytes, with control bytes as '?', so a caller
+ * can print "file:line: key=value: reason" without keeping the input around. */
+static int metadata_error(ConfDiagList *diags, unsigned line, const char *key, size_t key_len, const char *value,
+                          size_t value_len, const char *what) {
+        char k[METADATA_DIAG_KEY_MAX + 1], v[METADATA_DIAG_VALUE_MAX + 1];
+
+        if (!diags)
+                return -EBADMSG;
+        key_len = MIN(key_len, sizeof(k) - 1);
         for (size_t i = 0; i < key_len; i++)
-                e->key[i] = (key[i] >= 0x20 && key[i] < 0x7f) ? key[i] : '?';
-        /* The value as it stood in the file, with control bytes shown as '?'. */
-        value_len = MIN(value_len, sizeof(e->value) - 1);
+                k[i] = (key[i] >= 0x20 && key[i] < 0x7f) ? key[i] : '?';
+        k[key_len] = 0;
+        value_len = MIN(value_len, sizeof(v) - 1);
         for (size_t i = 0; i < value_len; i++)
-                e->value[i] = ((unsigned char) value[i] >= 0x20 && value[i] != 0x7f) ? value[i] : '?';
+                v[i] = ((unsigned char) value[i] >= 0x20 && value[i] != 0x7f) ? value[i] : '?';
+        v[value_len] = 0;
+        if (conf_diags_add_full(diags, LOG_ERR, DUMP_FILE_METADATA, line, NULL, k, v, "%s", what) < 0)
+                return -ENOMEM;
+        return -EBADMSG;
 }
 
 static int unhex(char c) {
@@ -293,11 +320,71 @@ static void metadata_donep(DumpMetadata *m) {
         dump_metadata_done(m);
 }
 
-int dump_metadata_parse(const char *data, size_t size, DumpMetadata *ret, MetadataParseError *reterr) {
+/* Stores the unescaped value s of field f into m; -EBADMSG with *what on a bad value. */
+static int metadata_assign(DumpMetadata *m, const Field *f, char **s, const char **what) {
+        uint8_t *p = FIELD_PTR(m, f);
+
+        switch (f->type) {
+        case FIELD_STRING:
+                *(char **) p = TAKE_PTR(*s);
+                return 0;
+        case FIELD_U64: {
+                uint64_t u;
+                /* Plain decimal only: no sign, no hex, no leading white space. */
+                bool digits = (*s)[0] != 0 && strspn(*s, "0123456789") == strlen(*s);
+                if (!digits || ((*s)[0] == '0' && (*s)[1] != 0) || safe_atou64(*s, &u) < 0 || u == METADATA_UNSET) {
+                        *what = "invalid number";
+                        return -EBADMSG;
+                }
+                *(uint64_t *) p = u;
+                return 0;
+        }
+        case FIELD_RESULT: {
+                DumpResult dr = dump_result_from_string(*s);
+                if (dr < 0) {
+                        *what = "unknown result";
+                        return -EBADMSG;
+                }
+                *(DumpResult *) p = dr;
+                return 0;
+        }
+        }
+        return -EINVAL;
+}
+
+/* One line that is not a comment. */
+static int metadata_parse_line(DumpMetadata *m, const KeyValue *kv, bool *seen, ConfDiagList *diags) {
+        _cleanup_free_ char *s = NULL;
+        const char *what = NULL;
+        size_t idx;
+        int r;
+
+        if (!kv->key)
+                return metadata_error(diags, kv->line, "", 0, kv->text, kv->len, "missing '='");
+        if (!key_valid(kv->key, kv->key_len))
+                return metadata_error(diags, kv->line, kv->key, kv->key_len, kv->value, kv->value_len, "invalid key");
+        for (idx = 0; idx < ELEMENTSOF(fields); idx++)
+                if (key_value_key_is(kv, fields[idx].key))
+                        break;
+        if (idx >= ELEMENTSOF(fields))
+                return 0; /* written by a newer version */
+        if (seen[idx])
+                return metadata_error(diags, kv->line, kv->key, kv->key_len, kv->value, kv->value_len, "duplicate key");
+        seen[idx] = true;
+
+        r = unescape_value(kv->value, kv->value_len, &s, &what);
+        if (r >= 0)
+                r = metadata_assign(m, &fields[idx], &s, &what);
+        if (r == -EBADMSG)
+                return metadata_error(diags, kv->line, kv->key, kv->key_len, kv->value, kv->value_len, what);
+        return r;
+}
+
+int dump_metadata_parse(const char *data, size_t size, DumpMetadata *ret, ConfDiagList *diags) {
         _cleanup_(metadata_donep) DumpMetadata m;
+        KeyValueReader reader = KEY_VALUE_READER_INIT(data, size, 0);
         bool seen[ELEMENTSOF(fields)] = {};
-        bool seen_result = false;
-        unsigned line = 0;
+        KeyValue kv;
         int r;
 
         dump_metadata_init(&m);
@@ -307,131 +394,32 @@ int dump_metadata_parse(const char *data, size_t size, DumpMetadata *ret, Metada
         if (size > 0 && !data)
                 return -EINVAL;
 
-        for (size_t pos = 0; pos < size;) {
-                const char *l = data + pos;
-                const char *nl = memchr(l, '\n', size - pos);
-                size_t n = nl ? (size_t) (nl - l) : size - pos;
-                pos += n + (nl ? 1 : 0);
-                line++;
-
-                if (memchr(l, 0, n)) {
-                        set_error(reterr, line, "", 0, l, n, "NUL byte in line");
-                        return -EBADMSG;
-                }
-                if (n == 0 || l[0] == '#')
+        while (key_value_next(&reader, &kv) > 0) {
+                if (memchr(kv.text, 0, kv.len))
+                        return metadata_error(diags, kv.line, "", 0, kv.text, kv.len, "NUL byte in line");
+                if (kv.skip)
                         continue;
-
-                const char *eq = memchr(l, '=', n);
-                if (!eq) {
-                        set_error(reterr, line, "", 0, l, n, "missing '='");
-                        return -EBADMSG;
-                }
-                size_t kn = (size_t) (eq - l);
-                const char *v = eq + 1;
-                size_t vn = n - kn - 1;
-                if (!key_valid(l, kn)) {
-                        set_error(reterr, line, l, kn, v, vn, "invalid key");
-                        return -EBADMSG;
-                }
-
-                const Field *f = NULL;
-                size_t idx = 0;
-                for (size_t i = 0; i < ELEMENTSOF(fields); i++)
-                        if (strlen(fields[i].key) == kn && memcmp(fields[i].key, l, kn) == 0) {
-                                f = &fields[i];
-                                idx = i;
-                                break;
-                        }
-                if (!f)
-                        continue; /* written by a newer version */
-                if (seen[idx]) {
-                        set_error(reterr, line, l, kn, v, vn, "duplicate key");
-                        return -EBADMSG;
-                }
-                seen[idx] = true;
-
-                _cleanup_free_ char *s = NULL;
-                const char *what = NULL;
-                r = unescape_value(v, vn, &s, &what);
-                if (r == -EBADMSG) {
-                        set_error(reterr, line, l, kn, v, vn, what);
-                        return r;
-                }
+                r = metadata_parse_line(&m, &kv, seen, diags);
                 if (r < 0)
                         return r;
-
-                uint8_t *p = FIELD_PTR(&m, f);
-                switch (f->type) {
-                case FIELD_STRING:
-                        *(char **) p = TAKE_PTR(s);
-                        break;
-                case FIELD_U64: {
-                        uint64_t u;
-                        /* Plain decimal only: no sign, no hex, no leading white space. */
-                        bool digits = s[0] != 0 && strspn(s, "0123456789") == strlen(s);
-                        if (!digits || (s[0] == '0' && s[1] != 0) || safe_atou64(s, &u) < 0 || u == METADATA_UNSET) {
-                                set_error(reterr, line, l, kn, v, vn, "invalid number");
-                                return -EBADMSG;
-                        }
-                        *(uint64_t *) p = u;
-                        break;
-                }
-                case FIELD_RESULT: {
-                        DumpResult dr = dump_result_from_string(s);
-                        if (dr < 0) {
-                                set_error(reterr, line, l, kn, v, vn, "unknown result");
-                                return -EBADMSG;
-                        }
-                        *(DumpResult *) p = dr;
-                        seen_result = true;
-                        break;
-                }
-                }
         }
-
-        if (!seen_result) {
-                set_error(reterr, 0, "RESULT", strlen("RESULT"), "", 0, "no RESULT= line");
-                return -EBADMSG;
-        }
+        if (!seen[RESULT_FIELD_INDEX])
+                return metadata_error(diags, 0, "RESULT", strlen("RESULT"), "", 0, "no RESULT= line");
 
         *ret = m;
         m = (DumpMetadata) {};
         return 0;
 }
 
-int dump_metadata_read_at(int dir_fd, DumpMetadata *ret, MetadataParseError *reterr) {
+int dump_metadata_read_at(int dir_fd, DumpMetadata *ret, ConfDiagList *diags) {
         _cleanup_free_ char *buf = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        struct stat st;
-        size_t n = 0;
+        size_t n;
+        int r;
 
-        fd = openat(dir_fd, METADATA_FILENAME, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
-        if (st.st_size > (off_t) METADATA_FILE_MAX)
-                return -EFBIG;
-
-        buf = malloc(METADATA_FILE_MAX + 1);
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                ssize_t k = read(fd, buf + n, METADATA_FILE_MAX + 1 - n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                n += (size_t) k;
-                if (n > METADATA_FILE_MAX)
-                        return -EFBIG;
-        }
-        return dump_metadata_parse(buf, n, ret, reterr);
+        r = dumpdir_read_file_at(dir_fd, DUMP_FILE_METADATA, METADATA_FILE_MAX, false, &buf, &n);
+        if (r < 0)
+                return r;
+        return dump_metadata_parse(buf, n, ret, diags);
 }
 
 int dmesg_find_panic_message(const char *data, size_t size, size_t max, char **ret) {

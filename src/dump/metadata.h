@@ -13,14 +13,17 @@
 
 #include <sys/types.h>
 
+#include "conf-parser.h"
+#include "dump-files.h"
 #include "macro.h"
 
 /* Bounds for the reader: whole file, key, one value after unescaping. */
 #define METADATA_FILE_MAX (64 * KiB)
 #define METADATA_KEY_MAX 64U
 #define METADATA_VALUE_MAX (4 * KiB)
-
-#define METADATA_FILENAME "metadata"
+/* How much of a bad key and value a diagnostic keeps. */
+#define METADATA_DIAG_KEY_MAX METADATA_KEY_MAX
+#define METADATA_DIAG_VALUE_MAX 79U
 
 /* "Not recorded" for numeric fields. */
 #define METADATA_UNSET UINT64_MAX
@@ -88,26 +91,23 @@ void dump_metadata_done(DumpMetadata *m);
 /* Replace one string field with a copy of s (NULL clears it). */
 int dump_metadata_set(char **field, const char *s);
 
+/* A deep copy of every field of src into *ret (which is overwritten, not freed). */
+int dump_metadata_copy(const DumpMetadata *src, DumpMetadata *ret);
+
 /* Render as the file's text (NUL-terminated; ret_size excludes the NUL). Fields that are NULL
  * or METADATA_UNSET are left out. */
 int dump_metadata_format(const DumpMetadata *m, char **ret, size_t *ret_size);
 
-/* Where the reader stopped: 1-based line and truncated, escaped copies of key and value, so a
- * caller can print "file:line: key=value: reason" without keeping the input around. */
-typedef struct MetadataParseError {
-        unsigned line;             /* 0 when the file as a whole is wrong (no RESULT=) */
-        char key[METADATA_KEY_MAX + 1];
-        char value[80];
-        const char *what;          /* static text: "missing '='", "invalid number", … */
-} MetadataParseError;
-
 /* Parse size bytes of data (no NUL needed; embedded NULs are errors). On -EBADMSG, and only
- * then, reterr (if non-NULL) says where and why. Also -EFBIG (larger than METADATA_FILE_MAX)
- * and -ENOMEM. *ret is written only on success. */
-int dump_metadata_parse(const char *data, size_t size, DumpMetadata *ret, MetadataParseError *reterr);
+ * then, one error is appended to diags (if non-NULL): file DUMP_FILE_METADATA, the 1-based line
+ * (0 when the file as a whole is wrong: no RESULT=), key and value as they stood in the file
+ * (cut to METADATA_DIAG_KEY_MAX and METADATA_DIAG_VALUE_MAX bytes, control bytes as '?') and
+ * why ("missing '='", "invalid number", …). Also -EFBIG (larger than METADATA_FILE_MAX) and
+ * -ENOMEM. *ret is written only on success. */
+int dump_metadata_parse(const char *data, size_t size, DumpMetadata *ret, ConfDiagList *diags);
 
 /* Read and parse "metadata" in the directory dir_fd (not following a symlink). */
-int dump_metadata_read_at(int dir_fd, DumpMetadata *ret, MetadataParseError *reterr);
+int dump_metadata_read_at(int dir_fd, DumpMetadata *ret, ConfDiagList *diags);
 
 /* The first "Kernel panic - not syncing: " message in a kernel log (makedumpfile --dump-dmesg
  * text; "[   12.345678] " and "<0>" prefixes allowed), without the prefix and trailing white

@@ -1,17 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <strings.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 
 #include "makedumpfile.h"
 #include "util.h"
-
-extern char **environ;
 
 MakedumpfileStatus makedumpfile_status_from_wait(int wstatus, uint64_t *ret_code) {
         if (WIFSIGNALED(wstatus)) {
@@ -210,110 +202,4 @@ int makedumpfile_version_argv(const char *binary, char ***ret) {
                 return -ENOMEM;
         *ret = TAKE_PTR(l);
         return 0;
-}
-
-static uint64_t now_usec(clockid_t clock) {
-        struct timespec ts;
-
-        if (clock_gettime(clock, &ts) < 0)
-                return 0;
-        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
-}
-
-int spawn_and_wait(char * const *argv, uint64_t interval_usec, void (*progress)(void *userdata), void *userdata,
-                   Buffer *capture, size_t capture_max, int *ret_wstatus) {
-        _cleanup_close_ int out_r = -EBADF, out_w = -EBADF;
-        posix_spawn_file_actions_t fa;
-        posix_spawnattr_t attr;
-        sigset_t none;
-        pid_t pid;
-        int r;
-
-        if (!argv || !argv[0])
-                return -EINVAL;
-
-        if (capture) {
-                int p[2];
-                if (pipe2(p, O_CLOEXEC) < 0)
-                        return -errno;
-                out_r = p[0];
-                out_w = p[1];
-        }
-
-        r = posix_spawn_file_actions_init(&fa);
-        if (r != 0)
-                return -r;
-        r = posix_spawnattr_init(&attr);
-        if (r != 0) {
-                posix_spawn_file_actions_destroy(&fa);
-                return -r;
-        }
-        sigemptyset(&none);
-        r = posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-        if (r == 0 && capture)
-                r = posix_spawn_file_actions_adddup2(&fa, out_w, STDOUT_FILENO);
-        if (r == 0)
-                r = posix_spawnattr_setsigmask(&attr, &none);
-        if (r == 0)
-                r = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-        if (r == 0)
-                r = posix_spawn(&pid, argv[0], &fa, &attr, argv, environ);
-        posix_spawn_file_actions_destroy(&fa);
-        posix_spawnattr_destroy(&attr);
-        if (r != 0)
-                return -r;
-        if (out_w >= 0)
-                (void) close(TAKE_FD(out_w));
-
-        /* A pidfd wakes us the moment the child exits; without one (Linux < 5.3) we poll. */
-        _cleanup_close_ int pidfd = -EBADF;
-#ifdef SYS_pidfd_open
-        pidfd = (int) syscall(SYS_pidfd_open, pid, 0); /* always close-on-exec */
-#endif
-
-        uint64_t next = interval_usec > 0 ? now_usec(CLOCK_MONOTONIC) + interval_usec : UINT64_MAX;
-        for (;;) {
-                int wstatus;
-                pid_t k = waitpid(pid, &wstatus, WNOHANG);
-                if (k < 0 && errno != EINTR)
-                        return -errno;
-                if (k == pid) {
-                        /* Drain what is left in the pipe. */
-                        while (out_r >= 0) {
-                                char buf[4096];
-                                ssize_t n = read(out_r, buf, sizeof(buf));
-                                if (n <= 0)
-                                        break;
-                                if (capture->size < capture_max &&
-                                    buffer_append(capture, buf, MIN((size_t) n, capture_max - capture->size)) < 0)
-                                        return -ENOMEM;
-                        }
-                        *ret_wstatus = wstatus;
-                        return 0;
-                }
-
-                struct pollfd pfd[2] = {
-                        { .fd = out_r, .events = POLLIN },
-                        { .fd = pidfd, .events = POLLIN },
-                };
-                /* poll() ignores negative fds; with neither it just sleeps. */
-                (void) poll(pfd, 2, 100);
-                if (out_r >= 0 && (pfd[0].revents & (POLLIN | POLLHUP))) {
-                        char buf[4096];
-                        ssize_t n = read(out_r, buf, sizeof(buf));
-                        if (n == 0)
-                                (void) close(TAKE_FD(out_r));
-                        else if (n > 0 && capture->size < capture_max &&
-                                 buffer_append(capture, buf, MIN((size_t) n, capture_max - capture->size)) < 0) {
-                                (void) kill(pid, SIGKILL);
-                                (void) waitpid(pid, NULL, 0);
-                                return -ENOMEM;
-                        }
-                }
-
-                if (progress && now_usec(CLOCK_MONOTONIC) >= next) {
-                        progress(userdata);
-                        next = now_usec(CLOCK_MONOTONIC) + interval_usec;
-                }
-        }
 }

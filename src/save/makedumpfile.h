@@ -63,11 +63,3 @@ int makedumpfile_dump_argv(const char *binary, unsigned dump_level, CaptureCompr
                            const char *vmcore, const char *output, char ***ret);
 int makedumpfile_dmesg_argv(const char *binary, const char *vmcore, const char *output, char ***ret);
 int makedumpfile_version_argv(const char *binary, char ***ret);
-
-/* Runs argv (argv[0] is the path; no PATH search) with stdin on /dev/null and stdout/stderr
- * inherited, waiting for it. Every interval_usec (0: never) progress(userdata) is called while it
- * runs. Returns the waitpid() status in *ret_wstatus, or a negative errno when it could not be
- * started. When capture is non-NULL, stdout is collected instead (at most capture_max bytes; more
- * is read and dropped). */
-int spawn_and_wait(char * const *argv, uint64_t interval_usec, void (*progress)(void *userdata), void *userdata,
-                   Buffer *capture, size_t capture_max, int *ret_wstatus);

@@ -11,11 +11,13 @@
 #include <time.h>
 
 #include "capture-config.h"
+#include "capture-journal.h"
+#include "dump-files.h"
 #include "dumpdir.h"
 #include "log.h"
 #include "makedumpfile.h"
 #include "metadata.h"
-#include "report.h"
+#include "spawn-util.h"
 #include "util.h"
 
 #define DEFAULT_VMCORE "/proc/vmcore"
@@ -128,30 +130,17 @@ static int parse_argv(Context *c, int argc, char **argv) {
 }
 
 static int load_config(Context *c) {
-        _cleanup_strv_free_ char **diags = NULL;
+        _cleanup_(conf_diags_done) ConfDiagList diags = {};
         int r;
 
         /* The default path is looked up below $TINYKDUMP_ROOT like every other system file; an
          * explicit --config= is taken as given. */
         r = capture_config_load(c->config_path ? NULL : tk_root(), c->config_path ?: CAPTURE_CONFIG_PATH,
                                 &c->config, &diags);
-        STRV_FOREACH(d, diags)
-                log_warning("%s", *d);
+        conf_diags_log(&diags);
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: capture failed: cannot use the capture configuration %s: %m",
                                        c->config_path ?: CAPTURE_CONFIG_PATH);
-        return 0;
-}
-
-static int split_what(const char *what, char **ret_kind, const char **ret_value) {
-        const char *eq = what ? strchr(what, '=') : NULL;
-
-        if (!eq || eq == what || eq[1] == 0)
-                return -EINVAL;
-        *ret_kind = strndup(what, (size_t) (eq - what));
-        if (!*ret_kind)
-                return -ENOMEM;
-        *ret_value = eq + 1;
         return 0;
 }
 
@@ -168,7 +157,7 @@ static int wait_for_target(Context *c) {
         char timeout[32];
         int r;
 
-        r = split_what(c->config.target_what, &kind, &value);
+        r = capture_what_split(c->config.target_what, &kind, &value);
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: capture failed: TARGET_WHAT=%s in %s is not KIND=VALUE.",
                                        strna(c->config.target_what), c->config_path ?: CAPTURE_CONFIG_PATH);
@@ -218,9 +207,9 @@ static int write_metadata(Context *c) {
         r = dump_metadata_format(&c->md, &text, &n);
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: cannot format the metadata: %m");
-        r = write_file_atomic_at(c->dir_fd, METADATA_FILENAME, text, n, 0600);
+        r = write_file_atomic_at(c->dir_fd, DUMP_FILE_METADATA, text, n, 0600);
         if (r < 0)
-                return log_error_errno(r, "tinykdump-save: cannot write %s/%s: %m", c->dir_path, METADATA_FILENAME);
+                return log_error_errno(r, "tinykdump-save: cannot write %s/%s: %m", c->dir_path, DUMP_FILE_METADATA);
         return 0;
 }
 
@@ -323,7 +312,8 @@ static void probe_makedumpfile(Context *c) {
 
         r = makedumpfile_version_argv(c->makedumpfile, &argv);
         if (r >= 0)
-                r = spawn_and_wait(argv, 0, NULL, NULL, &out, MAKEDUMPFILE_VERSION_OUTPUT_MAX, &wstatus);
+                r = spawn_and_wait(argv, &(SpawnOptions) { .capture = &out, .capture_max = MAKEDUMPFILE_VERSION_OUTPUT_MAX },
+                                   &wstatus);
         if (r >= 0 && (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0))
                 r = -EPROTO;
         if (r >= 0)
@@ -363,7 +353,12 @@ static int run_makedumpfile(Context *c, char **argv, bool progress, uint64_t *re
          * with a name from the crashed system and handed to it. */
         if (fchdir(c->dir_fd) < 0)
                 return -errno;
-        r = spawn_and_wait(argv, progress ? PROGRESS_INTERVAL_USEC : 0, progress ? report_progress : NULL, &p, NULL, 0,
+        r = spawn_and_wait(argv,
+                           &(SpawnOptions) {
+                                   .progress_interval_usec = progress ? PROGRESS_INTERVAL_USEC : 0,
+                                   .progress = progress ? report_progress : NULL,
+                                   .userdata = &p,
+                           },
                            &wstatus);
         if (r < 0) {
                 *ret_code = 127;
@@ -383,8 +378,8 @@ static int save_dmesg(Context *c) {
         int r;
 
         /* Start from nothing: no stale half of an earlier attempt in a reused directory. */
-        (void) unlinkat(c->dir_fd, "dmesg.txt.incomplete", 0);
-        r = makedumpfile_dmesg_argv(c->makedumpfile, c->vmcore, "dmesg.txt.incomplete", &argv);
+        (void) unlinkat(c->dir_fd, DUMP_FILE_DMESG_INCOMPLETE, 0);
+        r = makedumpfile_dmesg_argv(c->makedumpfile, c->vmcore, DUMP_FILE_DMESG_INCOMPLETE, &argv);
         if (r < 0)
                 return log_oom();
         r = run_makedumpfile(c, argv, false, &code, &s);
@@ -397,17 +392,14 @@ static int save_dmesg(Context *c) {
                 return log_error_errno(-EIO, "tinykdump-save: saving dmesg failed: makedumpfile --dump-dmesg %s (exit status %" PRIu64 ").",
                                        makedumpfile_status_to_string(s), code);
 
-        r = fsync_file_at(c->dir_fd, "dmesg.txt.incomplete", &size);
-        if (r >= 0)
-                r = RET_NERRNO(fchmodat(c->dir_fd, "dmesg.txt.incomplete", 0600, 0));
-        if (r >= 0)
-                r = rename_durable_at(c->dir_fd, "dmesg.txt.incomplete", "dmesg.txt");
+        r = dumpdir_commit_file_at(c->dir_fd, DUMP_FILE_DMESG_INCOMPLETE, DUMP_FILE_DMESG, &size);
         if (r < 0)
-                return log_error_errno(r, "tinykdump-save: saving dmesg failed: cannot sync %s/dmesg.txt: %m", c->dir_path);
+                return log_error_errno(r, "tinykdump-save: saving dmesg failed: cannot sync %s/" DUMP_FILE_DMESG ": %m",
+                                       c->dir_path);
         c->md.dmesg_size = size;
-        log_info("tinykdump-save: dmesg saved to %s/dmesg.txt (%s)", c->dir_path, format_bytes(sz, sizeof(sz), size));
+        log_info("tinykdump-save: dmesg saved to %s/" DUMP_FILE_DMESG " (%s)", c->dir_path, format_bytes(sz, sizeof(sz), size));
 
-        _cleanup_free_ char *path = path_join(c->dir_path, "dmesg.txt");
+        _cleanup_free_ char *path = path_join(c->dir_path, DUMP_FILE_DMESG);
         if (!path)
                 return log_oom();
         size_t n;
@@ -443,8 +435,8 @@ static int save_vmcore(Context *c) {
         if (dump_metadata_set(&c->md.compression, capture_compression_to_string(used)) < 0)
                 return log_oom();
 
-        (void) unlinkat(c->dir_fd, "vmcore.incomplete", 0);
-        r = makedumpfile_dump_argv(c->makedumpfile, c->config.dump_level, used, c->vmcore, "vmcore.incomplete", &argv);
+        (void) unlinkat(c->dir_fd, DUMP_FILE_VMCORE_INCOMPLETE, 0);
+        r = makedumpfile_dump_argv(c->makedumpfile, c->config.dump_level, used, c->vmcore, DUMP_FILE_VMCORE_INCOMPLETE, &argv);
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: saving vmcore failed: bad options: %m");
         log_info("tinykdump-save: saving vmcore (dump level %u, %s compression)", c->config.dump_level,
@@ -458,22 +450,19 @@ static int save_vmcore(Context *c) {
                 return log_error_errno(r, "tinykdump-save: saving vmcore failed: cannot execute %s: %m", c->makedumpfile);
         if (s != MAKEDUMPFILE_COMPLETED) {
                 /* Keep vmcore.incomplete for forensics; the metadata says it is not a dump. */
-                if (fsync_file_at(c->dir_fd, "vmcore.incomplete", &size) >= 0)
+                if (fsync_file_at(c->dir_fd, DUMP_FILE_VMCORE_INCOMPLETE, &size) >= 0)
                         c->md.vmcore_size = size;
                 return log_error_errno(-EIO, "tinykdump-save: saving vmcore failed: makedumpfile %s (exit status %" PRIu64 ").",
                                        makedumpfile_status_to_string(s), code);
         }
 
-        r = fsync_file_at(c->dir_fd, "vmcore.incomplete", &size);
-        if (r >= 0)
-                r = RET_NERRNO(fchmodat(c->dir_fd, "vmcore.incomplete", 0600, 0));
-        if (r >= 0)
-                r = rename_durable_at(c->dir_fd, "vmcore.incomplete", "vmcore");
+        r = dumpdir_commit_file_at(c->dir_fd, DUMP_FILE_VMCORE_INCOMPLETE, DUMP_FILE_VMCORE, &size);
         if (r < 0)
-                return log_error_errno(r, "tinykdump-save: saving vmcore failed: cannot sync %s/vmcore: %m", c->dir_path);
+                return log_error_errno(r, "tinykdump-save: saving vmcore failed: cannot sync %s/" DUMP_FILE_VMCORE ": %m",
+                                       c->dir_path);
         c->md.vmcore_size = size;
-        log_info("tinykdump-save: vmcore saved to %s/vmcore (%s in %.1fs)", c->dir_path, format_bytes(sz, sizeof(sz), size),
-                 (double) c->md.vmcore_usec / 1e6);
+        log_info("tinykdump-save: vmcore saved to %s/" DUMP_FILE_VMCORE " (%s in %.1fs)", c->dir_path,
+                 format_bytes(sz, sizeof(sz), size), (double) c->md.vmcore_usec / 1e6);
         return 0;
 }
 
@@ -500,12 +489,12 @@ static void save_capture_journal(Context *c) {
                 log_warning_errno(r, "tinykdump-save: journalctl --sync failed (%m); the journal copy may miss the last lines.");
         r = capture_journal_save(tk_root(), c->dir_fd, &size);
         if (r == -ENOENT)
-                log_info("tinykdump-save: no journal in /run/log/journal; %s not saved.", CAPTURE_JOURNAL_FILENAME);
+                log_info("tinykdump-save: no journal in /run/log/journal; %s not saved.", DUMP_FILE_CAPTURE_JOURNAL);
         else if (r < 0)
                 log_warning_errno(r, "tinykdump-save: cannot save the capture journal to %s/%s: %m", c->dir_path,
-                                  CAPTURE_JOURNAL_FILENAME);
+                                  DUMP_FILE_CAPTURE_JOURNAL);
         else
-                log_info("tinykdump-save: capture journal saved to %s/%s (%s)", c->dir_path, CAPTURE_JOURNAL_FILENAME,
+                log_info("tinykdump-save: capture journal saved to %s/%s (%s)", c->dir_path, DUMP_FILE_CAPTURE_JOURNAL,
                          format_bytes(sz, sizeof(sz), size));
 }
 
