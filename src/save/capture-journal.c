@@ -64,7 +64,7 @@ static int copy_bounded(int in, int out, uint64_t max, uint64_t *ret_total) {
 
 int capture_journal_save(const char *root, int dir_fd, uint64_t *ret_size) {
         _cleanup_close_ int in = -EBADF, out = -EBADF;
-        uint64_t size = 0, total;
+        uint64_t size = 0, total = 0;
         int r;
 
         in = open_capture_journal(root, &size);
