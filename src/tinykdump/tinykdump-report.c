@@ -18,24 +18,8 @@
 #include "tkconf.h"
 #include "util.h"
 
-/* Filled by tinykdump.c's option parser until main() hands every verb its TinykdumpOptions; read
- * only through options_of(). */
-ReportArgs report_args = { .pretty = true };
-
 /* How many lines of dmesg "info" shows. */
 #define INFO_DMESG_LINES 30U
-
-static const TinykdumpOptions *options_of(const void *userdata, TinykdumpOptions *buf) {
-        if (userdata)
-                return userdata;
-        *buf = (TinykdumpOptions) {
-                .json = report_args.json,
-                .pretty = report_args.pretty,
-                .journal_file = report_args.journal_file,
-                .journal_dir = report_args.journal_dir,
-        };
-        return buf;
-}
 
 static uint64_t now_realtime(void) {
         struct timespec ts;
@@ -224,13 +208,12 @@ static int open_journal(const TinykdumpOptions *o, sd_journal **ret) {
 }
 
 int report_read_records(const TinykdumpOptions *o, ReportRecord **ret, size_t *ret_n) {
-        TinykdumpOptions buf;
         ReportRecord *recs = NULL;
         sd_journal *j = NULL;
         size_t n = 0;
         int r;
 
-        r = open_journal(options_of(o, &buf), &j);
+        r = open_journal(o, &j);
         if (r < 0)
                 return r;
         r = report_journal_read(j, &recs, &n);
@@ -252,8 +235,7 @@ static int json_finish(JsonWriter *w) {
 }
 
 int verb_list(int argc, char *argv[], void *userdata) {
-        TinykdumpOptions buf;
-        const TinykdumpOptions *o = options_of(userdata, &buf);
+        const TinykdumpOptions *o = userdata;
         ReportRecord *recs = NULL;
         size_t n = 0;
         int r;
@@ -295,8 +277,7 @@ static char *read_host_dmesg(const char *id) {
 }
 
 int verb_info(int argc, char *argv[], void *userdata) {
-        TinykdumpOptions buf;
-        const TinykdumpOptions *o = options_of(userdata, &buf);
+        const TinykdumpOptions *o = userdata;
         _cleanup_free_ char *dmesg = NULL;
         ReportRecord *recs = NULL;
         size_t n = 0, i;

@@ -77,7 +77,7 @@ static int open_vmcore_arg(const TinykdumpOptions *o, const char *arg, Vmcore **
                 ReportRecord *recs = NULL;
                 size_t n = 0, i;
 
-                r = report_read_records(NULL, &recs, &n);
+                r = report_read_records(o, &recs, &n);
                 if (r < 0)
                         return r;
                 r = report_records_find(recs, n, arg, &i);

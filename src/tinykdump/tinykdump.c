@@ -533,17 +533,6 @@ static int parse_argv(int argc, char *argv[], TinykdumpOptions *o) {
         return 1;
 }
 
-/* Until the arch-b merge, tinykdump-report.c reads its options from the global report_args;
- * there it takes the TinykdumpOptions userdata every other verb gets. Remove this then. */
-static void report_args_bridge(const TinykdumpOptions *o) {
-        report_args = (ReportArgs) {
-                .json = o->json,
-                .pretty = o->pretty,
-                .journal_file = o->journal_file,
-                .journal_dir = o->journal_dir,
-        };
-}
-
 int main(int argc, char *argv[]) {
         static const Verb verbs[] = {
                 { "load", 1, 1, false, verb_load },
@@ -589,7 +578,6 @@ int main(int argc, char *argv[]) {
                 return EXIT_USAGE;
         }
 
-        report_args_bridge(&options);
         if (optind >= argc)
                 r = v->dispatch(1, (char *[]) { (char *) v->verb, NULL }, &options);
         else
