@@ -5,19 +5,12 @@
 #include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "spawn-util.h"
+#include "time-util.h"
 
 extern char **environ;
-
-static uint64_t monotonic_usec(void) {
-        struct timespec ts;
-
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
-}
 
 static int spawn_child(char * const *argv, int out_fd, pid_t *ret_pid) {
         posix_spawn_file_actions_t fa;
@@ -92,11 +85,11 @@ typedef struct Deadlines {
 
 /* Calls progress and sends the signals whose time has come. */
 static void handle_deadlines(pid_t pid, const SpawnOptions *o, Deadlines *d) {
-        uint64_t now = monotonic_usec();
+        uint64_t now = clock_now_usec(CLOCK_MONOTONIC);
 
         if (now >= d->progress) {
                 o->progress(o->userdata);
-                d->progress = monotonic_usec() + o->progress_interval_usec;
+                d->progress = clock_now_usec(CLOCK_MONOTONIC) + o->progress_interval_usec;
         }
         if (now >= d->stop) {
                 /* First ask, then insist. */
@@ -109,7 +102,7 @@ static void handle_deadlines(pid_t pid, const SpawnOptions *o, Deadlines *d) {
 /* Waits for the child, collecting its output into o->capture. 0 with *ret_wstatus once it is
  * reaped, -ETIMEDOUT when it had to be stopped. */
 static int wait_child(pid_t pid, int pidfd, int *out_r, const SpawnOptions *o, int *ret_wstatus) {
-        uint64_t now = monotonic_usec();
+        uint64_t now = clock_now_usec(CLOCK_MONOTONIC);
         Deadlines d = {
                 .progress = o->progress && o->progress_interval_usec > 0 ? now + o->progress_interval_usec : UINT64_MAX,
                 .stop = o->timeout_usec > 0 ? now + o->timeout_usec : UINT64_MAX,
@@ -138,7 +131,7 @@ static int wait_child(pid_t pid, int pidfd, int *out_r, const SpawnOptions *o, i
                 };
                 uint64_t deadlines[2] = { d.progress, d.stop };
                 /* poll() ignores negative fds. */
-                (void) poll(pfd, 2, poll_timeout_ms(monotonic_usec(), deadlines, ELEMENTSOF(deadlines), pidfd >= 0));
+                (void) poll(pfd, 2, poll_timeout_ms(clock_now_usec(CLOCK_MONOTONIC), deadlines, ELEMENTSOF(deadlines), pidfd >= 0));
                 if (*out_r >= 0 && (pfd[0].revents & (POLLIN | POLLHUP))) {
                         r = drain_pipe(out_r, o, false);
                         if (r < 0) {

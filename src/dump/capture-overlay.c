@@ -3,13 +3,13 @@
  * overlay that carries it into the capture initrd. */
 #include <inttypes.h>
 #include <sys/utsname.h>
-#include <time.h>
 
 #include <systemd/sd-id128.h>
 
 #include "capture-config.h"
 #include "capture-internal.h"
 #include "cpio.h"
+#include "time-util.h"
 #include "util.h"
 
 /* ---- facts about the running system ---- */
@@ -44,7 +44,7 @@ int capture_config_gather_facts(CaptureConfig *c, const char *root) {
         _cleanup_free_ char *boot_id = NULL, *machine_id = NULL, *hostname = NULL, *release = NULL,
                             *version = NULL, *machine = NULL, *raw = NULL;
         struct utsname u;
-        struct timespec ts;
+        uint64_t now;
         bool have_uname = false;
         int r;
 
@@ -104,8 +104,9 @@ int capture_config_gather_facts(CaptureConfig *c, const char *root) {
         free(c->crashed_machine);
         c->crashed_machine = TAKE_PTR(machine);
 
-        if (clock_gettime(CLOCK_REALTIME, &ts) >= 0)
-                c->loaded_at_usec = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
+        now = clock_now_usec(CLOCK_REALTIME);
+        if (now > 0)
+                c->loaded_at_usec = now;
         return 0;
 }
 

@@ -8,7 +8,6 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 
 #include "capture-config.h"
 #include "capture-journal.h"
@@ -18,6 +17,7 @@
 #include "makedumpfile.h"
 #include "metadata.h"
 #include "spawn-util.h"
+#include "time-util.h"
 #include "util.h"
 
 #define DEFAULT_VMCORE "/proc/vmcore"
@@ -59,14 +59,6 @@ typedef struct Context {
         MakedumpfileStatus dmesg_status, vmcore_status;  /* _MAKEDUMPFILE_STATUS_MAX: did not run */
         uint64_t start_boottime;  /* when tinykdump-save started, CLOCK_BOOTTIME */
 } Context;
-
-static uint64_t now(clockid_t clock) {
-        struct timespec ts;
-
-        if (clock_gettime(clock, &ts) < 0)
-                return 0;
-        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
-}
 
 static void help(void) {
         printf("Usage: tinykdump-save [OPTIONS]\n\n"
@@ -169,7 +161,7 @@ static int wait_for_target(Context *c) {
                                  &c->target_check);
                 if (r >= 0)
                         break;
-                if ((r == -ENOENT || r == -ENOMEDIUM) && now(CLOCK_BOOTTIME) < c->config.target_timeout_usec) {
+                if ((r == -ENOENT || r == -ENOMEDIUM) && clock_now_usec(CLOCK_BOOTTIME) < c->config.target_timeout_usec) {
                         (void) usleep(TARGET_POLL_USEC);
                         continue;
                 }
@@ -192,7 +184,7 @@ static int wait_for_target(Context *c) {
                 return log_error_errno(r, "tinykdump-save: capture failed: cannot check the target at %s: %m", c->target);
         }
 
-        c->md.target_wait_usec = now(CLOCK_BOOTTIME);
+        c->md.target_wait_usec = clock_now_usec(CLOCK_BOOTTIME);
         log_info("tinykdump-save: target %s (%s, %s) is mounted at %s.", c->config.target_what,
                  c->target_check.mount.source, c->target_check.mount.fstype, c->target);
         return 0;
@@ -203,7 +195,7 @@ static int write_metadata(Context *c) {
         size_t n;
         int r;
 
-        c->md.total_usec = now(CLOCK_BOOTTIME);
+        c->md.total_usec = clock_now_usec(CLOCK_BOOTTIME);
         r = dump_metadata_format(&c->md, &text, &n);
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: cannot format the metadata: %m");
@@ -237,7 +229,7 @@ static int set_reason(Context *c, DumpResult result, const char *format, ...) {
 static int fill_facts(Context *c) {
         _cleanup_free_ char *boot_id = NULL;
         const CaptureConfig *cc = &c->config;
-        uint64_t real = now(CLOCK_REALTIME), boot = now(CLOCK_BOOTTIME);
+        uint64_t real = clock_now_usec(CLOCK_REALTIME), boot = clock_now_usec(CLOCK_BOOTTIME);
 
         (void) read_one_line_file_at(tk_root(), "/proc/sys/kernel/random/boot_id", &boot_id);
         if (boot_id) {
@@ -342,11 +334,11 @@ static void report_progress(void *userdata) {
         if (fstatat(p->c->dir_fd, p->file, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return;
         log_info("tinykdump-save: vmcore: %s written after %" PRIu64 "s",
-                 format_bytes(size, sizeof(size), (uint64_t) st.st_size), (now(CLOCK_BOOTTIME) - p->start) / 1000000);
+                 format_bytes(size, sizeof(size), (uint64_t) st.st_size), (clock_now_usec(CLOCK_BOOTTIME) - p->start) / 1000000);
 }
 
 static int run_makedumpfile(Context *c, char **argv, bool progress, uint64_t *ret_code, MakedumpfileStatus *ret_status) {
-        Progress p = { .c = c, .file = argv[strv_length(argv) - 1], .start = now(CLOCK_BOOTTIME) };
+        Progress p = { .c = c, .file = argv[strv_length(argv) - 1], .start = clock_now_usec(CLOCK_BOOTTIME) };
         int r, wstatus;
 
         /* makedumpfile writes relative to the dump directory: no path of ours is ever joined
@@ -373,7 +365,7 @@ static int save_dmesg(Context *c) {
         _cleanup_strv_free_ char **argv = NULL;
         _cleanup_free_ char *text = NULL, *panic = NULL;
         MakedumpfileStatus s;
-        uint64_t code, size, t0 = now(CLOCK_BOOTTIME);
+        uint64_t code, size, t0 = clock_now_usec(CLOCK_BOOTTIME);
         char sz[FORMAT_BYTES_MAX];
         int r;
 
@@ -383,7 +375,7 @@ static int save_dmesg(Context *c) {
         if (r < 0)
                 return log_oom();
         r = run_makedumpfile(c, argv, false, &code, &s);
-        c->md.dmesg_usec = now(CLOCK_BOOTTIME) - t0;
+        c->md.dmesg_usec = clock_now_usec(CLOCK_BOOTTIME) - t0;
         c->md.dmesg_status = code;
         c->dmesg_status = s;
         if (r < 0)
@@ -419,7 +411,7 @@ static int save_dmesg(Context *c) {
 static int save_vmcore(Context *c) {
         _cleanup_strv_free_ char **argv = NULL;
         MakedumpfileStatus s;
-        uint64_t code, size, t0 = now(CLOCK_BOOTTIME);
+        uint64_t code, size, t0 = clock_now_usec(CLOCK_BOOTTIME);
         char sz[FORMAT_BYTES_MAX];
         CaptureCompression wanted = c->config.dump_compression;
         CaptureCompression used;
@@ -443,7 +435,7 @@ static int save_vmcore(Context *c) {
                  strna(capture_compression_to_string(used)));
 
         r = run_makedumpfile(c, argv, true, &code, &s);
-        c->md.vmcore_usec = now(CLOCK_BOOTTIME) - t0;
+        c->md.vmcore_usec = clock_now_usec(CLOCK_BOOTTIME) - t0;
         c->md.makedumpfile_status = code;
         c->vmcore_status = s;
         if (r < 0)
@@ -591,7 +583,7 @@ int main(int argc, char **argv) {
 
         capture_config_init(&c.config);
         dump_metadata_init(&c.md);
-        c.start_boottime = now(CLOCK_BOOTTIME);
+        c.start_boottime = clock_now_usec(CLOCK_BOOTTIME);
 
         ret = run(&c);
 

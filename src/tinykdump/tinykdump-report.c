@@ -4,7 +4,6 @@
  * return EXIT_SUCCESS or a negative errno they have logged. */
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <systemd/sd-journal.h>
 
 #include "capture-config.h"
@@ -14,20 +13,13 @@
 #include "options.h"
 #include "report-print.h"
 #include "report.h"
+#include "time-util.h"
 #include "tinykdump-report.h"
 #include "tkconf.h"
 #include "util.h"
 
 /* How many lines of dmesg "info" shows. */
 #define INFO_DMESG_LINES 30U
-
-static uint64_t now_realtime(void) {
-        struct timespec ts;
-
-        if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
-                return 0;
-        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
-}
 
 static void notify(const DumpEntry *e, const ReportRecord *rec, bool reported, int r, void *userdata) {
         if (r < 0)
@@ -119,7 +111,7 @@ static int report_locked(const ReportWant *w, int parent_fd, const ReportTarget 
         if (r < 0)
                 return log_error_errno(r, "Cannot lock %s: %m", REPORT_DUMPS_DIR);
 
-        r = report_dumps(parent_fd, state_fd, t, now_realtime(), report_send_journal, NULL, notify, NULL, &st);
+        r = report_dumps(parent_fd, state_fd, t, clock_now_usec(CLOCK_REALTIME), report_send_journal, NULL, notify, NULL, &st);
         if (st.skipped > 0)
                 log_notice("Ignored %u entries in %s on %s that are not dump directories (or beyond %u).", st.skipped,
                            w->config->directory, w->what, REPORT_DUMPS_MAX);
