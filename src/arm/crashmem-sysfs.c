@@ -289,6 +289,8 @@ static int write_size(const char *root, const char *path, uint64_t size, bool *r
         if (S_ISREG(st.st_mode) && ftruncate(fd, 0) < 0)
                 return -errno;
         int l = snprintf(buf, sizeof(buf), "%" PRIu64 "\n", size);
+        /* One write() on purpose, not loop_write(): a sysfs attribute parses each write() on its
+         * own, so retrying the rest of a partial write would store a different size. */
         ssize_t k = write(fd, buf, (size_t) l);
         if (k < 0) {
                 *ret_write_failed = true;

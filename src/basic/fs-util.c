@@ -131,6 +131,14 @@ int read_one_line_file_at(const char *root, const char *path, char **ret) {
         return 0;
 }
 
+int rename_durable_at(int dir_fd, const char *from, const char *to) {
+        if (renameat(dir_fd, from, dir_fd, to) < 0)
+                return -errno;
+        if (fsync(dir_fd) < 0)
+                return -errno;
+        return 0;
+}
+
 int write_atomic_at(int dir_fd, const char *name, const void *data, size_t size, mode_t mode,
                     WriteAtomicFlags flags) {
         _cleanup_free_ char *tmp = NULL;

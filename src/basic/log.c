@@ -66,6 +66,8 @@ static void write_kmsg(int level, const char *msg) {
                 return;
         }
         int n = snprintf(buf, sizeof(buf), "<%d>%s[%d]: %s\n", level, log_ident, (int) getpid(), msg);
+        /* One write() on purpose, not loop_write(): /dev/kmsg takes a record per write(), so a
+         * retried remainder would be a second, broken record. */
         if (n > 0)
                 (void) !write(kmsg_fd, buf, (size_t) MIN(n, (int) sizeof(buf) - 1));
 }

@@ -29,7 +29,7 @@ int dumpdir_read_file_at(int dir_fd, const char *name, size_t max, bool tail, ch
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *buf = NULL;
         uint64_t size = 0;
-        size_t n = 0, want;
+        size_t n, want;
 
         fd = dumpdir_open_regular_at(dir_fd, name, &size);
         if (fd < 0)
@@ -40,18 +40,11 @@ int dumpdir_read_file_at(int dir_fd, const char *name, size_t max, bool tail, ch
         buf = malloc(want + 1);
         if (!buf)
                 return -ENOMEM;
-        off_t off = (off_t) (size - want);
-        while (n < want) {
-                ssize_t k = pread(fd, buf + n, want - n, off + (off_t) n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;   /* shrank under us: take what there is */
-                n += (size_t) k;
-        }
+        /* A file that shrank under us gives what there is. */
+        ssize_t k = loop_pread(fd, buf, want, size - want);
+        if (k < 0)
+                return (int) k;
+        n = (size_t) k;
         buf[n] = 0;
         *ret = TAKE_PTR(buf);
         *ret_size = n;
@@ -305,50 +298,6 @@ int dumpdir_create(int parent_fd, const char *name, int *ret_fd, char **ret_name
         return -EEXIST;
 }
 
-static int write_all(int fd, const void *data, size_t size) {
-        const uint8_t *p = data;
-
-        while (size > 0) {
-                ssize_t k = write(fd, p, size);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        return -EIO;
-                p += k;
-                size -= (size_t) k;
-        }
-        return 0;
-}
-
-int write_file_atomic_at(int dir_fd, const char *name, const void *data, size_t size, mode_t mode) {
-        _cleanup_free_ char *tmp = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        int r;
-
-        if (asprintf(&tmp, "%s.tmp", name) < 0)
-                return -ENOMEM;
-        /* A stale temporary from an interrupted earlier write is ours to replace. */
-        (void) unlinkat(dir_fd, tmp, 0);
-        fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, mode);
-        if (fd < 0)
-                return -errno;
-        (void) fchmod(fd, mode);
-
-        r = write_all(fd, data, size);
-        if (r >= 0 && fsync(fd) < 0)
-                r = -errno;
-        if (r >= 0 && close(TAKE_FD(fd)) < 0)
-                r = -errno;
-        if (r >= 0)
-                r = rename_durable_at(dir_fd, tmp, name);
-        if (r < 0)
-                (void) unlinkat(dir_fd, tmp, 0);
-        return r;
-}
-
 int fsync_file_at(int dir_fd, const char *name, uint64_t *ret_size) {
         _cleanup_close_ int fd = -EBADF;
         struct stat st;
@@ -366,14 +315,6 @@ int fsync_file_at(int dir_fd, const char *name, uint64_t *ret_size) {
                 return -errno;
         if (ret_size)
                 *ret_size = (uint64_t) st.st_size;
-        return 0;
-}
-
-int rename_durable_at(int dir_fd, const char *from, const char *to) {
-        if (renameat(dir_fd, from, dir_fd, to) < 0)
-                return -errno;
-        if (fsync(dir_fd) < 0)
-                return -errno;
         return 0;
 }
 

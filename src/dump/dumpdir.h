@@ -83,15 +83,9 @@ int dumpdir_open_subdir(int target_fd, const char *subdir, bool create, int *ret
  * the name actually used. */
 int dumpdir_create(int parent_fd, const char *name, int *ret_fd, char **ret_name);
 
-/* Writes data to "<name>.tmp" (mode), fsyncs, renames it over name and fsyncs the directory. */
-int write_file_atomic_at(int dir_fd, const char *name, const void *data, size_t size, mode_t mode);
-
 /* fsync a file someone else wrote, optionally returning its size; -EISDIR etc. if not regular. */
 int fsync_file_at(int dir_fd, const char *name, uint64_t *ret_size);
 
-/* renameat() then fsync of the directory. */
-int rename_durable_at(int dir_fd, const char *from, const char *to);
-
 /* A file someone else wrote under its incomplete name, made final: fsync (its size in
- * ret_size, may be NULL), mode 0600, rename_durable_at() to name. */
+ * ret_size, may be NULL), mode 0600, rename_durable_at() (fs-util.h) to name. */
 int dumpdir_commit_file_at(int dir_fd, const char *incomplete, const char *name, uint64_t *ret_size);

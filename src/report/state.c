@@ -241,7 +241,7 @@ static int state_id(int state_fd, const char *key, const char *name, char **ret_
 }
 
 static int write_file_at(int dir_fd, const char *name, const void *data, size_t size) {
-        return write_file_atomic_at(dir_fd, name, data, size, 0600);
+        return write_atomic_at(dir_fd, name, data, size, 0600, WRITE_ATOMIC_DURABLE);
 }
 
 static int remove_tree_at(int dir_fd, const char *name) {

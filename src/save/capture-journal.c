@@ -33,29 +33,21 @@ static int open_capture_journal(const char *root, uint64_t *ret_size) {
 static int copy_bounded(int in, int out, uint64_t max, uint64_t *ret_total) {
         _cleanup_free_ char *buf = malloc(256 * KiB);
         uint64_t total = 0;
+        int r;
 
         if (!buf)
                 return -ENOMEM;
         for (;;) {
-                ssize_t k = read(in, buf, 256 * KiB);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
+                ssize_t k = loop_read(in, buf, 256 * KiB);
+                if (k < 0)
+                        return (int) k;
                 if (k == 0)
                         break;
                 if (total + (uint64_t) k > max)
                         return -EFBIG;
-                for (ssize_t done = 0; done < k;) {
-                        ssize_t w = write(out, buf + done, (size_t) (k - done));
-                        if (w < 0) {
-                                if (errno == EINTR)
-                                        continue;
-                                return -errno;
-                        }
-                        done += w;
-                }
+                r = loop_write(out, buf, (size_t) k);
+                if (r < 0)
+                        return r;
                 total += (uint64_t) k;
         }
         *ret_total = total;

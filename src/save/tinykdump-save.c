@@ -199,7 +199,7 @@ static int write_metadata(Context *c) {
         r = dump_metadata_format(&c->md, &text, &n);
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: cannot format the metadata: %m");
-        r = write_file_atomic_at(c->dir_fd, DUMP_FILE_METADATA, text, n, 0600);
+        r = write_atomic_at(c->dir_fd, DUMP_FILE_METADATA, text, n, 0600, WRITE_ATOMIC_DURABLE);
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: cannot write %s/%s: %m", c->dir_path, DUMP_FILE_METADATA);
         return 0;

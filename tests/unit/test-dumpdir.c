@@ -207,8 +207,8 @@ TEST(create_dirs) {
         ASSERT_EQ(st.st_mode & 07777, 0700);
 
         /* Atomic write: final name only after success, mode as asked, no temporary left. */
-        ASSERT_OK(write_file_atomic_at(d1, "metadata", "A=1\n", 4, 0600));
-        ASSERT_OK(write_file_atomic_at(d1, "metadata", "A=2\n", 4, 0600));
+        ASSERT_OK(write_atomic_at(d1, "metadata", "A=1\n", 4, 0600, WRITE_ATOMIC_DURABLE));
+        ASSERT_OK(write_atomic_at(d1, "metadata", "A=2\n", 4, 0600, WRITE_ATOMIC_DURABLE));
         ASSERT_OK(RET_NERRNO(fstatat(d1, "metadata", &st, 0)));
         ASSERT_EQ(st.st_mode & 07777, 0600);
         ASSERT_EQ(st.st_size, 4);
