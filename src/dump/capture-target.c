@@ -6,35 +6,18 @@
 
 /* ---- udev-style encoding of /dev/disk/by-* names ---- */
 
-/* Length of the valid, minimally encoded UTF-8 sequence for a non-ASCII character at s, or 0. */
-static size_t utf8_valid_sequence(const unsigned char *s) {
-        size_t len;
+/* Length of the valid UTF-8 sequence for a non-ASCII character at s (at most n bytes), or 0 — what
+ * libblkid's blkid_encode_string() keeps unescaped (checked against it in the unit test): basic/utf8's
+ * rules (shortest form, at most U+10FFFF, no surrogates), and not U+FDD0…U+FDEF, which libblkid
+ * escapes while it keeps U+FFFE. */
+static size_t udev_utf8_length(const unsigned char *s, size_t n) {
         uint32_t c;
+        size_t len;
 
         if (s[0] < 0x80)
                 return 0;
-        if ((s[0] & 0xe0) == 0xc0) {
-                len = 2;
-                c = s[0] & 0x1f;
-        } else if ((s[0] & 0xf0) == 0xe0) {
-                len = 3;
-                c = s[0] & 0x0f;
-        } else if ((s[0] & 0xf8) == 0xf0) {
-                len = 4;
-                c = s[0] & 0x07;
-        } else
-                return 0;
-
-        for (size_t i = 1; i < len; i++) {
-                if ((s[i] & 0xc0) != 0x80) /* also stops at the terminating NUL */
-                        return 0;
-                c = (c << 6) | (s[i] & 0x3f);
-        }
-
-        /* Shortest form only, at most U+10FFFF, no surrogates, not U+FDD0…U+FDEF — exactly what libblkid
-         * accepts (checked against blkid_encode_string() in the unit test), which keeps U+FFFE. */
-        size_t needed = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-        if (needed != len || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) || (c >= 0xfdd0 && c <= 0xfdef))
+        len = utf8_sequence_length((const char *) s, n, &c);
+        if (len == 0 || (c >= 0xfdd0 && c <= 0xfdef))
                 return 0;
         return len;
 }
@@ -54,8 +37,9 @@ int udev_encode_string(const char *s, char **ret) {
         if (!out)
                 return -ENOMEM;
 
+        const unsigned char *end = p + l;
         while (*p) {
-                size_t n = utf8_valid_sequence(p);
+                size_t n = udev_utf8_length(p, (size_t) (end - p));
                 if (n > 0) {
                         memcpy(o, p, n);
                         o += n;
