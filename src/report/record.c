@@ -3,6 +3,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "dump-files.h"
 #include "journal-ids.h"
 #include "record.h"
 #include "util.h"
@@ -149,7 +150,7 @@ static int record_outcome(const DumpEntry *e, DumpResult *ret_result, char **ret
                         reason = strdup("the metadata says complete, but there is no vmcore");
                 } else if (result != DUMP_RESULT_FAILED && !e->has_dmesg && !e->has_vmcore) {
                         result = DUMP_RESULT_FAILED;
-                        reason = strdup("neither dmesg.txt nor vmcore is there");
+                        reason = strdup("neither " DUMP_FILE_DMESG " nor " DUMP_FILE_VMCORE " is there");
                 } else if (m->reason)
                         reason = strdup(m->reason);
                 if ((result != m->result || m->reason) && !reason)

@@ -402,7 +402,7 @@ static int save_dmesg(Context *c) {
                 log_info("tinykdump-save: the crashed kernel said: Kernel panic - not syncing: %s", panic);
                 c->md.panic_message = TAKE_PTR(panic);
         } else if (r == -ENOENT)
-                log_info("tinykdump-save: no 'Kernel panic - not syncing' line in dmesg.txt.");
+                log_info("tinykdump-save: no 'Kernel panic - not syncing' line in " DUMP_FILE_DMESG ".");
         else
                 log_warning_errno(r, "tinykdump-save: cannot read back %s: %m", path);
         return 0;
@@ -526,10 +526,10 @@ static int run(Context *c) {
         if (r_vmcore >= 0 && r_dmesg >= 0)
                 (void) set_reason(c, DUMP_RESULT_COMPLETE, NULL);
         else if (r_vmcore >= 0)
-                (void) set_reason(c, DUMP_RESULT_COMPLETE, "dmesg.txt not saved: makedumpfile --dump-dmesg %s",
+                (void) set_reason(c, DUMP_RESULT_COMPLETE, DUMP_FILE_DMESG " not saved: makedumpfile --dump-dmesg %s",
                                   status_text(c->dmesg_status, c->md.dmesg_status, buf1, sizeof(buf1)));
         else if (r_dmesg >= 0)
-                (void) set_reason(c, DUMP_RESULT_DMESG_ONLY, "vmcore not saved: makedumpfile %s",
+                (void) set_reason(c, DUMP_RESULT_DMESG_ONLY, DUMP_FILE_VMCORE " not saved: makedumpfile %s",
                                   status_text(c->vmcore_status, c->md.makedumpfile_status, buf1, sizeof(buf1)));
         else
                 (void) set_reason(c, DUMP_RESULT_FAILED, "nothing saved: makedumpfile --dump-dmesg %s; makedumpfile %s",

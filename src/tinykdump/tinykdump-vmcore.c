@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "capture-config.h"
+#include "dump-files.h"
 #include "dumpdir.h"
 #include "json.h"
 #include "log.h"
@@ -93,9 +94,9 @@ static int open_vmcore_arg(const TinykdumpOptions *o, const char *arg, Vmcore **
         }
 
         if (fd < 0) {
-                fd = openat(dir_fd, "vmcore", O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+                fd = openat(dir_fd, DUMP_FILE_VMCORE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
                 if (fd < 0)
-                        return log_error_errno(-errno, "The dump %s has no vmcore (only dmesg.txt was saved?): %m", arg);
+                        return log_error_errno(-errno, "The dump %s has no " DUMP_FILE_VMCORE " (only " DUMP_FILE_DMESG " was saved?): %m", arg);
         }
         if (fstat(fd, &st) < 0)
                 return log_error_errno(-errno, "Failed to stat the vmcore of %s: %m", arg);
