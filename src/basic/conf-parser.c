@@ -416,6 +416,54 @@ static int conf_file_state(const char *root, const char *path) {
         return CONF_FILE_PRESENT;
 }
 
+/* Adds the *.conf files of the drop-in directory dir (below root) to *dropins: a name already
+ * there from an earlier directory is replaced (or masked) by this one. */
+static int conf_dropins_add_dir(const char *root, const char *dir, ConfDiagList *diags, char ***dropins,
+                                size_t *n_dropins) {
+        _cleanup_free_ char *p = path_join(root, dir);
+        _cleanup_closedir_ DIR *d = NULL;
+        int r;
+
+        if (!p)
+                return -ENOMEM;
+        d = opendir(p);
+        if (!d) {
+                if (errno == ENOENT || errno == ENOTDIR)
+                        return 0;
+                return conf_diags_add(diags, LOG_ERR, dir, 0, "Failed to open drop-in directory: %s",
+                                      strerror(errno));
+        }
+        for (struct dirent *de; (de = readdir(d));) {
+                size_t l = strlen(de->d_name);
+                if (de->d_name[0] == '.' || l <= 5 || !streq(de->d_name + l - 5, ".conf"))
+                        continue;
+
+                _cleanup_free_ char *path = path_join(dir, de->d_name);
+                if (!path)
+                        return -ENOMEM;
+
+                /* A later directory replaces (or masks) the same name from earlier ones. */
+                bool replaced = false;
+                for (size_t i = 0; *dropins && (*dropins)[i]; i++)
+                        if (streq(strrchr((*dropins)[i], '/') + 1, de->d_name)) {
+                                free((*dropins)[i]);
+                                (*dropins)[i] = TAKE_PTR(path);
+                                replaced = true;
+                                break;
+                        }
+                if (replaced)
+                        continue;
+                if (*n_dropins >= CONF_DROPINS_MAX)
+                        return conf_diags_add(diags, LOG_ERR, dir, 0, "More than %u drop-in files, ignoring the rest.",
+                                              CONF_DROPINS_MAX);
+                r = strv_consume(dropins, TAKE_PTR(path));
+                if (r < 0)
+                        return r;
+                (*n_dropins)++;
+        }
+        return 0;
+}
+
 int conf_files_list(const char *root, const char *main_path, const char *vendor_path,
                     const char * const *dropin_dirs, ConfDiagList *diags, char ***ret) {
         _cleanup_strv_free_ char **files = NULL, **dropins = NULL;
@@ -441,54 +489,9 @@ int conf_files_list(const char *root, const char *main_path, const char *vendor_
 
         size_t n_dropins = 0;
         for (const char * const *dir = dropin_dirs; dir && *dir; dir++) {
-                _cleanup_free_ char *p = path_join(root, *dir);
-                _cleanup_closedir_ DIR *d = NULL;
-
-                if (!p)
-                        return -ENOMEM;
-                d = opendir(p);
-                if (!d) {
-                        if (errno == ENOENT || errno == ENOTDIR)
-                                continue;
-                        r = conf_diags_add(diags, LOG_ERR, *dir, 0, "Failed to open drop-in directory: %s",
-                                           strerror(errno));
-                        if (r < 0)
-                                return r;
-                        continue;
-                }
-                for (struct dirent *de; (de = readdir(d));) {
-                        size_t l = strlen(de->d_name);
-                        if (de->d_name[0] == '.' || l <= 5 || !streq(de->d_name + l - 5, ".conf"))
-                                continue;
-
-                        _cleanup_free_ char *path = path_join(*dir, de->d_name);
-                        if (!path)
-                                return -ENOMEM;
-
-                        /* A later directory replaces (or masks) the same name from earlier ones. */
-                        bool replaced = false;
-                        for (size_t i = 0; dropins && dropins[i]; i++)
-                                if (streq(strrchr(dropins[i], '/') + 1, de->d_name)) {
-                                        free(dropins[i]);
-                                        dropins[i] = TAKE_PTR(path);
-                                        replaced = true;
-                                        break;
-                                }
-                        if (replaced)
-                                continue;
-                        if (n_dropins >= CONF_DROPINS_MAX) {
-                                r = conf_diags_add(diags, LOG_ERR, *dir, 0,
-                                                   "More than %u drop-in files, ignoring the rest.",
-                                                   CONF_DROPINS_MAX);
-                                if (r < 0)
-                                        return r;
-                                break;
-                        }
-                        r = strv_consume(&dropins, TAKE_PTR(path));
-                        if (r < 0)
-                                return r;
-                        n_dropins++;
-                }
+                r = conf_dropins_add_dir(root, *dir, diags, &dropins, &n_dropins);
+                if (r < 0)
+                        return r;
         }
 
         if (dropins)
