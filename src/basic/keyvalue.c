@@ -28,7 +28,7 @@ int key_value_next(KeyValueReader *r, KeyValue *ret) {
 
         if (r->flags & KEY_VALUE_STRIP)
                 strip(&l, &n);
-        KeyValue kv = { .line = r->line, .text = l, .len = n, .skip = n == 0 || l[0] == '#' };
+        KeyValue kv = { .line = r->line, .text = l, .len = n, .skip = n == 0 || (l[0] == '#' && !(r->flags & KEY_VALUE_NO_COMMENTS)) };
         eq = kv.skip ? NULL : memchr(l, '=', n);
         if (eq) {
                 kv.key = l;

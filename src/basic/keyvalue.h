@@ -13,6 +13,8 @@ typedef enum KeyValueFlags {
         /* Blanks (space, tab, CR) around the line, before '=' and after it are not part of the
          * key or value; a comment may be indented. Without it, bytes are taken as they are. */
         KEY_VALUE_STRIP = 1 << 0,
+        /* No comments: a line starting with '#' is a line like any other (VMCOREINFO has none). */
+        KEY_VALUE_NO_COMMENTS = 1 << 1,
 } KeyValueFlags;
 
 typedef struct KeyValue {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <inttypes.h>
 
+#include "keyvalue.h"
 #include "util.h"
 #include "vmcoreinfo.h"
 
@@ -37,17 +38,9 @@ static void set_error(VmcoreInfoParseError *e, unsigned line, const char *key, s
         e->value[j] = '\0';
 }
 
-static bool has_control(const char *s, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                if ((unsigned char) s[i] < 0x20 || s[i] == 0x7f)
-                        return true;
-        return false;
-}
-
 int vmcoreinfo_parse(const char *data, size_t size, VmcoreInfo **ret, VmcoreInfoParseError *reterr) {
         _cleanup_vmcoreinfo_free_ VmcoreInfo *info = NULL;
         size_t n_lines = 0;
-        unsigned line = 0;
 
         if (!data && size > 0)
                 return -EINVAL;
@@ -76,48 +69,41 @@ int vmcoreinfo_parse(const char *data, size_t size, VmcoreInfo **ret, VmcoreInfo
                         return -ENOMEM;
         }
 
-        for (char *p = info->text, *end = info->text + size; p < end;) {
-                char *nl = memchr(p, '\n', end - p);
-                size_t len = nl ? (size_t) (nl - p) : (size_t) (end - p);
-                char *next = nl ? nl + 1 : end;
-
-                line++;
+        KeyValueReader reader = KEY_VALUE_READER_INIT(info->text, size, KEY_VALUE_NO_COMMENTS);
+        KeyValue kv;
+        while (key_value_next(&reader, &kv) > 0) {
                 /* Tolerate CRLF from a copy that went through a text editor. */
-                if (len > 0 && p[len - 1] == '\r')
-                        len--;
-                if (len == 0) {
-                        p = next;
+                size_t cr = kv.len > 0 && kv.text[kv.len - 1] == '\r';
+                if (kv.len == cr)
                         continue;
-                }
-
-                char *eq = memchr(p, '=', len);
-                if (!eq) {
-                        set_error(reterr, line, p, len, NULL, 0, "missing '='");
+                if (!kv.key) {
+                        set_error(reterr, kv.line, kv.text, kv.len - cr, NULL, 0, "missing '='");
                         return -EBADMSG;
                 }
-                size_t key_len = eq - p, value_len = len - key_len - 1;
+                /* The reader hands out const views of info->text, which is ours to cut up. */
+                char *key = info->text + (kv.key - info->text), *value = key + kv.key_len + 1;
+                size_t key_len = kv.key_len, value_len = kv.value_len - cr;
                 if (key_len == 0) {
-                        set_error(reterr, line, "", 0, eq + 1, value_len, "empty key");
+                        set_error(reterr, kv.line, "", 0, value, value_len, "empty key");
                         return -EBADMSG;
                 }
                 if (key_len > VMCOREINFO_KEY_MAX) {
-                        set_error(reterr, line, p, key_len, eq + 1, value_len, "key too long");
+                        set_error(reterr, kv.line, key, key_len, value, value_len, "key too long");
                         return -EBADMSG;
                 }
                 if (value_len > VMCOREINFO_VALUE_MAX) {
-                        set_error(reterr, line, p, key_len, eq + 1, value_len, "value too long");
+                        set_error(reterr, kv.line, key, key_len, value, value_len, "value too long");
                         return -EBADMSG;
                 }
-                if (has_control(p, key_len) || has_control(eq + 1, value_len)) {
-                        set_error(reterr, line, p, key_len, eq + 1, value_len, "control character");
+                if (key_value_has_control(key, key_len, NULL) || key_value_has_control(value, value_len, NULL)) {
+                        set_error(reterr, kv.line, key, key_len, value, value_len, "control character");
                         return -EBADMSG;
                 }
 
-                *eq = '\0';
-                p[len] = '\0';
-                if (!vmcoreinfo_get(info, p))
-                        info->entries[info->n_entries++] = (VmcoreInfoEntry) { .key = p, .value = eq + 1 };
-                p = next;
+                key[key_len] = '\0';
+                value[value_len] = '\0';
+                if (!vmcoreinfo_get(info, key))
+                        info->entries[info->n_entries++] = (VmcoreInfoEntry) { .key = key, .value = value };
         }
 
         *ret = TAKE_PTR(info);
