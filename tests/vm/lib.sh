@@ -184,7 +184,8 @@ tk_vm_tail() {
 }
 
 # Wait until a console line matches REGEX (extended, grep -E): phase detection only.
-# Fails when the timeout passes or QEMU exits first, printing the console tail.
+# Fails when the timeout passes or QEMU exits first, printing the console tail and
+# whatever the results disk holds.
 tk_vm_wait() {
         local name=$1 regex=$2 timeout=$3 what=${4:-$2}
         local console start=$SECONDS
@@ -197,12 +198,12 @@ tk_vm_wait() {
                 if ! tk_vm_running "$name"; then
                         grep -a -q -E -- "$regex" "$console" && return 0
                         tk_log "$name: QEMU exited while waiting for $what"
-                        tk_vm_tail "$name"
+                        tk_vm_results_dump "$name"
                         return 1
                 fi
                 if (( SECONDS - start >= timeout )); then
                         tk_log "$name: timed out after $timeout s waiting for $what"
-                        tk_vm_tail "$name"
+                        tk_vm_results_dump "$name"
                         return 1
                 fi
                 sleep 1
