@@ -231,6 +231,37 @@ TEST(serializer_refuses) {
         return TEST_PASS;
 }
 
+/* Fuzz finding (fuzz-capture-config): LABEL=. was accepted by the parser, which derived
+ * TARGET_DEVICE=/dev/disk/by-label/. that the serializer then refused. Whatever parses must
+ * serialize (the loader→capture contract); "." and ".." name no udev symlink, so both refuse. */
+TEST(parse_refuses_what_serialize_refuses) {
+        static const char *const inputs[] = {
+                "TARGET_WHAT=LABEL=.\n",
+                "TARGET_WHAT=LABEL=..\n",
+                "TARGET_WHAT=PARTLABEL=.\n",
+                "TARGET_WHAT=LABEL=.\nTARGET_DEVICE=/dev/sda1\n",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(inputs); i++) {
+                _cleanup_(capture_config_done) CaptureConfig c;
+                capture_config_init(&c);
+                ASSERT_ERROR(capture_config_parse(inputs[i], strlen(inputs[i]), NULL, &c, NULL), EINVAL);
+        }
+
+        /* Dots inside a label stay valid and round-trip. */
+        _cleanup_(capture_config_done) CaptureConfig c, again;
+        _cleanup_free_ char *text = NULL, *text2 = NULL;
+        size_t n, n2;
+        capture_config_init(&c);
+        capture_config_init(&again);
+        ASSERT_OK(capture_config_parse("TARGET_WHAT=LABEL=.x.\n", 22, NULL, &c, NULL));
+        ASSERT_STREQ(c.target_device, "/dev/disk/by-label/.x.");
+        ASSERT_OK(capture_config_serialize(&c, &text, &n));
+        ASSERT_OK(capture_config_parse(text, n, NULL, &again, NULL));
+        ASSERT_OK(capture_config_serialize(&again, &text2, &n2));
+        ASSERT_TRUE(n == n2 && memcmp(text, text2, n) == 0);
+        return TEST_PASS;
+}
+
 TEST(device_from_what) {
         static const struct {
                 const char *what, *device;
@@ -258,6 +289,8 @@ TEST(device_from_what) {
         ASSERT_ERROR(capture_target_device_from_what("UUID=12 34", &d), EINVAL);
         ASSERT_ERROR(capture_target_device_from_what("LABEL=", &d), EINVAL);
         ASSERT_ERROR(capture_target_device_from_what("TYPE=vfat", &d), EINVAL);
+        ASSERT_ERROR(capture_target_device_from_what("LABEL=.", &d), EINVAL);
+        ASSERT_ERROR(capture_target_device_from_what("PARTLABEL=..", &d), EINVAL);
         ASSERT_ERROR(capture_target_device_from_what("", &d), EINVAL);
         return TEST_PASS;
 }
