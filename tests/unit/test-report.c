@@ -322,6 +322,50 @@ TEST(scan_hostile_tree) {
         return TEST_PASS;
 }
 
+/* A stick whose metadata, dmesg.txt and capture.journal are FIFOs (or symlinks to FIFOs) must
+ * not block the reporter, which holds the state lock: each is opened O_NONBLOCK|O_NOFOLLOW and
+ * refused unless fstat() says regular. alarm() turns a hang into a failure. */
+TEST(fifos_never_block) {
+        _cleanup_free_ char *t = fixture_mkdtemp("fifos"), *d = NULL;
+        _cleanup_close_ int pfd = -EBADF;
+        DumpEntry e = {};
+
+        ASSERT_NOT_NULL(t);
+        d = path_join(t, "2026-05-04T10:00:00");
+        ASSERT_NOT_NULL(d);
+        ASSERT_OK(RET_NERRNO(mkdir(d, 0700)));
+        pfd = open(t, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_GE(pfd, 0);
+        int dfd = openat(pfd, "2026-05-04T10:00:00", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_GE(dfd, 0);
+        ASSERT_OK(RET_NERRNO(mkfifoat(dfd, "metadata", 0600)));
+        ASSERT_OK(RET_NERRNO(mkfifoat(dfd, "fifo", 0600)));
+        ASSERT_OK(RET_NERRNO(symlinkat("fifo", dfd, "dmesg.txt")));
+        ASSERT_OK(RET_NERRNO(mkfifoat(dfd, "capture.journal", 0600)));
+        (void) close(dfd);
+
+        alarm(10);
+        ASSERT_OK(dump_entry_load(pfd, "2026-05-04T10:00:00", &e));
+        alarm(0);
+        ASSERT_EQ(e.metadata_error, -EBADFD);
+        ASSERT_FALSE(e.has_dmesg);
+        ASSERT_FALSE(e.has_capture_journal);
+        ASSERT_NULL(e.dmesg_tail);
+        dump_entry_done(&e);
+
+        /* The same through the reader every host-side file goes through. */
+        char *text = NULL;
+        size_t n;
+        dfd = openat(pfd, "2026-05-04T10:00:00", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_GE(dfd, 0);
+        alarm(10);
+        ASSERT_ERROR(dumpdir_read_file_at(dfd, "metadata", 4096, false, &text, &n), EBADFD);
+        ASSERT_ERROR(dumpdir_read_file_at(dfd, "dmesg.txt", 4096, true, &text, &n), ELOOP);
+        alarm(0);
+        (void) close(dfd);
+        return TEST_PASS;
+}
+
 TEST(report_and_idempotency) {
         _cleanup_free_ char *t = make_target("report"), *state = fixture_mkdtemp("state");
         _cleanup_close_ int pfd = -EBADF, sfd = -EBADF, lock = -EBADF;
