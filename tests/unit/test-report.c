@@ -556,6 +556,106 @@ TEST(copy_with_dmesg_frees_its_buffers) {
         return TEST_PASS;
 }
 
+static int count_send(const struct iovec *iov, size_t n, void *userdata) {
+        (*(unsigned *) userdata)++;
+        return 0;
+}
+
+static size_t dir_bytes(const char *state) {
+        _cleanup_free_ char *d = path_join(state, REPORT_DUMPS_DIR);
+        _cleanup_closedir_ DIR *dir = d ? opendir(d) : NULL;
+        size_t total = 0;
+
+        for (struct dirent *de; dir && (de = readdir(dir));) {
+                struct stat st;
+                char *f = NULL;
+                if (de->d_name[0] == '.' || asprintf(&f, "%s/%s/" REPORT_DMESG_FILENAME, d, de->d_name) < 0)
+                        continue;
+                if (stat(f, &st) >= 0)
+                        total += (size_t) st.st_size;
+                free(f);
+        }
+        return total;
+}
+
+/* A stick with more dumps than a run reports, each with a large dmesg.txt: one run reports the
+ * REPORT_RUN_RECORDS_MAX newest and copies at most REPORT_RUN_COPY_BYTES_MAX; the next run the
+ * rest; a scan keeps the REPORT_DUMPS_MAX newest names whatever readdir's order. */
+TEST(run_caps_keep_the_newest) {
+        _cleanup_free_ char *t = fixture_mkdtemp("caps"), *state = fixture_mkdtemp("state-caps"), *big = NULL;
+        _cleanup_close_ int pfd = -EBADF, sfd = -EBADF;
+        ReportTarget target = { .what = "UUID=" UUID_A, .uuid = UUID_A, .directory = "tinykdump" };
+        const unsigned total = REPORT_RUN_RECORDS_MAX + 16;
+        unsigned sent = 0;
+        ReportStats st;
+
+        ASSERT_NOT_NULL(t);
+        ASSERT_NOT_NULL(state);
+        big = malloc(REPORT_DMESG_KEEP_MAX + 1);
+        ASSERT_NOT_NULL(big);
+        for (size_t i = 0; i < REPORT_DMESG_KEEP_MAX; i++)
+                big[i] = i % 64 == 63 ? '\n' : 'a' + (char) (i % 26);
+        big[REPORT_DMESG_KEEP_MAX] = 0;
+        for (unsigned i = 0; i < total; i++) {
+                char name[64];
+                _cleanup_free_ char *dump = NULL;
+                snprintf(name, sizeof(name), "tinykdump/2026-01-01T%02u:%02u:00", i / 60, i % 60);
+                dump = path_join(t, name);
+                ASSERT_NOT_NULL(dump);
+                ASSERT_OK(write_metadata(dump, DUMP_RESULT_DMESG_ONLY, "no vmcore"));
+                ASSERT_OK(fixture_write_string(dump, "dmesg.txt", big));
+        }
+        pfd = open_dir(t, "tinykdump");
+        ASSERT_OK(report_state_open(state, true, &sfd));
+
+        ASSERT_OK(report_dumps(pfd, sfd, &target, 1, count_send, &sent, NULL, NULL, &st));
+        ASSERT_EQ(st.found, total);
+        ASSERT_EQ(st.reported, REPORT_RUN_RECORDS_MAX);
+        ASSERT_EQ(st.deferred, 16);
+        ASSERT_EQ(sent, REPORT_RUN_RECORDS_MAX);
+        ASSERT_TRUE(dir_bytes(state) <= REPORT_RUN_COPY_BYTES_MAX);
+        /* The newest is reported (with its dmesg copy), the oldest waits. */
+        _cleanup_free_ char *newest = path_join(state, REPORT_DUMPS_DIR "/2026-01-01T01:19:00/" REPORT_DMESG_FILENAME);
+        _cleanup_free_ char *oldest = path_join(state, REPORT_DUMPS_DIR "/2026-01-01T00:00:00");
+        ASSERT_TRUE(access(newest, F_OK) == 0);
+        ASSERT_TRUE(access(oldest, F_OK) < 0);
+
+        ASSERT_OK(report_dumps(pfd, sfd, &target, 2, count_send, &sent, NULL, NULL, &st));
+        ASSERT_EQ(st.reported, 16);
+        ASSERT_EQ(st.already, REPORT_RUN_RECORDS_MAX);
+        ASSERT_EQ(st.deferred, 0);
+        ASSERT_TRUE(access(oldest, F_OK) == 0);
+        return TEST_PASS;
+}
+
+/* More dump directories than a scan keeps: the newest REPORT_DUMPS_MAX, in order. */
+TEST(scan_keeps_the_newest_names) {
+        _cleanup_free_ char *t = fixture_mkdtemp("scan-newest");
+        _cleanup_close_ int pfd = -EBADF;
+        DumpEntry *e = NULL;
+        size_t n = 0;
+        unsigned skipped = 0;
+
+        ASSERT_NOT_NULL(t);
+        pfd = open(t, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_GE(pfd, 0);
+        /* Created newest first, so readdir order does not happen to help. */
+        for (unsigned i = REPORT_DUMPS_MAX + 10; i > 0; i--) {
+                char name[64];
+                snprintf(name, sizeof(name), "2026-01-01T%02u:%02u:%02u", (i - 1) / 3600, (i - 1) / 60 % 60, (i - 1) % 60);
+                ASSERT_OK(RET_NERRNO(mkdirat(pfd, name, 0700)));
+        }
+        ASSERT_OK(report_scan(pfd, &e, &n, &skipped));
+        ASSERT_EQ(n, REPORT_DUMPS_MAX);
+        ASSERT_EQ(skipped, 10);
+        ASSERT_STREQ(e[0].name, "2026-01-01T00:00:10");
+        ASSERT_STREQ(e[n - 1].name, "2026-01-01T00:17:13");
+        for (size_t i = 1; i < n; i++)
+                ASSERT_TRUE(strcmp(e[i - 1].name, e[i].name) < 0);
+        dump_entries_free(e, n);
+        return TEST_PASS;
+}
+
 TEST(same_name_other_disk) {
         _cleanup_free_ char *ta = make_target("disk-a"), *tb = make_target("disk-b"), *state = fixture_mkdtemp("state-ab");
         _cleanup_close_ int pa = -EBADF, pb = -EBADF, sfd = -EBADF;
