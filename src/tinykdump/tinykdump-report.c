@@ -165,6 +165,10 @@ int verb_report(int argc, char *argv[], void *userdata) {
                 return r;
 
         r = report_target_open(devnode, id.fstype, &target_fd, &where, &mounted);
+        if (r == -EPROTONOSUPPORT)
+                return log_error_errno(r, "The dump target %s (%s) has file system type %s; only vfat and ext4 (what the "
+                                          "capture image writes) are mounted by the reporter. Not reading it.",
+                                       w.what, real ?: devnode, strna(id.fstype));
         if (r < 0)
                 return log_error_errno(r, "Failed to open the dump target %s (%s): %m", w.what, real ?: devnode);
         log_debug("Reading the dump target %s (%s) through %s.", w.what, real ?: devnode, where);

@@ -4,6 +4,7 @@
  * FIFOs, bad names). The journal is replaced by a sender that keeps the fields for inspection. */
 #include <fcntl.h>
 #include <endian.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -653,6 +654,27 @@ TEST(scan_keeps_the_newest_names) {
         for (size_t i = 1; i < n; i++)
                 ASSERT_TRUE(strcmp(e[i - 1].name, e[i].name) < 0);
         dump_entries_free(e, n);
+        return TEST_PASS;
+}
+
+/* A forged stick must not choose the kernel's file system driver: only vfat and ext4 are
+ * mounted, by name, ro/nosuid/nodev/noexec/nosymfollow, ext4 with noload. */
+TEST(mount_plan) {
+        unsigned long flags = 0;
+        const char *data = "x";
+
+        ASSERT_OK(report_mount_plan("vfat", &flags, &data));
+        ASSERT_NULL(data);
+        ASSERT_TRUE((flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | 256)) ==
+                    (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | 256));
+        ASSERT_OK(report_mount_plan("ext4", &flags, &data));
+        ASSERT_STREQ(data, "noload");
+        ASSERT_TRUE(flags & 256); /* MS_NOSYMFOLLOW */
+        static const char *const refused[] = { "auto", "", "xfs", "btrfs", "ext2", "ext3", "hfsplus", "udf",
+                                               "squashfs", "ntfs3", "exfat", "VFAT", "ext4 " };
+        for (size_t i = 0; i < ELEMENTSOF(refused); i++)
+                ASSERT_ERROR(report_mount_plan(refused[i], &flags, &data), EPROTONOSUPPORT);
+        ASSERT_ERROR(report_mount_plan(NULL, &flags, &data), EPROTONOSUPPORT);
         return TEST_PASS;
 }
 
