@@ -3,6 +3,8 @@
  * malformed or missing metadata, "complete" without a vmcore) and hostile entries (symlinks,
  * FIFOs, bad names). The journal is replaced by a sender that keeps the fields for inspection. */
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <endian.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -675,6 +677,83 @@ TEST(mount_plan) {
         for (size_t i = 0; i < ELEMENTSOF(refused); i++)
                 ASSERT_ERROR(report_mount_plan(refused[i], &flags, &data), EPROTONOSUPPORT);
         ASSERT_ERROR(report_mount_plan(NULL, &flags, &data), EPROTONOSUPPORT);
+        return TEST_PASS;
+}
+
+static int sh(const char *cmd) {
+        int r = system(cmd);
+        return r == 0 ? 0 : -EIO;
+}
+
+/* As root, on a loop device: an ext4 target is opened through a private mount after BLKROSET,
+ * a symlink on it is not followed (nosymfollow), and a type outside the plan is refused before
+ * the device is touched. */
+TEST(target_open_loop_device) {
+        _cleanup_free_ char *dir = fixture_mkdtemp("loop"), *img = NULL, *cmd = NULL, *loop = NULL;
+        FILE *p;
+        char buf[64] = {};
+
+        if (geteuid() != 0 || access("/dev/loop-control", F_OK) < 0)
+                TEST_SKIP("needs root and loop devices");
+        ASSERT_NOT_NULL(dir);
+        img = path_join(dir, "stick.img");
+        ASSERT_NOT_NULL(img);
+        ASSERT_TRUE(asprintf(&cmd, "truncate -s 16M %s && mkfs.ext4 -q -L DUMPS %s >/dev/null 2>&1", img, img) > 0);
+        if (sh(cmd) < 0)
+                TEST_SKIP("mkfs.ext4 failed");
+        free(cmd);
+        ASSERT_TRUE(asprintf(&cmd, "losetup -f --show %s 2>/dev/null", img) > 0);
+        p = popen(cmd, "r");
+        ASSERT_NOT_NULL(p);
+        if (!fgets(buf, sizeof(buf), p) || pclose(p) != 0)
+                TEST_SKIP("losetup failed");
+        buf[strcspn(buf, "\n")] = 0;
+        loop = strdup(buf);
+        ASSERT_NOT_NULL(loop);
+
+        /* A type outside the plan: refused, the device left writable. */
+        int fd = -EBADF;
+        ASSERT_ERROR(report_target_open(loop, "xfs", &fd, NULL, NULL), EPROTONOSUPPORT);
+        ASSERT_ERROR(report_target_open(loop, NULL, &fd, NULL, NULL), EPROTONOSUPPORT);
+        int ro = -1, zero = 0, dfd = open(loop, O_RDONLY | O_CLOEXEC);
+        ASSERT_GE(dfd, 0);
+        /* A loop device keeps its read-only flag across losetup -d (an earlier run's): start rw. */
+        ASSERT_OK(RET_NERRNO(ioctl(dfd, BLKROSET, &zero)));
+        ASSERT_ERROR(report_target_open(loop, "xfs", &fd, NULL, NULL), EPROTONOSUPPORT);
+        ASSERT_OK(RET_NERRNO(ioctl(dfd, BLKROGET, &ro)));
+        ASSERT_EQ(ro, 0);
+
+        /* Put a symlink on it, then open it the reporter's way in a child (new mount namespace). */
+        free(cmd);
+        ASSERT_TRUE(asprintf(&cmd, "m=$(mktemp -d) && mount %s $m && ln -s /etc/passwd $m/link && umount $m && rmdir $m",
+                             loop) > 0);
+        ASSERT_OK(sh(cmd));
+        pid_t pid = fork();
+        ASSERT_GE(pid, 0);
+        if (pid == 0) {
+                int tfd = -EBADF, e = 0;
+                bool mounted = false;
+                if (report_target_open(loop, "ext4", &tfd, NULL, &mounted) < 0 || !mounted)
+                        _exit(1);
+                char path[64];
+                snprintf(path, sizeof(path), "/proc/self/fd/%d/link", tfd);
+                if (open(path, O_RDONLY | O_CLOEXEC) >= 0)
+                        _exit(2);  /* followed */
+                e = errno;
+                _exit(e == ELOOP ? 0 : 3);
+        }
+        int status = 0;
+        ASSERT_OK(RET_NERRNO(waitpid(pid, &status, 0)));
+        ASSERT_TRUE(WIFEXITED(status));
+        ASSERT_EQ(WEXITSTATUS(status), 0);
+        ASSERT_OK(RET_NERRNO(ioctl(dfd, BLKROGET, &ro)));
+        ASSERT_EQ(ro, 1);   /* BLKROSET before mounting, not restored */
+        (void) ioctl(dfd, BLKROSET, &zero);  /* the loop device is shared with later tests */
+        (void) close(dfd);
+
+        free(cmd);
+        ASSERT_TRUE(asprintf(&cmd, "losetup -d %s", loop) > 0);
+        (void) sh(cmd);
         return TEST_PASS;
 }
 
