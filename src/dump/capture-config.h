@@ -33,6 +33,9 @@
 /* Defaults for keys missing from the file (the same defaults tinykdump.conf documents). */
 #define CAPTURE_DEFAULT_DIRECTORY "tinykdump"
 #define CAPTURE_DEFAULT_TIMEOUT_USEC (90 * UINT64_C(1000000))
+/* How long makedumpfile may run for one file before it is stopped (SIGTERM, then SIGKILL 5 s
+ * later): [Dump] TimeoutSec= in tinykdump.conf, DUMP_TIMEOUT_USEC= in capture.conf. */
+#define CAPTURE_DEFAULT_DUMP_TIMEOUT_USEC (600 * UINT64_C(1000000))
 #define CAPTURE_DEFAULT_DUMP_LEVEL 31U
 #define CAPTURE_DUMP_LEVEL_MAX 31U
 
@@ -74,6 +77,7 @@ typedef struct CaptureConfig {
         char *target_fstype;               /* TARGET_FSTYPE: NULL = let mount probe */
         char *target_directory;            /* TARGET_DIRECTORY: relative, no "..", default CAPTURE_DEFAULT_DIRECTORY */
         uint64_t target_timeout_usec;      /* TARGET_TIMEOUT_USEC: how long to wait for the device */
+        uint64_t dump_timeout_usec;        /* DUMP_TIMEOUT_USEC: makedumpfile's limit per run; written when not the default */
 
         /* What to dump and what to do afterwards. */
         unsigned dump_level;               /* DUMP_LEVEL: makedumpfile -d, 0…31 */

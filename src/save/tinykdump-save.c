@@ -357,11 +357,19 @@ static int run_makedumpfile(Context *c, char **argv, bool progress, uint64_t *re
                 return -errno;
         r = spawn_and_wait(argv,
                            &(SpawnOptions) {
+                                   .timeout_usec = c->config.dump_timeout_usec,
                                    .progress_interval_usec = progress ? PROGRESS_INTERVAL_USEC : 0,
                                    .progress = progress ? report_progress : NULL,
                                    .userdata = &p,
                            },
                            &wstatus);
+        if (r == -ETIMEDOUT) {
+                log_error("tinykdump-save: %s did not finish within %" PRIu64 "s (DUMP_TIMEOUT_USEC); stopped it.",
+                          argv[0], c->config.dump_timeout_usec / 1000000);
+                *ret_code = MAKEDUMPFILE_TIMEOUT_CODE;
+                *ret_status = MAKEDUMPFILE_TIMED_OUT;
+                return 0;
+        }
         if (r < 0) {
                 *ret_code = 127;
                 *ret_status = MAKEDUMPFILE_NOT_EXECUTED;

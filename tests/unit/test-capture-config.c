@@ -262,6 +262,33 @@ TEST(parse_refuses_what_serialize_refuses) {
         return TEST_PASS;
 }
 
+/* DUMP_TIMEOUT_USEC: the default is not written (capture.conf of older loaders stays valid and
+ * byte for byte the same), another value round-trips, 0 (no limit) is refused. */
+TEST(dump_timeout) {
+        _cleanup_(capture_config_done) CaptureConfig c, again;
+        _cleanup_free_ char *text = NULL;
+        size_t n;
+
+        capture_config_init(&c);
+        capture_config_init(&again);
+        ASSERT_OK(capture_config_parse("TARGET_WHAT=LABEL=D\n", 19, NULL, &c, NULL));
+        ASSERT_U64_EQ(c.dump_timeout_usec, CAPTURE_DEFAULT_DUMP_TIMEOUT_USEC);
+        ASSERT_OK(capture_config_serialize(&c, &text, &n));
+        ASSERT_NULL(strstr(text, "DUMP_TIMEOUT_USEC"));
+        free(text);
+        c.dump_timeout_usec = 42000000;
+        ASSERT_OK(capture_config_serialize(&c, &text, &n));
+        ASSERT_NOT_NULL(strstr(text, "\nDUMP_TIMEOUT_USEC=42000000\n"));
+        ASSERT_OK(capture_config_parse(text, n, NULL, &again, NULL));
+        ASSERT_U64_EQ(again.dump_timeout_usec, 42000000);
+        c.dump_timeout_usec = 0;
+        ASSERT_ERROR(capture_config_serialize(&c, &text, &n), EINVAL);
+        capture_config_done(&again);
+        capture_config_init(&again);
+        ASSERT_ERROR(capture_config_parse("TARGET_WHAT=LABEL=D\nDUMP_TIMEOUT_USEC=0\n", 40, NULL, &again, NULL), EINVAL);
+        return TEST_PASS;
+}
+
 TEST(device_from_what) {
         static const struct {
                 const char *what, *device;

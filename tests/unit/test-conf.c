@@ -282,6 +282,17 @@ TEST(dump_keys) {
                    "t.conf:2: [Dump] Level=99999999999999999999: dump level must be between 0 and 31.");
         ASSERT_BAD("[Dump]\nCompression=gzip\n",
                    "t.conf:2: [Dump] Compression=gzip: compression must be one of zlib, lzo, snappy, zstd, none.");
+        /* makedumpfile's time limit: 10 min by default, 10s…24h. */
+        {
+                ASSERT_GOOD(c, "[Dump]\nLevel=1\n");
+                ASSERT_U64_EQ(c->dump_timeout_usec, CAPTURE_DEFAULT_DUMP_TIMEOUT_USEC);
+        }
+        {
+                ASSERT_GOOD(c, "[Dump]\nTimeoutSec=30min\n");
+                ASSERT_U64_EQ(c->dump_timeout_usec, 1800 * UINT64_C(1000000));
+        }
+        ASSERT_BAD("[Dump]\nTimeoutSec=5s\n", "t.conf:2: [Dump] TimeoutSec=5s: timeout must be a time span between 10s and 24h, e.g. \"10min\".");
+        ASSERT_BAD("[Dump]\nTimeoutSec=infinity\n", "t.conf:2: [Dump] TimeoutSec=infinity: timeout must be a time span between 10s and 24h, e.g. \"10min\".");
         return TEST_PASS;
 }
 
