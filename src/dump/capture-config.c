@@ -229,6 +229,10 @@ int capture_config_verify(const CaptureConfig *c, char **ret_message) {
         return 0;
 }
 
+uint64_t capture_save_deadline_usec(const CaptureConfig *c) {
+        return c->target_timeout_usec + 2 * c->dump_timeout_usec + CAPTURE_SAVE_SLACK_USEC;
+}
+
 /* ---- serialization ---- */
 
 int capture_config_serialize(const CaptureConfig *c, char **ret, size_t *ret_size) {

@@ -286,6 +286,10 @@ TEST(dump_timeout) {
         capture_config_done(&again);
         capture_config_init(&again);
         ASSERT_ERROR(capture_config_parse("TARGET_WHAT=LABEL=D\nDUMP_TIMEOUT_USEC=0\n", 40, NULL, &again, NULL), EINVAL);
+
+        /* The unit's overall deadline: 90 s target wait + 2 × 10 min + 2 min by default. */
+        c.dump_timeout_usec = CAPTURE_DEFAULT_DUMP_TIMEOUT_USEC;
+        ASSERT_U64_EQ(capture_save_deadline_usec(&c), (90 + 1200 + 120) * UINT64_C(1000000));
         return TEST_PASS;
 }
 
