@@ -716,7 +716,7 @@ TEST(ini_round_trip) {
         _cleanup_tk_config_free_ TkConfig *c = parse(
                 "[Capture]\nImage=/efi/capture-%r.efi\nKernelCommandLine=a=1\nKernelCommandLine=b=\"x y\"\n"
                 "[Target]\nWhat=PARTLABEL=dümp\nDirectory=x/y\nFileSystemType=btrfs\nTimeoutSec=1min 30.s\n"
-                "TimeoutSec=1min 500ms\n[Dump]\nLevel=17\nCompression=snappy\n"
+                "TimeoutSec=1min 500ms\n[Dump]\nLevel=17\nCompression=snappy\nTimeoutSec=45min\n"
                 "[Actions]\nFailureAction=shell\nFinalAction=poweroff\n[Memory]\nShrinkReservation=no\nMargin=1536K\n");
         _cleanup_free_ char *ini = NULL, *ini2 = NULL;
         _cleanup_tk_config_free_ TkConfig *d = NULL;
@@ -733,7 +733,7 @@ TEST(ini_round_trip) {
                      "\n[Capture]\nImage=/efi/capture-%r.efi\nKernel=" TK_DEFAULT_KERNEL "\nInitrd=" TK_DEFAULT_INITRD
                      "\nKernelCommandLine=\nKernelCommandLine=a=1\nKernelCommandLine=b=\"x y\"\n"
                      "\n[Target]\nWhat=PARTLABEL=dümp\nDirectory=x/y\nFileSystemType=btrfs\nTimeoutSec=60500ms\n"
-                     "\n[Dump]\nLevel=17\nCompression=snappy\n"
+                     "\n[Dump]\nLevel=17\nCompression=snappy\nTimeoutSec=2700s\n"
                      "\n[Actions]\nFailureAction=shell\nFinalAction=poweroff\n"
                      "\n[Memory]\nShrinkReservation=no\nMargin=1536K\n");
         ASSERT_TRUE(startswith(ini2, "# Effective tinykdump configuration, from:\n#   effective.conf\n") != NULL);
@@ -751,7 +751,7 @@ TEST(json) {
                         "\"Capture\":{\"Image\":null,\"Kernel\":\"" TK_DEFAULT_KERNEL "\",\"Initrd\":\"" TK_DEFAULT_INITRD
                         "\",\"KernelCommandLine\":[\"quiet\"]},"
                         "\"Target\":{\"What\":\"UUID=" UUID_EXT4 "\",\"Directory\":\"tinykdump\",\"FileSystemType\":\"auto\","
-                        "\"TimeoutUSec\":90000000},\"Dump\":{\"Level\":31,\"Compression\":\"zstd\"},"
+                        "\"TimeoutUSec\":90000000},\"Dump\":{\"Level\":31,\"Compression\":\"zstd\",\"TimeoutUSec\":600000000},"
                         "\"Actions\":{\"FailureAction\":\"reboot\",\"FinalAction\":\"reboot\"},"
                         "\"Memory\":{\"ShrinkReservation\":\"auto\",\"Margin\":null}}");
         return TEST_PASS;
@@ -849,7 +849,7 @@ TEST(shipped_file) {
                         l[0] = ' ';
                         n_keys++;
                 }
-        ASSERT_EQ(n_keys, 14); /* every key; What= is listed empty */
+        ASSERT_EQ(n_keys, 15); /* every key; What= is listed empty */
         ASSERT_OK(tk_config_load_data("tinykdump.conf", s, size, &d));
         ASSERT_EQ(d->diags.n, 1);
         ASSERT_OK(tk_config_format_ini(defaults, &ini_defaults));
