@@ -310,9 +310,10 @@ static int write_device_timeout(const char *dest, const char *device, const char
 }
 
 /* tinykdump-save.service: needs the mount, and runs the final action when it succeeds. */
-static int write_save_dropin(const char *dest, CaptureAction final_action) {
+static int write_save_dropin(const char *dest, CaptureAction final_action, uint64_t deadline_usec) {
         _cleanup_free_ char *body = NULL;
         const char *final;
+        char deadline[32];
 
         final = action_to_unit_action(final_action);
         if (!final) {
@@ -320,11 +321,16 @@ static int write_save_dropin(const char *dest, CaptureAction final_action) {
                             strna(capture_action_to_string(final_action)));
                 final = "reboot";
         }
+        format_timeout(deadline_usec, deadline, sizeof(deadline));
         if (asprintf(&body,
                      "[Unit]\n"
                      "RequiresMountsFor=" CAPTURE_TARGET_MOUNT_POINT "\n"
-                     "SuccessAction=%s\n",
-                     final) < 0)
+                     "SuccessAction=%s\n"
+                     "\n"
+                     "[Service]\n"
+                     "# The target wait, two makedumpfile runs at DUMP_TIMEOUT_USEC, and slack.\n"
+                     "TimeoutStartSec=%s\n",
+                     final, deadline) < 0)
                 return log_oom();
         return write_drop_in(dest, SAVE_SERVICE, "target", body);
 }
@@ -363,7 +369,7 @@ static int run_capture(const char *dest, const char *root) {
         r = write_device_timeout(dest, device, timeout);
         if (r < 0)
                 return r;
-        r = write_save_dropin(dest, c.final_action);
+        r = write_save_dropin(dest, c.final_action, capture_save_deadline_usec(&c));
         if (r < 0)
                 return r;
         r = write_failure_action(dest, c.failure_action);

@@ -277,6 +277,7 @@ static int fill_capture_config(const char *root, const TkConfig *c, LoadPlan *p,
         cc->target_timeout_usec = c->timeout_usec;
         cc->dump_level = c->dump_level;
         cc->dump_compression = c->compression;
+        cc->dump_timeout_usec = c->dump_timeout_usec;
         cc->failure_action = c->failure_action;
         cc->final_action = c->final_action;
 

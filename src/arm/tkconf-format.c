@@ -66,8 +66,9 @@ int tk_config_format_ini(const TkConfig *c, char **ret) {
                             c->target_kind != TK_TARGET_NONE ? "=" : "", strempty(c->target_value), c->directory,
                             tk_fs_to_string(c->fs_type), format_timespan_usec(ts, sizeof(ts), c->timeout_usec));
         if (r >= 0)
-                r = bprintf(&b, "\n[Dump]\nLevel=%" PRIu32 "\nCompression=%s\n", c->dump_level,
-                            capture_compression_to_string(c->compression));
+                r = bprintf(&b, "\n[Dump]\nLevel=%" PRIu32 "\nCompression=%s\nTimeoutSec=%s\n", c->dump_level,
+                            capture_compression_to_string(c->compression),
+                            format_timespan_usec(ts, sizeof(ts), c->dump_timeout_usec));
         if (r >= 0)
                 r = bprintf(&b, "\n[Actions]\nFailureAction=%s\nFinalAction=%s\n\n[Memory]\nShrinkReservation=%s\nMargin=",
                             capture_action_to_string(c->failure_action), capture_action_to_string(c->final_action),
@@ -121,6 +122,7 @@ static void json_settings(JsonWriter *w, const TkConfig *c, const char *what) {
         json_object_open(w);
         json_kv_u64(w, "Level", c->dump_level);
         json_kv_string(w, "Compression", capture_compression_to_string(c->compression));
+        json_kv_u64(w, "TimeoutUSec", c->dump_timeout_usec);
         json_object_close(w);
         json_key(w, "Actions");
         json_object_open(w);

@@ -354,6 +354,19 @@ static int parse_timeout(const ConfContext *ctx, const char *value, void *data, 
         return 0;
 }
 
+static int parse_dump_timeout(const ConfContext *ctx, const char *value, void *data, uintptr_t arg) {
+        uint64_t *t = data, v;
+
+        if (isempty(value)) {
+                *t = CAPTURE_DEFAULT_DUMP_TIMEOUT_USEC;
+                return 0;
+        }
+        if (parse_timespan_usec(value, &v) < 0 || v < TK_DUMP_TIMEOUT_MIN_USEC || v > TK_DUMP_TIMEOUT_MAX_USEC)
+                return conf_value_error(ctx, "timeout must be a time span between 10s and 24h, e.g. \"10min\".");
+        *t = v;
+        return 0;
+}
+
 static bool all_digits(const char *s) {
         if (isempty(s))
                 return false;
@@ -456,6 +469,7 @@ static const ConfTableItem tk_config_table[] = {
         { "Target",  "TimeoutSec",        parse_timeout,     0,                                FIELD(timeout_usec) },
         { "Dump",    "Level",             parse_level,       0,                                FIELD(dump_level) },
         { "Dump",    "Compression",       parse_compression, 0,                                FIELD(compression) },
+        { "Dump",    "TimeoutSec",        parse_dump_timeout, 0,                               FIELD(dump_timeout_usec) },
         { "Actions", "FailureAction",     parse_action,      1,                                FIELD(failure_action) },
         { "Actions", "FinalAction",       parse_action,      0,                                FIELD(final_action) },
         { "Memory",  "ShrinkReservation", parse_shrink,      0,                                FIELD(shrink_reservation) },
@@ -477,6 +491,7 @@ TkConfig *tk_config_new(void) {
                 .timeout_usec = TK_DEFAULT_TIMEOUT_USEC,
                 .dump_level = TK_DEFAULT_DUMP_LEVEL,
                 .compression = CAPTURE_DEFAULT_COMPRESSION,
+                .dump_timeout_usec = CAPTURE_DEFAULT_DUMP_TIMEOUT_USEC,
                 .failure_action = CAPTURE_DEFAULT_ACTION,
                 .final_action = CAPTURE_DEFAULT_ACTION,
                 .shrink_reservation = TK_SHRINK_AUTO,

@@ -25,6 +25,9 @@ extern const char * const tk_config_dropin_dirs[];
 #define TK_TIMEOUT_MIN_USEC (1ULL * 1000000ULL)
 #define TK_TIMEOUT_MAX_USEC (3600ULL * 1000000ULL)
 #define TK_DEFAULT_DUMP_LEVEL 31U
+/* [Dump] TimeoutSec=: between TK_DUMP_TIMEOUT_MIN_USEC and TK_DUMP_TIMEOUT_MAX_USEC. */
+#define TK_DUMP_TIMEOUT_MIN_USEC (10ULL * 1000000ULL)
+#define TK_DUMP_TIMEOUT_MAX_USEC (24ULL * 3600ULL * 1000000ULL)
 #define TK_DUMP_LEVEL_MAX 31U
 /* Upper bound for [Memory] Margin=: more is a typo, not a margin. */
 #define TK_MARGIN_MAX (1 * GiB)
@@ -82,6 +85,7 @@ typedef struct TkConfig {
         /* [Dump] */
         uint32_t dump_level;
         CaptureCompression compression;
+        uint64_t dump_timeout_usec;
 
         /* [Actions] */
         CaptureAction failure_action;

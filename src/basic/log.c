@@ -72,8 +72,33 @@ static void write_kmsg(int level, const char *msg) {
                 (void) !write(kmsg_fd, buf, (size_t) MIN(n, (int) sizeof(buf) - 1));
 }
 
+/* Every control character but tab (and DEL) as \xNN: a message carrying data from a disk (a
+ * blkid LABEL "x\n<0>FORGED", a file name) stays one line and cannot forge a record with its own
+ * priority prefix on the journal's stream, /dev/kmsg or the console. */
+size_t log_escape_control(const char *s, char *buf, size_t size) {
+        static const char hex[] = "0123456789abcdef";
+        size_t o = 0;
+
+        if (size == 0)
+                return 0;
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                bool esc = (*p < ' ' && *p != '\t') || *p == 0x7f;
+                if (o + (esc ? 4 : 1) >= size)
+                        break;
+                if (esc) {
+                        buf[o++] = '\\';
+                        buf[o++] = 'x';
+                        buf[o++] = hex[*p >> 4];
+                        buf[o++] = hex[*p & 0xf];
+                } else
+                        buf[o++] = (char) *p;
+        }
+        buf[o] = 0;
+        return o;
+}
+
 int log_internal(int level, int error, const char *file, int line, const char *func, const char *format, ...) {
-        char msg[2048];
+        char raw[2048], msg[sizeof(raw) * 4];
         va_list ap;
         int saved_errno = errno;
 
@@ -83,8 +108,9 @@ int log_internal(int level, int error, const char *file, int line, const char *f
         if (level <= log_max_level) {
                 errno = error;
                 va_start(ap, format);
-                vsnprintf(msg, sizeof(msg), format, ap);
+                vsnprintf(raw, sizeof(raw), format, ap);
                 va_end(ap);
+                (void) log_escape_control(raw, msg, sizeof(msg));
 
                 switch (log_target) {
                 case LOG_TARGET_KMSG:

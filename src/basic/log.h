@@ -3,6 +3,8 @@
 
 #include <syslog.h>
 
+#include <stddef.h>
+
 #include "macro.h"
 
 /* Programs log; library code returns errors and at most logs at debug level. */
@@ -21,6 +23,10 @@ void log_parse_environment(void); /* $TINYKDUMP_LOG_LEVEL=debug|info|notice|warn
  * Returns -abs(error), or 0 when error is 0, so callers can "return log_error_errno(r, …);". */
 int log_internal(int level, int error, const char *file, int line, const char *func,
                  const char *format, ...) _printf_(6, 7);
+
+/* Copies s to buf (NUL-terminated, truncated to size) with control characters other than tab as
+ * "\xNN". log_internal() applies it to every message. Returns the length written. */
+size_t log_escape_control(const char *s, char *buf, size_t size);
 
 #define log_full_errno(level, error, ...) \
         log_internal((level), (error), __FILE__, __LINE__, __func__, __VA_ARGS__)

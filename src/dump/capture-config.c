@@ -50,6 +50,7 @@ CaptureAction capture_action_from_string(const char *s) {
 void capture_config_init(CaptureConfig *c) {
         *c = (CaptureConfig) {
                 .target_timeout_usec = CAPTURE_DEFAULT_TIMEOUT_USEC,
+                .dump_timeout_usec = CAPTURE_DEFAULT_DUMP_TIMEOUT_USEC,
                 .dump_level = CAPTURE_DEFAULT_DUMP_LEVEL,
                 .dump_compression = CAPTURE_DEFAULT_COMPRESSION,
                 .failure_action = CAPTURE_DEFAULT_ACTION,
@@ -154,6 +155,7 @@ static const struct {
         { "TARGET_TIMEOUT_USEC", VALUE_U64, offsetof(CaptureConfig, target_timeout_usec) },
         { "DUMP_LEVEL", VALUE_LEVEL, offsetof(CaptureConfig, dump_level) },
         { "DUMP_COMPRESSION", VALUE_COMPRESSION, offsetof(CaptureConfig, dump_compression) },
+        { "DUMP_TIMEOUT_USEC", VALUE_U64, offsetof(CaptureConfig, dump_timeout_usec) },
         { "FAILURE_ACTION", VALUE_ACTION, offsetof(CaptureConfig, failure_action) },
         { "FINAL_ACTION", VALUE_ACTION, offsetof(CaptureConfig, final_action) },
         { "CRASHED_BOOT_ID", VALUE_ID128, offsetof(CaptureConfig, crashed_boot_id) },
@@ -207,6 +209,8 @@ int capture_config_verify(const CaptureConfig *c, char **ret_message) {
                 return fail(ret_message,
                             "TARGET_DIRECTORY=%s: expected a relative path without empty, \".\" or \"..\" components.",
                             c->target_directory);
+        if (c->dump_timeout_usec == 0)
+                return fail(ret_message, "DUMP_TIMEOUT_USEC=0: makedumpfile needs a time limit.");
         if (c->dump_level > CAPTURE_DUMP_LEVEL_MAX)
                 return fail(ret_message, "DUMP_LEVEL=%u: out of range 0…%u.", c->dump_level, CAPTURE_DUMP_LEVEL_MAX);
         if (!capture_compression_to_string(c->dump_compression))
@@ -223,6 +227,10 @@ int capture_config_verify(const CaptureConfig *c, char **ret_message) {
                 return fail(ret_message, "CRASHED_MACHINE_ID=%s: expected 32 lowercase hexadecimal digits.",
                             c->crashed_machine_id);
         return 0;
+}
+
+uint64_t capture_save_deadline_usec(const CaptureConfig *c) {
+        return c->target_timeout_usec + 2 * c->dump_timeout_usec + CAPTURE_SAVE_SLACK_USEC;
 }
 
 /* ---- serialization ---- */
@@ -257,6 +265,8 @@ int capture_config_serialize(const CaptureConfig *c, char **ret, size_t *ret_siz
         fprintf(f, "TARGET_TIMEOUT_USEC=%" PRIu64 "\n", c->target_timeout_usec);
         fprintf(f, "DUMP_LEVEL=%u\n", c->dump_level);
         fprintf(f, "DUMP_COMPRESSION=%s\n", capture_compression_to_string(c->dump_compression));
+        if (c->dump_timeout_usec != CAPTURE_DEFAULT_DUMP_TIMEOUT_USEC)
+                fprintf(f, "DUMP_TIMEOUT_USEC=%" PRIu64 "\n", c->dump_timeout_usec);
         fprintf(f, "FAILURE_ACTION=%s\n", capture_action_to_string(c->failure_action));
         fprintf(f, "FINAL_ACTION=%s\n", capture_action_to_string(c->final_action));
 

@@ -33,6 +33,11 @@
 /* Defaults for keys missing from the file (the same defaults tinykdump.conf documents). */
 #define CAPTURE_DEFAULT_DIRECTORY "tinykdump"
 #define CAPTURE_DEFAULT_TIMEOUT_USEC (90 * UINT64_C(1000000))
+/* How long makedumpfile may run for one file before it is stopped (SIGTERM, then SIGKILL 5 s
+ * later): [Dump] TimeoutSec= in tinykdump.conf, DUMP_TIMEOUT_USEC= in capture.conf. */
+#define CAPTURE_DEFAULT_DUMP_TIMEOUT_USEC (600 * UINT64_C(1000000))
+/* Beyond the target wait and two makedumpfile runs: capture.journal, metadata, syncs. */
+#define CAPTURE_SAVE_SLACK_USEC (120 * UINT64_C(1000000))
 #define CAPTURE_DEFAULT_DUMP_LEVEL 31U
 #define CAPTURE_DUMP_LEVEL_MAX 31U
 
@@ -74,6 +79,7 @@ typedef struct CaptureConfig {
         char *target_fstype;               /* TARGET_FSTYPE: NULL = let mount probe */
         char *target_directory;            /* TARGET_DIRECTORY: relative, no "..", default CAPTURE_DEFAULT_DIRECTORY */
         uint64_t target_timeout_usec;      /* TARGET_TIMEOUT_USEC: how long to wait for the device */
+        uint64_t dump_timeout_usec;        /* DUMP_TIMEOUT_USEC: makedumpfile's limit per run; written when not the default */
 
         /* What to dump and what to do afterwards. */
         unsigned dump_level;               /* DUMP_LEVEL: makedumpfile -d, 0…31 */
@@ -100,6 +106,12 @@ void capture_config_done(CaptureConfig *c);
  * absolute normalised path under /dev/, directory relative without "." or ".." components, level in
  * range, FINAL_ACTION not shell, IDs 32 hex digits, values without control characters. On failure
  * returns -EINVAL and, when ret_message is non-NULL, a sentence naming the key and value. */
+/* The overall deadline of tinykdump-save.service (TimeoutStartSec=, written by the generator):
+ * the target wait, two makedumpfile runs (dmesg, vmcore) at their limit, and
+ * CAPTURE_SAVE_SLACK_USEC. When it passes, systemd stops the service and OnFailure= runs the
+ * failure action; what was saved (dmesg.txt first) and the metadata of the step it stopped in stay. */
+uint64_t capture_save_deadline_usec(const CaptureConfig *c) _pure_;
+
 int capture_config_verify(const CaptureConfig *c, char **ret_message);
 
 /* Render as capture.conf text (NUL-terminated; *ret_size excludes the NUL). Keys are written in a

@@ -111,6 +111,10 @@ int capture_target_device_from_what(const char *what, char **ret) {
                 r = udev_encode_string(v, &enc);
                 if (r < 0)
                         return r;
+                /* udev cannot create a symlink named "." or "..": such a value names no device, and
+                 * the path would not pass capture_config_verify() (parse must round-trip). */
+                if (streq(enc, ".") || streq(enc, ".."))
+                        return -EINVAL;
                 char *s = path_join(what_tags[i].dir, enc);
                 if (!s)
                         return -ENOMEM;

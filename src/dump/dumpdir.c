@@ -75,13 +75,23 @@ static int probe_dup(blkid_probe pr, const char *name, char **ret) {
 
 int block_probe_blkid(const char *devnode, BlockIdentity *ret) {
         _cleanup_(blkid_free_probep) blkid_probe pr = NULL;
+        _cleanup_close_ int fd = -EBADF;
         BlockIdentity id = {};
+        struct stat st;
         int r;
 
+        /* Probe through our own fd, so the device number recorded is the one probed. */
+        fd = open(devnode, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
         errno = 0;
-        pr = blkid_new_probe_from_filename(devnode);
+        pr = blkid_new_probe();
         if (!pr)
                 return negative_errno();
+        if (blkid_probe_set_device(pr, fd, 0, 0) < 0)
+                return -EIO;
 
         (void) blkid_probe_enable_superblocks(pr, 1);
         (void) blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_LABEL | BLKID_SUBLKS_UUID | BLKID_SUBLKS_TYPE);
@@ -103,6 +113,7 @@ int block_probe_blkid(const char *devnode, BlockIdentity *ret) {
                 block_identity_done(&id);
                 return -ENOMEM;
         }
+        id.devnum = S_ISBLK(st.st_mode) ? st.st_rdev : 0;
         *ret = id;
         return 0;
 }
@@ -169,7 +180,23 @@ int target_check(const char *root, const char *target_path, const char *kind, co
                 return r;
         }
         *ret = t;
-        return block_identity_matches(&t.identity, kind, value, fstype) ? 0 : -EMEDIUMTYPE;
+        if (!block_identity_matches(&t.identity, kind, value, fstype))
+                return -EMEDIUMTYPE;
+        /* The device probed must be the one mounted (a source path can name another device by now). */
+        if (t.identity.devnum != 0 && !streq(t.mount.fstype, "btrfs") &&
+            t.identity.devnum != makedev(t.mount.major, t.mount.minor))
+                return -EXDEV;
+        return 0;
+}
+
+int target_check_same_device(const TargetCheck *t, const struct stat *st) {
+        if (t->mount.fstype && streq(t->mount.fstype, "btrfs"))
+                return 0;
+        if (st->st_dev != makedev(t->mount.major, t->mount.minor))
+                return -EXDEV;
+        if (t->identity.devnum != 0 && st->st_dev != t->identity.devnum)
+                return -EXDEV;
+        return 0;
 }
 
 bool fstype_forbids_colon(const char *fstype) {

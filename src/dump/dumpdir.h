@@ -6,6 +6,7 @@
  * files into it so that a crash of the capture itself never leaves a half-written file under
  * its final name. */
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "macro.h"
@@ -31,6 +32,7 @@ typedef struct BlockIdentity {
         char *label;
         char *partuuid;
         char *partlabel;
+        dev_t devnum;   /* the device number probed (st_rdev), 0 when not a block device or unknown */
 } BlockIdentity;
 
 void block_identity_done(BlockIdentity *b);
@@ -51,6 +53,11 @@ typedef struct TargetCheck {
 } TargetCheck;
 
 void target_check_done(TargetCheck *t);
+
+/* Is the directory st (an fstat() of the opened target) on the device that was checked: st_dev
+ * equal to the mount's device number and to the probed device's st_rdev (when known; btrfs
+ * excepted, its subvolumes have anonymous device numbers). 0 or -EXDEV. */
+int target_check_same_device(const TargetCheck *t, const struct stat *st);
 
 /* Checks that target_path is a mount point (by root's /proc/self/mountinfo and the device
  * number of target_path itself) and that the mounted device is the configured file system.

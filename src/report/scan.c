@@ -161,37 +161,35 @@ int dump_entry_load(int parent_fd, const char *name, DumpEntry *ret) {
         return 0;
 }
 
-static int entry_cmp(const void *a, const void *b) {
-        return strcmp(((const DumpEntry *) a)->name, ((const DumpEntry *) b)->name);
-}
+/* Keeps the max newest (greatest) names in names[0..*n), sorted ascending: when full, a name
+ * greater than the oldest replaces it. 1 when kept, 0 when not, -ENOMEM. */
+static int keep_newest(char **names, size_t *n, size_t max, const char *name) {
+        size_t pos;
+        char *s;
 
-/* One directory entry: 1 when it was added to the list, 0 when it is not a dump directory. */
-static int scan_one(int parent_fd, const struct dirent *de, DumpEntry **list, size_t *n) {
-        DumpEntry e;
-        int r;
-
-        if (!dump_dir_name_is_valid(de->d_name) || (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) ||
-            *n >= REPORT_DUMPS_MAX)
+        if (*n >= max && strcmp(name, names[0]) <= 0)
                 return 0;
-        r = dump_entry_load(parent_fd, de->d_name, &e);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)   /* not a directory after all (a symlink, a file): not ours */
-                return 0;
-        DumpEntry *nl = realloc(*list, (*n + 1) * sizeof(DumpEntry));
-        if (!nl) {
-                dump_entry_done(&e);
+        s = strdup(name);
+        if (!s)
                 return -ENOMEM;
+        if (*n >= max) {
+                free(names[0]);
+                memmove(names, names + 1, (*n - 1) * sizeof(char *));
+                (*n)--;
         }
-        *list = nl;
-        (*list)[(*n)++] = e;
+        for (pos = *n; pos > 0 && strcmp(names[pos - 1], s) > 0; pos--)
+                ;
+        memmove(names + pos + 1, names + pos, (*n - pos) * sizeof(char *));
+        names[pos] = s;
+        (*n)++;
         return 1;
 }
 
 int report_scan(int parent_fd, DumpEntry **ret, size_t *ret_n, unsigned *ret_skipped) {
         _cleanup_closedir_ DIR *d = NULL;
+        char **names = NULL;
         DumpEntry *list = NULL;
-        size_t n = 0;
+        size_t n_names = 0, n = 0, seen = 0;
         unsigned skipped = 0;
         int fd, r = 0;
 
@@ -205,7 +203,11 @@ int report_scan(int parent_fd, DumpEntry **ret, size_t *ret_n, unsigned *ret_ski
                 return r;
         }
         rewinddir(d);
+        names = calloc(REPORT_DUMPS_MAX, sizeof(char *));
+        if (!names)
+                return -ENOMEM;
 
+        /* First the names (bounded), then the entries: the newest are kept, whatever readdir's order. */
         for (;;) {
                 struct dirent *de;
 
@@ -218,19 +220,46 @@ int report_scan(int parent_fd, DumpEntry **ret, size_t *ret_n, unsigned *ret_ski
                 }
                 if (streq(de->d_name, ".") || streq(de->d_name, ".."))
                         continue;
-                r = scan_one(parent_fd, de, &list, &n);
+                if (++seen > REPORT_SCAN_ENTRIES_MAX)
+                        break;     /* counted as one more skipped entry below */
+                if (!dump_dir_name_is_valid(de->d_name) || (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
+                        continue;
+                r = keep_newest(names, &n_names, REPORT_DUMPS_MAX, de->d_name);
                 if (r < 0)
                         break;
-                if (r == 0)
-                        skipped++;
+                r = 0;
         }
+        /* Every entry looked at and not kept: bad names, non-directories, older than the kept ones. */
+        skipped = (unsigned) (MIN(seen, (size_t) REPORT_SCAN_ENTRIES_MAX) - n_names + (seen > REPORT_SCAN_ENTRIES_MAX));
+
+        for (size_t i = 0; r >= 0 && i < n_names; i++) {
+                DumpEntry e;
+
+                r = dump_entry_load(parent_fd, names[i], &e);
+                if (r == -ENOMEM)
+                        break;
+                if (r < 0) {   /* not a directory after all (a symlink, a file): not ours */
+                        skipped++;
+                        r = 0;
+                        continue;
+                }
+                DumpEntry *nl = realloc(list, (n + 1) * sizeof(DumpEntry));
+                if (!nl) {
+                        dump_entry_done(&e);
+                        r = -ENOMEM;
+                        break;
+                }
+                list = nl;
+                list[n++] = e;
+        }
+        for (size_t i = 0; i < n_names; i++)
+                free(names[i]);
+        free(names);
         if (r < 0) {
                 dump_entries_free(list, n);
                 return r;
         }
-        if (n > 0)
-                qsort(list, n, sizeof(DumpEntry), entry_cmp);
-        *ret = list;
+        *ret = list;   /* in name order already */
         *ret_n = n;
         if (ret_skipped)
                 *ret_skipped = skipped;

@@ -13,6 +13,10 @@
  * run); a directory name is a file name; of dmesg.txt the journal record carries the last
  * REPORT_DMESG_TAIL_LINES lines, at most REPORT_DMESG_TAIL_MAX bytes. */
 #define REPORT_DUMPS_MAX 1024U
+/* A scan looks at no more than REPORT_SCAN_ENTRIES_MAX directory entries (a stick with millions
+ * of entries is read in bounded time); of the valid dump directory names among them it keeps the
+ * REPORT_DUMPS_MAX newest (names sort by crash time). */
+#define REPORT_SCAN_ENTRIES_MAX 65536U
 #define REPORT_NAME_MAX 255U
 #define REPORT_DMESG_TAIL_LINES 40U
 #define REPORT_DMESG_TAIL_MAX (8 * KiB)
@@ -45,8 +49,10 @@ void dump_entries_free(DumpEntry *e, size_t n);
  * -EINVAL for an invalid name, -ELOOP/-ENOTDIR when it is not a directory. */
 int dump_entry_load(int parent_fd, const char *name, DumpEntry *ret);
 
-/* All dump directories in parent_fd, sorted by name (which is by crash time). Entries with
- * invalid names or that are not directories are skipped and counted in *ret_skipped. */
+/* The newest REPORT_DUMPS_MAX dump directories in parent_fd (among the first
+ * REPORT_SCAN_ENTRIES_MAX entries), sorted by name (which is by crash time). Entries with invalid
+ * names, that are not directories or that are older than the kept ones are skipped and counted
+ * in *ret_skipped. */
 int report_scan(int parent_fd, DumpEntry **ret, size_t *ret_n, unsigned *ret_skipped);
 
 /* The last max_lines lines of data, at most max_bytes (then starting at a line boundary if there

@@ -263,7 +263,7 @@ static int remove_tree_at(int dir_fd, const char *name) {
 
 /* The tail of the target's dmesg.txt, cleaned, as dfd/dmesg.txt. A dmesg.txt that cannot be read
  * (gone, not a regular file) is left out. */
-static int copy_dmesg(int parent_fd, const DumpEntry *e, int dfd) {
+static int copy_dmesg(int parent_fd, const DumpEntry *e, int dfd, size_t *budget) {
         _cleanup_close_ int sfd = -EBADF;
         _cleanup_free_ char *text = NULL, *clean = NULL;
         size_t n;
@@ -272,18 +272,24 @@ static int copy_dmesg(int parent_fd, const DumpEntry *e, int dfd) {
         sfd = openat(parent_fd, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (sfd < 0)
                 return -errno;
-        r = dumpdir_read_file_at(sfd, DUMP_FILE_DMESG, REPORT_DMESG_KEEP_MAX, true, &text, &n);
+        size_t keep = MIN((size_t) REPORT_DMESG_KEEP_MAX, *budget);
+        if (keep == 0)
+                return 0;  /* this run's copy budget is spent: the record still names the file */
+        r = dumpdir_read_file_at(sfd, DUMP_FILE_DMESG, keep, true, &text, &n);
         if (r >= 0)
-                r = dmesg_tail(text, n, SIZE_MAX, REPORT_DMESG_KEEP_MAX, &clean);
+                r = dmesg_tail(text, n, SIZE_MAX, keep, &clean);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
                 return 0;
-        return write_file_at(dfd, REPORT_DMESG_FILENAME, clean, strlen(clean));
+        n = strlen(clean);
+        *budget -= MIN(n, *budget);
+        return write_file_at(dfd, REPORT_DMESG_FILENAME, clean, n);
 }
 
 /* Fills state_fd/<tmp> with the host-side copy of one dump. */
-static int write_copy(int parent_fd, int state_fd, const char *tmp, const DumpEntry *e, const ReportSource *src) {
+static int write_copy(int parent_fd, int state_fd, const char *tmp, const DumpEntry *e, const ReportSource *src,
+                      size_t *budget) {
         _cleanup_close_ int dfd = -EBADF;
         _cleanup_free_ char *md = NULL, *source = NULL;
         size_t n;
@@ -307,7 +313,7 @@ static int write_copy(int parent_fd, int state_fd, const char *tmp, const DumpEn
                         return r;
         }
         if (e->has_dmesg) {
-                r = copy_dmesg(parent_fd, e, dfd);
+                r = copy_dmesg(parent_fd, e, dfd, budget);
                 if (r < 0)
                         return r;
         }
@@ -337,8 +343,11 @@ static int send_record(const ReportRecord *rec, ReportSendFunc send, void *userd
         return send(iov, n, userdata);
 }
 
+/* 1 when reported now, 0 when reported before, -EDQUOT when not yet reported but may_report is
+ * false (the run's record cap is reached). */
 static int report_one(int parent_fd, int state_fd, const ReportTarget *t, const char *key, const DumpEntry *e,
-                      uint64_t now_usec, ReportSendFunc send, void *send_userdata, ReportRecord *rec, bool *ret_reported) {
+                      uint64_t now_usec, ReportSendFunc send, void *send_userdata, bool may_report, size_t *budget,
+                      ReportRecord *rec, bool *ret_reported) {
         _cleanup_free_ char *id = NULL, *tmp = NULL;
         bool reported;
         int r;
@@ -350,6 +359,8 @@ static int report_one(int parent_fd, int state_fd, const ReportTarget *t, const 
                 *ret_reported = false;
                 return 0;
         }
+        if (!may_report)
+                return -EDQUOT;
 
         r = report_record_from_dump(e, t, id, rec);
         if (r < 0)
@@ -365,7 +376,7 @@ static int report_one(int parent_fd, int state_fd, const ReportTarget *t, const 
         if (asprintf(&tmp, ".%s.tmp", id) < 0)
                 return -ENOMEM;
         /* The copy first, then the record: a copy without a record is removed again. */
-        r = write_copy(parent_fd, state_fd, tmp, e, &src);
+        r = write_copy(parent_fd, state_fd, tmp, e, &src, budget);
         if (r >= 0)
                 r = send_record(rec, send, send_userdata);
         if (r < 0) {
@@ -397,12 +408,21 @@ int report_dumps(int parent_fd, int state_fd, const ReportTarget *t, uint64_t no
                 return r;
         st.found = (unsigned) n;
 
-        for (size_t i = 0; i < n; i++) {
+        size_t budget = REPORT_RUN_COPY_BYTES_MAX;
+        /* Newest first: when the caps bite, the oldest wait for the next run. */
+        for (size_t k = n; k > 0; k--) {
+                size_t i = k - 1;
                 ReportRecord rec;
                 bool reported = false;
 
                 report_record_init(&rec);
-                r = report_one(parent_fd, state_fd, t, key, &entries[i], now_usec, send, send_userdata, &rec, &reported);
+                r = report_one(parent_fd, state_fd, t, key, &entries[i], now_usec, send, send_userdata,
+                               st.reported < REPORT_RUN_RECORDS_MAX, &budget, &rec, &reported);
+                if (r == -EDQUOT) {
+                        st.deferred++;
+                        report_record_done(&rec);
+                        continue;
+                }
                 if (r < 0) {
                         st.failed++;
                         if (ret_r == 0)

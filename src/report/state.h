@@ -25,6 +25,12 @@
 #define REPORT_DMESG_FILENAME DUMP_FILE_DMESG
 #define REPORT_DMESG_KEEP_MAX (1 * MiB)
 #define REPORT_SOURCE_MAX (4 * KiB)
+/* Per run (one stick inserted), at most REPORT_RUN_RECORDS_MAX dumps are newly reported and at
+ * most REPORT_RUN_COPY_BYTES_MAX bytes of dmesg.txt copied into the state directory; the newest
+ * dumps come first, the others are "deferred" to the next run. A hostile stick with a thousand
+ * dump directories costs one bounded run, not a gigabyte in /var/lib/tinykdump. */
+#define REPORT_RUN_RECORDS_MAX 64U
+#define REPORT_RUN_COPY_BYTES_MAX (16 * MiB)
 
 /* The seam for tests: how a record's fields are sent. The real one is sd_journal_sendv(). */
 typedef int (*ReportSendFunc)(const struct iovec *iov, size_t n, void *userdata);
@@ -35,7 +41,7 @@ int report_send_journal(const struct iovec *iov, size_t n, void *userdata);
 typedef void (*ReportNotifyFunc)(const DumpEntry *e, const ReportRecord *rec, bool reported, int r, void *userdata);
 
 typedef struct ReportStats {
-        unsigned found, reported, already, failed, skipped;
+        unsigned found, reported, already, failed, skipped, deferred;
 } ReportStats;
 
 /* Opens (creating with mode 0700 when create is set) REPORT_DUMPS_DIR below root. */
@@ -45,9 +51,10 @@ int report_state_open(const char *root, bool create, int *ret_fd);
  * two reporters (boot and hotplug) never send the same dump twice. Returns the lock's fd. */
 int report_state_lock(int state_fd, int *ret_fd);
 
-/* Reports every dump in parent_fd that is not yet reported: builds its record, copies
- * metadata, dmesg.txt's tail and a source file into state_fd/<id>/, sends, marks. now_usec is
- * recorded in the source file. Returns the first error, after trying every dump. */
+/* Reports the dumps in parent_fd that are not yet reported, newest first, within the per-run
+ * caps above: builds its record, copies metadata, dmesg.txt's tail and a source file into
+ * state_fd/<id>/, sends, marks. now_usec is recorded in the source file. Returns the first error,
+ * after trying every dump. */
 int report_dumps(int parent_fd, int state_fd, const ReportTarget *t, uint64_t now_usec, ReportSendFunc send,
                  void *send_userdata, ReportNotifyFunc notify, void *notify_userdata, ReportStats *ret);
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
 #include <sched.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -39,14 +41,52 @@ int report_device_from_arg(const char *root, const char *arg, char **ret) {
         return 0;
 }
 
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256 /* Linux 5.10 */
+#endif
+
+int report_mount_plan(const char *fstype, unsigned long *ret_flags, const char **ret_data) {
+        if (!fstype || !(streq(fstype, "vfat") || streq(fstype, "ext4")))
+                return -EPROTONOSUPPORT;
+        *ret_flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOSYMFOLLOW;
+        /* ext4 replays its journal even for a read-only mount unless told not to. */
+        *ret_data = streq(fstype, "ext4") ? "noload" : NULL;
+        return 0;
+}
+
+/* The block device read-only before the kernel's file system driver sees it, so nothing (journal
+ * replay, a driver bug, an error handler) writes to a disk we only mean to read. Not restored
+ * afterwards: the flag belongs to this device node's life (it is gone when the stick is pulled)
+ * and a stick that is the dump target should not be written by the host anyway; "blockdev --setrw"
+ * undoes it. */
+static int block_set_readonly(const char *devnode) {
+        _cleanup_close_ int fd = -EBADF;
+        int one = 1;
+
+        fd = open(devnode, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        return RET_NERRNO(ioctl(fd, BLKROSET, &one));
+}
+
 /* Mounts devnode read-only where only this process sees it, and only through the returned fd: in
  * a new private mount namespace, detached again at once, so it is gone when the fd is closed or
  * the process dies, and no directory is left behind. */
 static int mount_private(const char *devnode, const char *fstype) {
         char run_tmpl[] = "/run/tinykdump/report.XXXXXX", tmp_tmpl[] = "/tmp/tinykdump-report.XXXXXX";
         char *tmpl = run_tmpl;
+        const char *data;
+        unsigned long flags;
         int fd, r;
 
+        /* Only what the capture image writes, named explicitly: never "auto", so a forged stick
+         * cannot choose which file system driver parses it. */
+        r = report_mount_plan(fstype, &flags, &data);
+        if (r < 0)
+                return r;
+        r = block_set_readonly(devnode);
+        if (r < 0)
+                return r;
         if (unshare(CLONE_NEWNS) < 0)
                 return -errno;
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -57,8 +97,7 @@ static int mount_private(const char *devnode, const char *fstype) {
                 if (!mkdtemp(tmpl))
                         return -errno;
         }
-        if (mount(devnode, tmpl, isempty(fstype) || streq(fstype, "auto") ? NULL : fstype,
-                  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+        if (mount(devnode, tmpl, fstype, flags, data) < 0) {
                 r = -errno;
                 (void) rmdir(tmpl);
                 return r;

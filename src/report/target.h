@@ -10,8 +10,15 @@
  * "/dev/block/MAJ:MIN" from its "dev" attribute, read below root. -EINVAL otherwise. */
 int report_device_from_arg(const char *root, const char *arg, char **ret);
 
+/* How the reporter mounts a file system blkid calls fstype: only the types the capture image
+ * writes (vfat, ext4; -EPROTONOSUPPORT for anything else, NULL included), always by name, with
+ * ro, nosuid, nodev, noexec, nosymfollow (Linux ≥ 5.10; older kernels ignore the flag) and for
+ * ext4 "noload" (no journal replay). */
+int report_mount_plan(const char *fstype, unsigned long *ret_flags, const char **ret_data);
+
 /* Opens the file system on devnode (a block device whose identity the caller has checked): where
- * it is already mounted, that mount; otherwise a read-only, nosuid, nodev, noexec mount in a new
+ * it is already mounted, that mount; otherwise, after setting the block device read-only (BLKROSET, not
+ * restored) and only for the types report_mount_plan() allows, a mount with its flags in a new
  * private mount namespace of the calling process, on a fresh directory below /run/tinykdump (or
  * /tmp when /run is read-only), detached again at once: it lives only as long as the returned fd,
  * and the directory is removed. Either way the opened directory must be on devnode (its st_dev;

@@ -16,6 +16,9 @@
  * itself. */
 #define MAKEDUMPFILE_MESSAGE_LEVEL 6
 
+/* The code the metadata records for a makedumpfile stopped at its timeout, as timeout(1) exits. */
+#define MAKEDUMPFILE_TIMEOUT_CODE 124U
+
 /* Bound for the output of makedumpfile -v. */
 #define MAKEDUMPFILE_VERSION_OUTPUT_MAX (16 * KiB)
 
@@ -28,6 +31,7 @@ typedef enum MakedumpfileStatus {
         MAKEDUMPFILE_NOT_EXECUTED,   /* could not be started (exit 126/127 from a wrapper too) */
         MAKEDUMPFILE_KILLED,         /* terminated by a signal */
         MAKEDUMPFILE_UNKNOWN,        /* any other exit code */
+        MAKEDUMPFILE_TIMED_OUT,      /* stopped after DUMP_TIMEOUT_USEC (TERM, then KILL); code 124 */
         _MAKEDUMPFILE_STATUS_MAX,
 } MakedumpfileStatus;
 

@@ -178,6 +178,11 @@ static int wait_for_target(Context *c) {
                                                c->config.target_fstype ? " of type " : "", strempty(c->config.target_fstype),
                                                found);
                 }
+                if (r == -EXDEV)
+                        return log_error_errno(r, "tinykdump-save: capture failed: the device probed as %s is not the one mounted at %s "
+                                                  "(%u:%u); refusing to write to it.",
+                                               c->target_check.mount.source, c->target, c->target_check.mount.major,
+                                               c->target_check.mount.minor);
                 if (c->target_check.mount.source)
                         return log_error_errno(r, "tinykdump-save: capture failed: cannot identify %s mounted at %s: %m",
                                                c->target_check.mount.source, c->target);
@@ -277,6 +282,11 @@ static int make_dump_dir(Context *c) {
         /* The directory we opened must be the file system we checked. */
         if (fstat(target_fd, &st) < 0)
                 return log_error_errno(-errno, "tinykdump-save: capture failed: cannot stat %s: %m", c->target);
+        if (target_check_same_device(&c->target_check, &st) < 0)
+                return log_error_errno(-EXDEV, "tinykdump-save: capture failed: %s is no longer on the checked device %s "
+                                               "(%u:%u); refusing to write to it.",
+                                       c->target, strna(c->target_check.mount.source), c->target_check.mount.major,
+                                       c->target_check.mount.minor);
         r = dumpdir_open_subdir(target_fd, directory, true, &parent_fd);
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: capture failed: cannot create %s/%s: %m", c->target, directory);
@@ -347,11 +357,19 @@ static int run_makedumpfile(Context *c, char **argv, bool progress, uint64_t *re
                 return -errno;
         r = spawn_and_wait(argv,
                            &(SpawnOptions) {
+                                   .timeout_usec = c->config.dump_timeout_usec,
                                    .progress_interval_usec = progress ? PROGRESS_INTERVAL_USEC : 0,
                                    .progress = progress ? report_progress : NULL,
                                    .userdata = &p,
                            },
                            &wstatus);
+        if (r == -ETIMEDOUT) {
+                log_error("tinykdump-save: %s did not finish within %" PRIu64 "s (DUMP_TIMEOUT_USEC); stopped it.",
+                          argv[0], c->config.dump_timeout_usec / 1000000);
+                *ret_code = MAKEDUMPFILE_TIMEOUT_CODE;
+                *ret_status = MAKEDUMPFILE_TIMED_OUT;
+                return 0;
+        }
         if (r < 0) {
                 *ret_code = 127;
                 *ret_status = MAKEDUMPFILE_NOT_EXECUTED;

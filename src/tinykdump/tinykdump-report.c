@@ -115,6 +115,9 @@ static int report_locked(const ReportWant *w, int parent_fd, const ReportTarget 
         if (st.skipped > 0)
                 log_notice("Ignored %u entries in %s on %s that are not dump directories (or beyond %u).", st.skipped,
                            w->config->directory, w->what, REPORT_DUMPS_MAX);
+        if (st.deferred > 0)
+                log_notice("Reported the newest %u dump(s) on %s; %u older one(s) are left for the next run "
+                           "(at most %u per run).", st.reported, w->what, st.deferred, REPORT_RUN_RECORDS_MAX);
         if (r < 0)
                 return log_error_errno(r, "Failed to report %u of %u dump(s) on %s: %m", st.failed, st.found, w->what);
         log_info("%u dump(s) on %s: %u newly reported, %u reported before.", st.found, w->what, st.reported, st.already);
@@ -162,6 +165,10 @@ int verb_report(int argc, char *argv[], void *userdata) {
                 return r;
 
         r = report_target_open(devnode, id.fstype, &target_fd, &where, &mounted);
+        if (r == -EPROTONOSUPPORT)
+                return log_error_errno(r, "The dump target %s (%s) has file system type %s; only vfat and ext4 (what the "
+                                          "capture image writes) are mounted by the reporter. Not reading it.",
+                                       w.what, real ?: devnode, strna(id.fstype));
         if (r < 0)
                 return log_error_errno(r, "Failed to open the dump target %s (%s): %m", w.what, real ?: devnode);
         log_debug("Reading the dump target %s (%s) through %s.", w.what, real ?: devnode, where);

@@ -70,7 +70,7 @@ static int open_vmcore_arg(const TinykdumpOptions *o, const char *arg, Vmcore **
                         if (dir_fd < 0)
                                 return log_error_errno(-errno, "Failed to open %s: %m", arg);
                 } else {
-                        fd = open(arg, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+                        fd = open(arg, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY); /* a FIFO must not block */
                         if (fd < 0)
                                 return log_error_errno(-errno, "Failed to open %s: %m", arg);
                 }
@@ -94,7 +94,7 @@ static int open_vmcore_arg(const TinykdumpOptions *o, const char *arg, Vmcore **
         }
 
         if (fd < 0) {
-                fd = openat(dir_fd, DUMP_FILE_VMCORE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+                fd = openat(dir_fd, DUMP_FILE_VMCORE, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
                 if (fd < 0)
                         return log_error_errno(-errno, "The dump %s has no " DUMP_FILE_VMCORE " (only " DUMP_FILE_DMESG " was saved?): %m", arg);
         }

@@ -231,6 +231,68 @@ TEST(serializer_refuses) {
         return TEST_PASS;
 }
 
+/* Fuzz finding (fuzz-capture-config): LABEL=. was accepted by the parser, which derived
+ * TARGET_DEVICE=/dev/disk/by-label/. that the serializer then refused. Whatever parses must
+ * serialize (the loader→capture contract); "." and ".." name no udev symlink, so both refuse. */
+TEST(parse_refuses_what_serialize_refuses) {
+        static const char *const inputs[] = {
+                "TARGET_WHAT=LABEL=.\n",
+                "TARGET_WHAT=LABEL=..\n",
+                "TARGET_WHAT=PARTLABEL=.\n",
+                "TARGET_WHAT=LABEL=.\nTARGET_DEVICE=/dev/sda1\n",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(inputs); i++) {
+                _cleanup_(capture_config_done) CaptureConfig c;
+                capture_config_init(&c);
+                ASSERT_ERROR(capture_config_parse(inputs[i], strlen(inputs[i]), NULL, &c, NULL), EINVAL);
+        }
+
+        /* Dots inside a label stay valid and round-trip. */
+        _cleanup_(capture_config_done) CaptureConfig c, again;
+        _cleanup_free_ char *text = NULL, *text2 = NULL;
+        size_t n, n2;
+        capture_config_init(&c);
+        capture_config_init(&again);
+        ASSERT_OK(capture_config_parse("TARGET_WHAT=LABEL=.x.\n", 22, NULL, &c, NULL));
+        ASSERT_STREQ(c.target_device, "/dev/disk/by-label/.x.");
+        ASSERT_OK(capture_config_serialize(&c, &text, &n));
+        ASSERT_OK(capture_config_parse(text, n, NULL, &again, NULL));
+        ASSERT_OK(capture_config_serialize(&again, &text2, &n2));
+        ASSERT_TRUE(n == n2 && memcmp(text, text2, n) == 0);
+        return TEST_PASS;
+}
+
+/* DUMP_TIMEOUT_USEC: the default is not written (capture.conf of older loaders stays valid and
+ * byte for byte the same), another value round-trips, 0 (no limit) is refused. */
+TEST(dump_timeout) {
+        _cleanup_(capture_config_done) CaptureConfig c, again;
+        _cleanup_free_ char *text = NULL;
+        size_t n;
+
+        capture_config_init(&c);
+        capture_config_init(&again);
+        ASSERT_OK(capture_config_parse("TARGET_WHAT=LABEL=D\n", 19, NULL, &c, NULL));
+        ASSERT_U64_EQ(c.dump_timeout_usec, CAPTURE_DEFAULT_DUMP_TIMEOUT_USEC);
+        ASSERT_OK(capture_config_serialize(&c, &text, &n));
+        ASSERT_NULL(strstr(text, "DUMP_TIMEOUT_USEC"));
+        free(text);
+        c.dump_timeout_usec = 42000000;
+        ASSERT_OK(capture_config_serialize(&c, &text, &n));
+        ASSERT_NOT_NULL(strstr(text, "\nDUMP_TIMEOUT_USEC=42000000\n"));
+        ASSERT_OK(capture_config_parse(text, n, NULL, &again, NULL));
+        ASSERT_U64_EQ(again.dump_timeout_usec, 42000000);
+        c.dump_timeout_usec = 0;
+        ASSERT_ERROR(capture_config_serialize(&c, &text, &n), EINVAL);
+        capture_config_done(&again);
+        capture_config_init(&again);
+        ASSERT_ERROR(capture_config_parse("TARGET_WHAT=LABEL=D\nDUMP_TIMEOUT_USEC=0\n", 40, NULL, &again, NULL), EINVAL);
+
+        /* The unit's overall deadline: 90 s target wait + 2 × 10 min + 2 min by default. */
+        c.dump_timeout_usec = CAPTURE_DEFAULT_DUMP_TIMEOUT_USEC;
+        ASSERT_U64_EQ(capture_save_deadline_usec(&c), (90 + 1200 + 120) * UINT64_C(1000000));
+        return TEST_PASS;
+}
+
 TEST(device_from_what) {
         static const struct {
                 const char *what, *device;
@@ -258,6 +320,8 @@ TEST(device_from_what) {
         ASSERT_ERROR(capture_target_device_from_what("UUID=12 34", &d), EINVAL);
         ASSERT_ERROR(capture_target_device_from_what("LABEL=", &d), EINVAL);
         ASSERT_ERROR(capture_target_device_from_what("TYPE=vfat", &d), EINVAL);
+        ASSERT_ERROR(capture_target_device_from_what("LABEL=.", &d), EINVAL);
+        ASSERT_ERROR(capture_target_device_from_what("PARTLABEL=..", &d), EINVAL);
         ASSERT_ERROR(capture_target_device_from_what("", &d), EINVAL);
         return TEST_PASS;
 }

@@ -282,6 +282,17 @@ TEST(dump_keys) {
                    "t.conf:2: [Dump] Level=99999999999999999999: dump level must be between 0 and 31.");
         ASSERT_BAD("[Dump]\nCompression=gzip\n",
                    "t.conf:2: [Dump] Compression=gzip: compression must be one of zlib, lzo, snappy, zstd, none.");
+        /* makedumpfile's time limit: 10 min by default, 10s…24h. */
+        {
+                ASSERT_GOOD(c, "[Dump]\nLevel=1\n");
+                ASSERT_U64_EQ(c->dump_timeout_usec, CAPTURE_DEFAULT_DUMP_TIMEOUT_USEC);
+        }
+        {
+                ASSERT_GOOD(c, "[Dump]\nTimeoutSec=30min\n");
+                ASSERT_U64_EQ(c->dump_timeout_usec, 1800 * UINT64_C(1000000));
+        }
+        ASSERT_BAD("[Dump]\nTimeoutSec=5s\n", "t.conf:2: [Dump] TimeoutSec=5s: timeout must be a time span between 10s and 24h, e.g. \"10min\".");
+        ASSERT_BAD("[Dump]\nTimeoutSec=infinity\n", "t.conf:2: [Dump] TimeoutSec=infinity: timeout must be a time span between 10s and 24h, e.g. \"10min\".");
         return TEST_PASS;
 }
 
@@ -705,7 +716,7 @@ TEST(ini_round_trip) {
         _cleanup_tk_config_free_ TkConfig *c = parse(
                 "[Capture]\nImage=/efi/capture-%r.efi\nKernelCommandLine=a=1\nKernelCommandLine=b=\"x y\"\n"
                 "[Target]\nWhat=PARTLABEL=dümp\nDirectory=x/y\nFileSystemType=btrfs\nTimeoutSec=1min 30.s\n"
-                "TimeoutSec=1min 500ms\n[Dump]\nLevel=17\nCompression=snappy\n"
+                "TimeoutSec=1min 500ms\n[Dump]\nLevel=17\nCompression=snappy\nTimeoutSec=45min\n"
                 "[Actions]\nFailureAction=shell\nFinalAction=poweroff\n[Memory]\nShrinkReservation=no\nMargin=1536K\n");
         _cleanup_free_ char *ini = NULL, *ini2 = NULL;
         _cleanup_tk_config_free_ TkConfig *d = NULL;
@@ -722,7 +733,7 @@ TEST(ini_round_trip) {
                      "\n[Capture]\nImage=/efi/capture-%r.efi\nKernel=" TK_DEFAULT_KERNEL "\nInitrd=" TK_DEFAULT_INITRD
                      "\nKernelCommandLine=\nKernelCommandLine=a=1\nKernelCommandLine=b=\"x y\"\n"
                      "\n[Target]\nWhat=PARTLABEL=dümp\nDirectory=x/y\nFileSystemType=btrfs\nTimeoutSec=60500ms\n"
-                     "\n[Dump]\nLevel=17\nCompression=snappy\n"
+                     "\n[Dump]\nLevel=17\nCompression=snappy\nTimeoutSec=2700s\n"
                      "\n[Actions]\nFailureAction=shell\nFinalAction=poweroff\n"
                      "\n[Memory]\nShrinkReservation=no\nMargin=1536K\n");
         ASSERT_TRUE(startswith(ini2, "# Effective tinykdump configuration, from:\n#   effective.conf\n") != NULL);
@@ -740,7 +751,7 @@ TEST(json) {
                         "\"Capture\":{\"Image\":null,\"Kernel\":\"" TK_DEFAULT_KERNEL "\",\"Initrd\":\"" TK_DEFAULT_INITRD
                         "\",\"KernelCommandLine\":[\"quiet\"]},"
                         "\"Target\":{\"What\":\"UUID=" UUID_EXT4 "\",\"Directory\":\"tinykdump\",\"FileSystemType\":\"auto\","
-                        "\"TimeoutUSec\":90000000},\"Dump\":{\"Level\":31,\"Compression\":\"zstd\"},"
+                        "\"TimeoutUSec\":90000000},\"Dump\":{\"Level\":31,\"Compression\":\"zstd\",\"TimeoutUSec\":600000000},"
                         "\"Actions\":{\"FailureAction\":\"reboot\",\"FinalAction\":\"reboot\"},"
                         "\"Memory\":{\"ShrinkReservation\":\"auto\",\"Margin\":null}}");
         return TEST_PASS;
@@ -838,7 +849,7 @@ TEST(shipped_file) {
                         l[0] = ' ';
                         n_keys++;
                 }
-        ASSERT_EQ(n_keys, 14); /* every key; What= is listed empty */
+        ASSERT_EQ(n_keys, 15); /* every key; What= is listed empty */
         ASSERT_OK(tk_config_load_data("tinykdump.conf", s, size, &d));
         ASSERT_EQ(d->diags.n, 1);
         ASSERT_OK(tk_config_format_ini(defaults, &ini_defaults));

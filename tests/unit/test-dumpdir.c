@@ -28,10 +28,12 @@ TEST(identity_matches) {
         return TEST_PASS;
 }
 
+static dev_t fake_devnum;
+
 static int fake_probe(const char *devnode, BlockIdentity *ret) {
         if (!streq(devnode, "/dev/sdb1"))
                 return -ENOENT;
-        *ret = (BlockIdentity) { .fstype = strdup("vfat"), .uuid = strdup("1234-ABCD") };
+        *ret = (BlockIdentity) { .fstype = strdup("vfat"), .uuid = strdup("1234-ABCD"), .devnum = fake_devnum };
         return 0;
 }
 
@@ -89,6 +91,20 @@ TEST(target_check) {
         target_check_done(&t);
         ASSERT_ERROR(target_check(root, target, "UUID", "1234-ABCD", "ext4", fake_probe, &t), EMEDIUMTYPE);
         target_check_done(&t);
+
+        /* The probed device is another one than the mounted (the source path was swapped): refused;
+         * the same for the directory opened later (tinykdump-save's fstat of the target). */
+        fake_devnum = makedev(major(st.st_dev) + 1, minor(st.st_dev));
+        ASSERT_ERROR(target_check(root, target, "UUID", "1234-ABCD", NULL, fake_probe, &t), EXDEV);
+        target_check_done(&t);
+        fake_devnum = st.st_dev;
+        ASSERT_OK(target_check(root, target, "UUID", "1234-ABCD", NULL, fake_probe, &t));
+        ASSERT_OK(target_check_same_device(&t, &st));
+        struct stat other = st;
+        other.st_dev = makedev(major(st.st_dev) + 1, minor(st.st_dev));
+        ASSERT_ERROR(target_check_same_device(&t, &other), EXDEV);
+        target_check_done(&t);
+        fake_devnum = 0;
         return TEST_PASS;
 }
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "loader.h"
 #include "proc-cmdline.h"
 #include "tests.h"
 #include "util.h"
@@ -159,6 +160,28 @@ TEST(build_capture) {
         ASSERT_OK(proc_cmdline_build_capture(run, extra, &s));
         ASSERT_STREQ(s, "ro console=tty0 console=ttyS0,115200 earlycon=uart8250,io,0x3f8 foo=\"a b\" "
                         "loglevel=4 console=ttyS1 nr_cpus=1 reset_devices");
+        return TEST_PASS;
+}
+
+/* A second panic inside the capture kernel must reboot it: tinykdump's fixed words carry panic=,
+ * and whatever the running system or KernelCommandLine= says (panic=0 waits forever), the
+ * fixed one comes last, so it is the one the kernel keeps. */
+TEST(capture_cmdline_reboots_on_panic) {
+        static const char *const fixed[] = { CAPTURE_CMDLINE_FIXED };
+        _cleanup_strv_free_ char **run = NULL, **extra = NULL;
+        _cleanup_free_ char *s = NULL;
+        const char *last = NULL;
+
+        ASSERT_OK(split("root=/dev/sda1 panic=0 oops=panic", &run));
+        ASSERT_OK(split("panic=0", &extra));
+        for (size_t i = 0; i < ELEMENTSOF(fixed); i++)
+                ASSERT_OK(strv_extend(&extra, fixed[i]));
+        ASSERT_OK(proc_cmdline_build_capture(run, extra, &s));
+        for (const char *p = s; (p = strstr(p, "panic=")); p++)
+                if (p == s || p[-1] == ' ')
+                        last = p;
+        ASSERT_NOT_NULL(last);
+        ASSERT_TRUE(startswith(last, "panic=") && last[6] >= '1' && last[6] <= '9');
         return TEST_PASS;
 }
 

@@ -3,7 +3,10 @@
  * malformed or missing metadata, "complete" without a vmcore) and hostile entries (symlinks,
  * FIFOs, bad names). The journal is replaced by a sender that keeps the fields for inspection. */
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <endian.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -322,6 +325,50 @@ TEST(scan_hostile_tree) {
         return TEST_PASS;
 }
 
+/* A stick whose metadata, dmesg.txt and capture.journal are FIFOs (or symlinks to FIFOs) must
+ * not block the reporter, which holds the state lock: each is opened O_NONBLOCK|O_NOFOLLOW and
+ * refused unless fstat() says regular. alarm() turns a hang into a failure. */
+TEST(fifos_never_block) {
+        _cleanup_free_ char *t = fixture_mkdtemp("fifos"), *d = NULL;
+        _cleanup_close_ int pfd = -EBADF;
+        DumpEntry e = {};
+
+        ASSERT_NOT_NULL(t);
+        d = path_join(t, "2026-05-04T10:00:00");
+        ASSERT_NOT_NULL(d);
+        ASSERT_OK(RET_NERRNO(mkdir(d, 0700)));
+        pfd = open(t, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_GE(pfd, 0);
+        int dfd = openat(pfd, "2026-05-04T10:00:00", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_GE(dfd, 0);
+        ASSERT_OK(RET_NERRNO(mkfifoat(dfd, "metadata", 0600)));
+        ASSERT_OK(RET_NERRNO(mkfifoat(dfd, "fifo", 0600)));
+        ASSERT_OK(RET_NERRNO(symlinkat("fifo", dfd, "dmesg.txt")));
+        ASSERT_OK(RET_NERRNO(mkfifoat(dfd, "capture.journal", 0600)));
+        (void) close(dfd);
+
+        alarm(10);
+        ASSERT_OK(dump_entry_load(pfd, "2026-05-04T10:00:00", &e));
+        alarm(0);
+        ASSERT_EQ(e.metadata_error, -EBADFD);
+        ASSERT_FALSE(e.has_dmesg);
+        ASSERT_FALSE(e.has_capture_journal);
+        ASSERT_NULL(e.dmesg_tail);
+        dump_entry_done(&e);
+
+        /* The same through the reader every host-side file goes through. */
+        char *text = NULL;
+        size_t n;
+        dfd = openat(pfd, "2026-05-04T10:00:00", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_GE(dfd, 0);
+        alarm(10);
+        ASSERT_ERROR(dumpdir_read_file_at(dfd, "metadata", 4096, false, &text, &n), EBADFD);
+        ASSERT_ERROR(dumpdir_read_file_at(dfd, "dmesg.txt", 4096, true, &text, &n), ELOOP);
+        alarm(0);
+        (void) close(dfd);
+        return TEST_PASS;
+}
+
 TEST(report_and_idempotency) {
         _cleanup_free_ char *t = make_target("report"), *state = fixture_mkdtemp("state");
         _cleanup_close_ int pfd = -EBADF, sfd = -EBADF, lock = -EBADF;
@@ -509,6 +556,204 @@ TEST(copy_with_dmesg_frees_its_buffers) {
                           "[   42.000002] Kernel panic - not syncing: sysrq triggered crash\n"
                           "[   42.000003] CPU: 0 UID: 0 PID: 1 Comm: bash");
         sent_done(&s);
+        return TEST_PASS;
+}
+
+static int count_send(const struct iovec *iov, size_t n, void *userdata) {
+        (*(unsigned *) userdata)++;
+        return 0;
+}
+
+static size_t dir_bytes(const char *state) {
+        _cleanup_free_ char *d = path_join(state, REPORT_DUMPS_DIR);
+        _cleanup_closedir_ DIR *dir = d ? opendir(d) : NULL;
+        size_t total = 0;
+
+        for (struct dirent *de; dir && (de = readdir(dir));) {
+                struct stat st;
+                char *f = NULL;
+                if (de->d_name[0] == '.' || asprintf(&f, "%s/%s/" REPORT_DMESG_FILENAME, d, de->d_name) < 0)
+                        continue;
+                if (stat(f, &st) >= 0)
+                        total += (size_t) st.st_size;
+                free(f);
+        }
+        return total;
+}
+
+/* A stick with more dumps than a run reports, each with a large dmesg.txt: one run reports the
+ * REPORT_RUN_RECORDS_MAX newest and copies at most REPORT_RUN_COPY_BYTES_MAX; the next run the
+ * rest; a scan keeps the REPORT_DUMPS_MAX newest names whatever readdir's order. */
+TEST(run_caps_keep_the_newest) {
+        _cleanup_free_ char *t = fixture_mkdtemp("caps"), *state = fixture_mkdtemp("state-caps"), *big = NULL;
+        _cleanup_close_ int pfd = -EBADF, sfd = -EBADF;
+        ReportTarget target = { .what = "UUID=" UUID_A, .uuid = UUID_A, .directory = "tinykdump" };
+        const unsigned total = REPORT_RUN_RECORDS_MAX + 16;
+        unsigned sent = 0;
+        ReportStats st;
+
+        ASSERT_NOT_NULL(t);
+        ASSERT_NOT_NULL(state);
+        big = malloc(REPORT_DMESG_KEEP_MAX + 1);
+        ASSERT_NOT_NULL(big);
+        for (size_t i = 0; i < REPORT_DMESG_KEEP_MAX; i++)
+                big[i] = i % 64 == 63 ? '\n' : 'a' + (char) (i % 26);
+        big[REPORT_DMESG_KEEP_MAX] = 0;
+        for (unsigned i = 0; i < total; i++) {
+                char name[64];
+                _cleanup_free_ char *dump = NULL;
+                snprintf(name, sizeof(name), "tinykdump/2026-01-01T%02u:%02u:00", i / 60, i % 60);
+                dump = path_join(t, name);
+                ASSERT_NOT_NULL(dump);
+                ASSERT_OK(write_metadata(dump, DUMP_RESULT_DMESG_ONLY, "no vmcore"));
+                ASSERT_OK(fixture_write_string(dump, "dmesg.txt", big));
+        }
+        pfd = open_dir(t, "tinykdump");
+        ASSERT_OK(report_state_open(state, true, &sfd));
+
+        ASSERT_OK(report_dumps(pfd, sfd, &target, 1, count_send, &sent, NULL, NULL, &st));
+        ASSERT_EQ(st.found, total);
+        ASSERT_EQ(st.reported, REPORT_RUN_RECORDS_MAX);
+        ASSERT_EQ(st.deferred, 16);
+        ASSERT_EQ(sent, REPORT_RUN_RECORDS_MAX);
+        ASSERT_TRUE(dir_bytes(state) <= REPORT_RUN_COPY_BYTES_MAX);
+        /* The newest is reported (with its dmesg copy), the oldest waits. */
+        _cleanup_free_ char *newest = path_join(state, REPORT_DUMPS_DIR "/2026-01-01T01:19:00/" REPORT_DMESG_FILENAME);
+        _cleanup_free_ char *oldest = path_join(state, REPORT_DUMPS_DIR "/2026-01-01T00:00:00");
+        ASSERT_TRUE(access(newest, F_OK) == 0);
+        ASSERT_TRUE(access(oldest, F_OK) < 0);
+
+        ASSERT_OK(report_dumps(pfd, sfd, &target, 2, count_send, &sent, NULL, NULL, &st));
+        ASSERT_EQ(st.reported, 16);
+        ASSERT_EQ(st.already, REPORT_RUN_RECORDS_MAX);
+        ASSERT_EQ(st.deferred, 0);
+        ASSERT_TRUE(access(oldest, F_OK) == 0);
+        return TEST_PASS;
+}
+
+/* More dump directories than a scan keeps: the newest REPORT_DUMPS_MAX, in order. */
+TEST(scan_keeps_the_newest_names) {
+        _cleanup_free_ char *t = fixture_mkdtemp("scan-newest");
+        _cleanup_close_ int pfd = -EBADF;
+        DumpEntry *e = NULL;
+        size_t n = 0;
+        unsigned skipped = 0;
+
+        ASSERT_NOT_NULL(t);
+        pfd = open(t, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_GE(pfd, 0);
+        /* Created newest first, so readdir order does not happen to help. */
+        for (unsigned i = REPORT_DUMPS_MAX + 10; i > 0; i--) {
+                char name[64];
+                snprintf(name, sizeof(name), "2026-01-01T%02u:%02u:%02u", (i - 1) / 3600, (i - 1) / 60 % 60, (i - 1) % 60);
+                ASSERT_OK(RET_NERRNO(mkdirat(pfd, name, 0700)));
+        }
+        ASSERT_OK(report_scan(pfd, &e, &n, &skipped));
+        ASSERT_EQ(n, REPORT_DUMPS_MAX);
+        ASSERT_EQ(skipped, 10);
+        ASSERT_STREQ(e[0].name, "2026-01-01T00:00:10");
+        ASSERT_STREQ(e[n - 1].name, "2026-01-01T00:17:13");
+        for (size_t i = 1; i < n; i++)
+                ASSERT_TRUE(strcmp(e[i - 1].name, e[i].name) < 0);
+        dump_entries_free(e, n);
+        return TEST_PASS;
+}
+
+/* A forged stick must not choose the kernel's file system driver: only vfat and ext4 are
+ * mounted, by name, ro/nosuid/nodev/noexec/nosymfollow, ext4 with noload. */
+TEST(mount_plan) {
+        unsigned long flags = 0;
+        const char *data = "x";
+
+        ASSERT_OK(report_mount_plan("vfat", &flags, &data));
+        ASSERT_NULL(data);
+        ASSERT_TRUE((flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | 256)) ==
+                    (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | 256));
+        ASSERT_OK(report_mount_plan("ext4", &flags, &data));
+        ASSERT_STREQ(data, "noload");
+        ASSERT_TRUE(flags & 256); /* MS_NOSYMFOLLOW */
+        static const char *const refused[] = { "auto", "", "xfs", "btrfs", "ext2", "ext3", "hfsplus", "udf",
+                                               "squashfs", "ntfs3", "exfat", "VFAT", "ext4 " };
+        for (size_t i = 0; i < ELEMENTSOF(refused); i++)
+                ASSERT_ERROR(report_mount_plan(refused[i], &flags, &data), EPROTONOSUPPORT);
+        ASSERT_ERROR(report_mount_plan(NULL, &flags, &data), EPROTONOSUPPORT);
+        return TEST_PASS;
+}
+
+static int sh(const char *cmd) {
+        int r = system(cmd);
+        return r == 0 ? 0 : -EIO;
+}
+
+/* As root, on a loop device: an ext4 target is opened through a private mount after BLKROSET,
+ * a symlink on it is not followed (nosymfollow), and a type outside the plan is refused before
+ * the device is touched. */
+TEST(target_open_loop_device) {
+        _cleanup_free_ char *dir = fixture_mkdtemp("loop"), *img = NULL, *cmd = NULL, *loop = NULL;
+        FILE *p;
+        char buf[64] = {};
+
+        if (geteuid() != 0 || access("/dev/loop-control", F_OK) < 0)
+                TEST_SKIP("needs root and loop devices");
+        ASSERT_NOT_NULL(dir);
+        img = path_join(dir, "stick.img");
+        ASSERT_NOT_NULL(img);
+        ASSERT_TRUE(asprintf(&cmd, "truncate -s 16M %s && mkfs.ext4 -q -L DUMPS %s >/dev/null 2>&1", img, img) > 0);
+        if (sh(cmd) < 0)
+                TEST_SKIP("mkfs.ext4 failed");
+        free(cmd);
+        ASSERT_TRUE(asprintf(&cmd, "losetup -f --show %s 2>/dev/null", img) > 0);
+        p = popen(cmd, "r");
+        ASSERT_NOT_NULL(p);
+        if (!fgets(buf, sizeof(buf), p) || pclose(p) != 0)
+                TEST_SKIP("losetup failed");
+        buf[strcspn(buf, "\n")] = 0;
+        loop = strdup(buf);
+        ASSERT_NOT_NULL(loop);
+
+        /* A type outside the plan: refused, the device left writable. */
+        int fd = -EBADF;
+        ASSERT_ERROR(report_target_open(loop, "xfs", &fd, NULL, NULL), EPROTONOSUPPORT);
+        ASSERT_ERROR(report_target_open(loop, NULL, &fd, NULL, NULL), EPROTONOSUPPORT);
+        int ro = -1, zero = 0, dfd = open(loop, O_RDONLY | O_CLOEXEC);
+        ASSERT_GE(dfd, 0);
+        /* A loop device keeps its read-only flag across losetup -d (an earlier run's): start rw. */
+        ASSERT_OK(RET_NERRNO(ioctl(dfd, BLKROSET, &zero)));
+        ASSERT_ERROR(report_target_open(loop, "xfs", &fd, NULL, NULL), EPROTONOSUPPORT);
+        ASSERT_OK(RET_NERRNO(ioctl(dfd, BLKROGET, &ro)));
+        ASSERT_EQ(ro, 0);
+
+        /* Put a symlink on it, then open it the reporter's way in a child (new mount namespace). */
+        free(cmd);
+        ASSERT_TRUE(asprintf(&cmd, "m=$(mktemp -d) && mount %s $m && ln -s /etc/passwd $m/link && umount $m && rmdir $m",
+                             loop) > 0);
+        ASSERT_OK(sh(cmd));
+        pid_t pid = fork();
+        ASSERT_GE(pid, 0);
+        if (pid == 0) {
+                int tfd = -EBADF, e = 0;
+                bool mounted = false;
+                if (report_target_open(loop, "ext4", &tfd, NULL, &mounted) < 0 || !mounted)
+                        _exit(1);
+                char path[64];
+                snprintf(path, sizeof(path), "/proc/self/fd/%d/link", tfd);
+                if (open(path, O_RDONLY | O_CLOEXEC) >= 0)
+                        _exit(2);  /* followed */
+                e = errno;
+                _exit(e == ELOOP ? 0 : 3);
+        }
+        int status = 0;
+        ASSERT_OK(RET_NERRNO(waitpid(pid, &status, 0)));
+        ASSERT_TRUE(WIFEXITED(status));
+        ASSERT_EQ(WEXITSTATUS(status), 0);
+        ASSERT_OK(RET_NERRNO(ioctl(dfd, BLKROGET, &ro)));
+        ASSERT_EQ(ro, 1);   /* BLKROSET before mounting, not restored */
+        (void) ioctl(dfd, BLKROSET, &zero);  /* the loop device is shared with later tests */
+        (void) close(dfd);
+
+        free(cmd);
+        ASSERT_TRUE(asprintf(&cmd, "losetup -d %s", loop) > 0);
+        (void) sh(cmd);
         return TEST_PASS;
 }
 

@@ -135,6 +135,9 @@ static int case_setup(Case *c, const char *name, const char *fstype, bool mounte
         return write_file(mipath, mi);
 }
 
+/* DUMP_TIMEOUT_USEC for the next case_config(), 0: the default. */
+static uint64_t case_dump_timeout_usec;
+
 static int case_config(Case *c, const char *what, CaptureCompression comp, unsigned level) {
         CaptureConfig cc;
         _cleanup_free_ char *text = NULL;
@@ -147,6 +150,8 @@ static int case_config(Case *c, const char *what, CaptureCompression comp, unsig
         cc.target_timeout_usec = 1000000;  /* the host's CLOCK_BOOTTIME is long past this */
         cc.dump_level = level;
         cc.dump_compression = comp;
+        if (case_dump_timeout_usec > 0)
+                cc.dump_timeout_usec = case_dump_timeout_usec;
         cc.crashed_boot_id = strdup("0123456789abcdef0123456789abcdef");
         cc.crashed_machine_id = strdup("fedcba9876543210fedcba9876543210");
         cc.crashed_hostname = strdup("testhost");
@@ -367,6 +372,39 @@ TEST(vmcore_fails_dmesg_only) {
         ASSERT_NULL(m.compression_configured);
         ASSERT_STREQ(m.dump_level, "1");
         ASSERT_U64_EQ(m.vmcore_size, 8 + 3);
+        return TEST_PASS;
+}
+
+/* A makedumpfile that hangs is stopped at DUMP_TIMEOUT_USEC (TERM, then KILL); dmesg.txt is
+ * kept, the metadata says why, the failure action follows (exit 3). */
+TEST(makedumpfile_timeout) {
+        _cleanup_(case_done) Case c = {};
+        _cleanup_(metadata_donep) DumpMetadata m;
+        _cleanup_free_ char *name = NULL;
+        _cleanup_close_ int dfd = -EBADF;
+        _cleanup_(conf_diags_done) ConfDiagList e = {};
+
+        dump_metadata_init(&m);
+        if (!have("mke2fs"))
+                TEST_SKIP("mke2fs not installed");
+        ASSERT_OK(case_setup(&c, "hang", "ext4", true));
+        case_dump_timeout_usec = 1000000;
+        int r = case_config(&c, "UUID=" EXT4_UUID, CAPTURE_COMPRESSION_LZO, 1);
+        case_dump_timeout_usec = 0;
+        ASSERT_OK(r);
+        uint64_t t0 = clock_now_usec(CLOCK_MONOTONIC);
+        ASSERT_EQ(case_run(&c, "FAKE_MDF_DUMP_HANG=60"), 3);
+        ASSERT_TRUE(clock_now_usec(CLOCK_MONOTONIC) - t0 < 20 * UINT64_C(1000000));
+        ASSERT_NOT_NULL(strstr(c.output, "did not finish within 1s (DUMP_TIMEOUT_USEC); stopped it."));
+
+        dfd = open_dump_dir(&c, NULL, &name);
+        ASSERT_OK(dfd);
+        ASSERT_EQ(file_mode_at(dfd, "dmesg.txt"), 0600);
+        ASSERT_ERROR(file_mode_at(dfd, "vmcore"), ENOENT);
+        ASSERT_OK(dump_metadata_read_at(dfd, &m, &e));
+        ASSERT_EQ(m.result, DUMP_RESULT_DMESG_ONLY);
+        ASSERT_NOT_NULL(strstr(m.reason, "vmcore not saved: makedumpfile did not finish within DUMP_TIMEOUT_USEC and was stopped"));
+        ASSERT_U64_EQ(m.makedumpfile_status, MAKEDUMPFILE_TIMEOUT_CODE);
         return TEST_PASS;
 }
 

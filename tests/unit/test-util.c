@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "tests.h"
 #include "util.h"
 #include "verbs.h"
@@ -186,5 +187,40 @@ TEST(verbs_find) {
         ASSERT_EQ(verbs_find(2, (char *[]) { (char *) "status", (char *) "x", NULL }, verbs, ELEMENTSOF(verbs), &v),
                   VERB_FIND_TOO_MANY);
         ASSERT_STREQ(v->verb, "status");
+        return TEST_PASS;
+}
+
+/* A LABEL "x\n<0>FORGED" logged by the reporter must not become a second line with its own
+ * priority prefix (the journal's stream protocol reads "<N>" at the start of each line). */
+TEST(log_escapes_control_characters) {
+        char buf[64], out[256] = {};
+        char path[] = "/tmp/test-log-XXXXXX";
+        int fd, saved;
+        ssize_t n;
+
+        ASSERT_EQ(log_escape_control("x\n<0>FORGED\t\x1b[1m\x7f", buf, sizeof(buf)), strlen(buf));
+        ASSERT_STREQ(buf, "x\\x0a<0>FORGED\t\\x1b[1m\\x7f");
+        ASSERT_EQ(log_escape_control("ab\ncd", buf, 5), 2u); /* never half an escape */
+        ASSERT_STREQ(buf, "ab");
+
+        fd = mkstemp(path);
+        ASSERT_TRUE(fd >= 0);
+        (void) unlink(path);
+        fflush(stderr);
+        saved = dup(STDERR_FILENO);
+        ASSERT_TRUE(saved >= 0);
+        ASSERT_TRUE(dup2(fd, STDERR_FILENO) >= 0);
+        int level = log_get_max_level();
+        log_setup("test-util", LOG_TARGET_CONSOLE);
+        log_set_max_level(LOG_INFO);
+        log_info("Dump target LABEL=%s", "x\n<0>FORGED");
+        log_set_max_level(level);
+        fflush(stderr);
+        ASSERT_TRUE(dup2(saved, STDERR_FILENO) >= 0);
+        (void) close(saved);
+        n = pread(fd, out, sizeof(out) - 1, 0);
+        (void) close(fd);
+        ASSERT_TRUE(n > 0);
+        ASSERT_STREQ(out, "Dump target LABEL=x\\x0a<0>FORGED\n");
         return TEST_PASS;
 }
