@@ -11,6 +11,8 @@
 #include "kexec.h"
 #include "loader.h"
 #include "proc-cmdline.h"
+#include "report-filter.h"
+#include "time-util.h"
 #include "log.h"
 #include "options.h"
 #include "tinykdump-report.h"
@@ -474,10 +476,25 @@ static int help(void) {
         return 0;
 }
 
+/* getopt's complaints in our words: "tinykdump: unrecognized option '--foo'" and where to look. */
+static int usage_error(const char *arg, const char *what) {
+        char shortopt[3] = { '-', (char) optopt, 0 };
+
+        if (what)
+                fprintf(stderr, "%s: %s -- '%s'\n", program_invocation_short_name, what,
+                        optopt ? shortopt + 1 : strempty(arg));
+        else if (arg)
+                fprintf(stderr, "%s: unrecognized option '%s'\n", program_invocation_short_name, arg);
+        else
+                fprintf(stderr, "%s: invalid option -- '%c'\n", program_invocation_short_name, optopt);
+        fprintf(stderr, "See '%s --help'.\n", program_invocation_short_name);
+        return -EINVAL;
+}
+
 /* Returns 1 to run a verb, 0 to exit successfully (--help, --version), or a negative errno
  * already logged (a usage error). */
 static int parse_argv(int argc, char *argv[], TinykdumpOptions *o) {
-        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_FILE, ARG_DIRECTORY, ARG_CALLER_ID };
+        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_FILE, ARG_DIRECTORY, ARG_CALLER_ID, ARG_NO_PAGER, ARG_NO_LEGEND };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -486,11 +503,20 @@ static int parse_argv(int argc, char *argv[], TinykdumpOptions *o) {
                 { "file", required_argument, NULL, ARG_FILE },
                 { "directory", required_argument, NULL, ARG_DIRECTORY },
                 { "caller-id", required_argument, NULL, ARG_CALLER_ID },
+                { "no-pager", no_argument, NULL, ARG_NO_PAGER },
+                { "no-legend", no_argument, NULL, ARG_NO_LEGEND },
+                { "reverse", no_argument, NULL, 'r' },
+                { "lines", required_argument, NULL, 'n' },
+                { "since", required_argument, NULL, 'S' },
+                { "until", required_argument, NULL, 'U' },
                 {},
         };
-        int c;
+        uint64_t now = clock_now_usec(CLOCK_REALTIME);
+        int c, r;
 
-        while ((c = getopt_long(argc, argv, "hq", options, NULL)) >= 0)
+        /* Leading ':': getopt stays quiet and we say what was wrong, with the short name. */
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, ":hq1n:rS:U:", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         help();
@@ -525,8 +551,37 @@ static int parse_argv(int argc, char *argv[], TinykdumpOptions *o) {
                         o->caller_id = b;
                         break;
                 }
+                case ARG_NO_PAGER:
+                        o->no_pager = true;
+                        break;
+                case ARG_NO_LEGEND:
+                        o->no_legend = true;
+                        break;
+                case 'r':
+                        o->reverse = true;
+                        break;
+                case '1':
+                        o->max_records = 1;
+                        break;
+                case 'n': {
+                        uint64_t u;
+                        if (safe_atou64(optarg, &u) < 0 || u == 0 || u > SIZE_MAX)
+                                return log_error_errno(-EINVAL, "-n takes a number of dumps greater than 0, not '%s'.", optarg);
+                        o->max_records = (size_t) u;
+                        break;
+                }
+                case 'S':
+                case 'U':
+                        r = parse_time_spec(optarg, now, c == 'S' ? &o->since : &o->until);
+                        if (r < 0)
+                                return log_error_errno(r, "--%s= takes a time like \"today\", \"yesterday\", \"-2h\", "
+                                                       "\"2026-03-01\" or \"2026-03-01 10:00:00\", not '%s'.",
+                                                       c == 'S' ? "since" : "until", optarg);
+                        break;
+                case ':':
+                        return usage_error(argv[optind - 1], "option requires an argument");
                 case '?':
-                        return -EINVAL;
+                        return usage_error(optopt ? NULL : argv[optind - 1], NULL);
                 default:
                         return log_error_errno(-EINVAL, "Unhandled option");
                 }
@@ -540,14 +595,16 @@ int main(int argc, char *argv[]) {
                 { "status", 1, 1, true, verb_status },
                 { "estimate", 1, 1, false, verb_estimate },
                 { "report", 1, 2, false, verb_report },
-                { "list", 1, 1, false, verb_list },
-                { "info", 2, 2, false, verb_info },
+                { "list", 1, VERB_ANY, false, verb_list },
+                { "info", 1, VERB_ANY, false, verb_info },
                 { "dmesg", 2, 2, false, verb_dmesg },
                 { "uname", 2, 2, false, verb_uname },
         };
         TinykdumpOptions options = {
                 .pretty = true,
                 .caller_id = true,
+                .since = UINT64_MAX,
+                .until = UINT64_MAX,
         };
         const Verb *v = NULL;
         int r;
