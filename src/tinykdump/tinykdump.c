@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "crashmem.h"
+#include "help.h"
 #include "json.h"
 #include "kexec.h"
 #include "loader.h"
@@ -449,50 +450,27 @@ static int verb_estimate(int argc, char *argv[], void *userdata) {
         return EXIT_SUCCESS;
 }
 
-static int help(void) {
-        printf("%s [OPTIONS...] COMMAND\n\n"
-               "Arm this machine for kernel crash dumps, and inspect them.\n\n"
-               "Commands:\n"
-               "  load          Load the capture kernel for the next crash (replaces a loaded one)\n"
-               "  unload        Unload the capture kernel\n"
-               "  status        Show whether the machine is armed, the reservation and the target\n"
-               "  estimate      Show the crash memory the capture image needs and a crashkernel= line\n"
-               "  report [DEV]  Send a journal record for each dump on the target not yet reported\n"
-               "  list          List the crash dumps reported in the journal\n"
-               "  info ID       Show everything about one dump, with the end of its kernel log\n"
-               "  dmesg ID|PATH Print the crashed kernel's log, read from the vmcore itself\n"
-               "  uname ID|PATH Print the crashed kernel's uname -snrvm, read from the vmcore\n\n"
-               "Options:\n"
-               "  -h --help     Show this help\n"
-               "     --version  Show the version\n"
-               "     --json=MODE  Print status/estimate/list/info/uname as JSON: pretty, short or off\n"
-               "  -q --quiet    Only print warnings and errors\n"
-               "     --file=PATH       list/info: read this journal file instead of the system journal\n"
-               "     --directory=DIR   list/info: read the journal files in DIR\n"
-               "     --caller-id=BOOL  dmesg: print the caller field \"[    T123] \" (default yes)\n\n"
-               "Exit status: 0 success; 1 failure; 2 bad usage; 3 not armed (status);\n"
-               "6 invalid configuration (load). See tinykdump(8).\n",
-               program_invocation_short_name);
-        return 0;
-}
+/* getopt's complaints in our words, with the short program name and where to look:
+ * "tinykdump: unrecognized option '--foo'", "See 'tinykdump --help'." */
+static int usage_error(const char *arg, bool missing_argument) {
+        const char *p = program_invocation_short_name;
 
-/* getopt's complaints in our words: "tinykdump: unrecognized option '--foo'" and where to look. */
-static int usage_error(const char *arg, const char *what) {
-        char shortopt[3] = { '-', (char) optopt, 0 };
-
-        if (what)
-                fprintf(stderr, "%s: %s -- '%s'\n", program_invocation_short_name, what,
-                        optopt ? shortopt + 1 : strempty(arg));
-        else if (arg)
-                fprintf(stderr, "%s: unrecognized option '%s'\n", program_invocation_short_name, arg);
+        if (missing_argument && arg && startswith(arg, "--"))
+                fprintf(stderr, "%s: option '%s' requires an argument\n", p, arg);
+        else if (missing_argument)
+                fprintf(stderr, "%s: option requires an argument -- '%c'\n", p, optopt);
+        else if (optopt == 0 && arg)
+                fprintf(stderr, "%s: unrecognized option '%s'\n", p, arg);
+        else if (arg && startswith(arg, "--"))
+                fprintf(stderr, "%s: option '%s' does not take an argument\n", p, arg);
         else
-                fprintf(stderr, "%s: invalid option -- '%c'\n", program_invocation_short_name, optopt);
-        fprintf(stderr, "See '%s --help'.\n", program_invocation_short_name);
+                fprintf(stderr, "%s: invalid option -- '%c'\n", p, optopt);
+        fprintf(stderr, "See '%s --help'.\n", p);
         return -EINVAL;
 }
 
-/* Returns 1 to run a verb, 0 to exit successfully (--help, --version), or a negative errno
- * already logged (a usage error). */
+/* Returns 1 to run a verb, 2 for --help (of the verb, when one is named), 0 to exit successfully
+ * (--version), or a negative errno already logged (a usage error). */
 static int parse_argv(int argc, char *argv[], TinykdumpOptions *o) {
         enum { ARG_VERSION = 0x100, ARG_JSON, ARG_FILE, ARG_DIRECTORY, ARG_CALLER_ID, ARG_NO_PAGER, ARG_NO_LEGEND };
         static const struct option options[] = {
@@ -512,6 +490,7 @@ static int parse_argv(int argc, char *argv[], TinykdumpOptions *o) {
                 {},
         };
         uint64_t now = clock_now_usec(CLOCK_REALTIME);
+        bool want_help = false;
         int c, r;
 
         /* Leading ':': getopt stays quiet and we say what was wrong, with the short name. */
@@ -519,8 +498,8 @@ static int parse_argv(int argc, char *argv[], TinykdumpOptions *o) {
         while ((c = getopt_long(argc, argv, ":hq1n:rS:U:", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
-                        help();
-                        return 0;
+                        want_help = true;
+                        break;
                 case ARG_VERSION:
                         printf("tinykdump %s\n", PACKAGE_VERSION);
                         return 0;
@@ -579,13 +558,13 @@ static int parse_argv(int argc, char *argv[], TinykdumpOptions *o) {
                                                        c == 'S' ? "since" : "until", optarg);
                         break;
                 case ':':
-                        return usage_error(argv[optind - 1], "option requires an argument");
+                        return usage_error(argv[optind - 1], true);
                 case '?':
-                        return usage_error(optopt ? NULL : argv[optind - 1], NULL);
+                        return usage_error(argv[optind - 1], false);
                 default:
                         return log_error_errno(-EINVAL, "Unhandled option");
                 }
-        return 1;
+        return want_help ? 2 : 1;
 }
 
 int main(int argc, char *argv[]) {
@@ -599,6 +578,7 @@ int main(int argc, char *argv[]) {
                 { "info", 1, VERB_ANY, false, verb_info },
                 { "dmesg", 2, 2, false, verb_dmesg },
                 { "uname", 2, 2, false, verb_uname },
+                { "help", 1, 2, false, verb_help },
         };
         TinykdumpOptions options = {
                 .pretty = true,
@@ -617,21 +597,27 @@ int main(int argc, char *argv[]) {
                 return EXIT_USAGE;
         if (r == 0)
                 return EXIT_SUCCESS;
+        if (r == 2) {
+                /* "tinykdump load --help": the verb's help; else (or for an unknown verb) all of it. */
+                if (optind >= argc || help_print_verb(argv[optind]) < 0)
+                        help_print();
+                return EXIT_SUCCESS;
+        }
 
         switch (verbs_find(argc - optind, argv + optind, verbs, ELEMENTSOF(verbs), &v)) {
         case VERB_FIND_OK:
                 break;
         case VERB_FIND_MISSING:
-                log_error("Command verb required. See --help.");
+                log_error("Command verb required. See '%s --help'.", program_invocation_short_name);
                 return EXIT_USAGE;
         case VERB_FIND_UNKNOWN:
-                log_error("Unknown command verb '%s'. See --help.", argv[optind]);
+                log_error("Unknown command verb '%s'. See '%s --help'.", argv[optind], program_invocation_short_name);
                 return EXIT_USAGE;
         case VERB_FIND_TOO_FEW:
-                log_error("Too few arguments for '%s'. See --help.", v->verb);
+                log_error("Too few arguments for '%s'. See '%s %s --help'.", v->verb, program_invocation_short_name, v->verb);
                 return EXIT_USAGE;
         case VERB_FIND_TOO_MANY:
-                log_error("Too many arguments for '%s'. See --help.", v->verb);
+                log_error("Too many arguments for '%s'. See '%s %s --help'.", v->verb, program_invocation_short_name, v->verb);
                 return EXIT_USAGE;
         }
 
