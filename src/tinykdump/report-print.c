@@ -236,7 +236,10 @@ void report_print_info(FILE *f, const ReportRecord *r, const char *dmesg, size_t
         print_str(f, "Format", r->md.format);
         if (r->md.makedumpfile_status != METADATA_UNSET)
                 fprintf(f, "%16s: %" PRIu64 "\n", "makedumpfile", r->md.makedumpfile_status);
-        print_usec(f, "Target wait", r->md.target_wait_usec);
+        /* TARGET_WAIT_USEC is CLOCK_BOOTTIME of the capture kernel when the target was mounted. */
+        if (r->md.target_wait_usec != METADATA_UNSET)
+                fprintf(f, "%16s: %.1fs after the capture kernel started\n", "Target mounted",
+                        (double) r->md.target_wait_usec / 1e6);
         print_usec(f, "Dmesg took", r->md.dmesg_usec);
         print_usec(f, "Vmcore took", r->md.vmcore_usec);
         print_usec(f, "Capture total", r->md.total_usec);

@@ -187,8 +187,10 @@ static int open_journal(const TinykdumpOptions *o, sd_journal **ret) {
         if (o->journal_file) {
                 const char *files[] = { o->journal_file, NULL };
                 r = sd_journal_open_files(ret, files, 0);
+                if (r == -EBADMSG || r == -EPROTONOSUPPORT || r == -ENODATA || r == -EINVAL)
+                        return log_error_errno(r, "'%s' is not a journal file.", o->journal_file);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to open the journal file %s: %m", o->journal_file);
+                        return log_error_errno(r, "Failed to open the journal file '%s': %m", o->journal_file);
         } else if (o->journal_dir) {
                 r = sd_journal_open_directory(ret, o->journal_dir, 0);
                 if (r < 0)
