@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <time.h>
 
+#include "parse-util.h"
 #include "report-print.h"
 #include "state.h"
 #include "util.h"
@@ -160,6 +161,8 @@ void report_print_table(FILE *f, const ReportRecord *recs, size_t n, const Table
         free(rows);
 }
 
+/* One field of a record as JSON (see "JSON OUTPUT" in tinykdump(8)): numbers as numbers, an
+ * unknown value absent rather than null. The dump level is makedumpfile's -d number. */
 static void json_field(const char *key, bool is_number, const char *s, uint64_t u, void *userdata) {
         JsonWriter *w = userdata;
         char k[64];
@@ -171,13 +174,16 @@ static void json_field(const char *key, bool is_number, const char *s, uint64_t 
         k[j] = 0;
         if (streq(k, "id"))
                 return;
+        if (!is_number && s && streq(k, "dump_level") && s[0] && strspn(s, "0123456789") == strlen(s) &&
+            safe_atou64(s, &u) >= 0)
+                is_number = true;
+        if (is_number ? u == METADATA_UNSET : !s)
+                return;
         json_key(w, k);
-        if (!is_number)
-                json_string(w, s);
-        else if (u == METADATA_UNSET)
-                json_null(w);
-        else
+        if (is_number)
                 json_u64(w, u);
+        else
+                json_string(w, s);
 }
 
 void report_json_record(JsonWriter *w, const ReportRecord *r) {
@@ -186,12 +192,10 @@ void report_json_record(JsonWriter *w, const ReportRecord *r) {
         json_kv_string(w, "kind", report_kind_to_string(r->kind));
         json_kv_string(w, "message_id", report_kind_to_message_id(r->kind));
         report_record_foreach_field(r, json_field, w);
-        json_key(w, "journal_time_usec");
-        if (r->journal_time_usec == METADATA_UNSET)
-                json_null(w);
-        else
-                json_u64(w, r->journal_time_usec);
-        json_kv_string(w, "message", r->message);
+        if (r->journal_time_usec != METADATA_UNSET)
+                json_kv_u64(w, "journal_time_usec", r->journal_time_usec);
+        if (r->message)
+                json_kv_string(w, "message", r->message);
         json_object_close(w);
 }
 

@@ -213,7 +213,8 @@ static void status_json_reservation(JsonWriter *w, const CrashMem *m) {
         json_object_open(w);
         json_kv_u64(w, "static_size", m->static_size);
         json_kv_bool(w, "static_size_known", m->static_size_known);
-        json_kv_string(w, "static_size_path", m->size_path);
+        if (m->size_path)
+                json_kv_string(w, "static_size_path", m->size_path);
         json_ranges(w, "static_ranges", m->iomem.crash, m->iomem.n_crash);
         json_kv_u64(w, "cma_size", m->cma_size);
         json_ranges(w, "cma_ranges", m->cma, m->n_cma);
@@ -225,17 +226,20 @@ static void status_json_reservation(JsonWriter *w, const CrashMem *m) {
 static void status_json_capture(JsonWriter *w, const Status *s) {
         const LoadState *st = &s->state;
 
-        json_key(w, "capture");
-        if (!s->armed || !s->have_state) {
-                json_null(w);
+        if (!s->armed || !s->have_state)
                 return;
-        }
+        json_key(w, "capture");
         json_object_open(w);
-        json_kv_string(w, "image", st->image);
-        json_kv_string(w, "kernel", st->kernel);
-        json_kv_string(w, "initrd", st->initrd);
-        json_kv_string(w, "cmdline", st->cmdline);
-        json_kv_string(w, "mode", st->mode);
+        if (st->image)
+                json_kv_string(w, "image", st->image);
+        if (st->kernel)
+                json_kv_string(w, "kernel", st->kernel);
+        if (st->initrd)
+                json_kv_string(w, "initrd", st->initrd);
+        if (st->cmdline)
+                json_kv_string(w, "cmdline", st->cmdline);
+        if (st->mode)
+                json_kv_string(w, "mode", st->mode);
         json_kv_u64(w, "loaded_at_usec", st->loaded_at_usec);
         json_kv_u64(w, "kernel_size", st->kernel_size);
         json_kv_u64(w, "initrd_size", st->initrd_size);
@@ -243,6 +247,24 @@ static void status_json_capture(JsonWriter *w, const Status *s) {
         json_kv_u64(w, "static_before", st->static_before);
         json_kv_u64(w, "static_after", st->static_after);
         json_kv_bool(w, "grown", st->grown);
+        json_object_close(w);
+}
+
+/* A diagnostic as {level, file, line, section, key, value, message}; what it is not about is absent. */
+static void json_conf_diag(JsonWriter *w, const ConfDiag *d) {
+        json_object_open(w);
+        json_kv_string(w, "level", d->level <= LOG_ERR ? "error" : "warning");
+        if (d->file)
+                json_kv_string(w, "file", d->file);
+        if (d->line > 0)
+                json_kv_u64(w, "line", d->line);
+        if (d->section)
+                json_kv_string(w, "section", d->section);
+        if (d->key)
+                json_kv_string(w, "key", d->key);
+        if (d->value)
+                json_kv_string(w, "value", d->value);
+        json_kv_string(w, "message", d->message);
         json_object_close(w);
 }
 
@@ -260,10 +282,8 @@ static void status_json_config(JsonWriter *w, const Status *s) {
         json_array_close(w);
         json_key(w, "diagnostics");
         json_array_open(w);
-        for (size_t i = 0; i < c->diags.n; i++) {
-                _cleanup_free_ char *d = conf_diag_format(&c->diags.items[i]);
-                json_string(w, d);
-        }
+        for (size_t i = 0; i < c->diags.n; i++)
+                json_conf_diag(w, &c->diags.items[i]);
         json_array_close(w);
         json_object_close(w);
 }
@@ -275,23 +295,25 @@ static int status_print_json(const Status *s, bool pretty) {
         json_begin(&w, stdout, pretty);
         json_object_open(&w);
         json_kv_bool(&w, "armed", s->armed);
-        json_kv_string(&w, "reason", s->why);
+        if (s->why)
+                json_kv_string(&w, "reason", s->why);
         status_json_reservation(&w, &s->mem);
-        json_key(&w, "loaded");
-        if (s->mem.loaded < 0)
-                json_null(&w);
-        else
-                json_bool(&w, s->mem.loaded > 0);
+        if (s->mem.loaded >= 0) /* absent: the kernel does not say */
+                json_kv_bool(&w, "loaded", s->mem.loaded > 0);
         status_json_capture(&w, s);
         json_key(&w, "hotplug");
         json_object_open(&w);
-        json_kv_i64(&w, "cpu", s->mem.cpu_hotplug);
-        json_kv_i64(&w, "memory", s->mem.memory_hotplug);
+        if (s->mem.cpu_hotplug >= 0) /* absent: the kernel does not say */
+                json_kv_bool(&w, "cpu", s->mem.cpu_hotplug > 0);
+        if (s->mem.memory_hotplug >= 0)
+                json_kv_bool(&w, "memory", s->mem.memory_hotplug > 0);
         json_object_close(&w);
         json_key(&w, "target");
         json_object_open(&w);
-        json_kv_string(&w, "what", s->what);
-        json_kv_string(&w, "device", s->device);
+        if (s->what)
+                json_kv_string(&w, "what", s->what);
+        if (s->device)
+                json_kv_string(&w, "device", s->device);
         json_kv_bool(&w, "present", s->target_present);
         json_object_close(&w);
         status_json_config(&w, s);
@@ -395,7 +417,8 @@ static int estimate_print_json(const LoadPlan *p, bool pretty) {
         json_kv_u64(&w, "need", p->need_static);
         json_kv_bool(&w, "sufficient", p->grow || p->mem.static_size >= p->need_static);
         json_kv_bool(&w, "growable", p->mem.growable);
-        json_kv_u64(&w, "grow_to", p->grow ? p->grow_to : 0);
+        if (p->grow)
+                json_kv_u64(&w, "grow_to", p->grow_to);
         json_object_close(&w);
         json_object_close(&w);
         r = json_end(&w);
