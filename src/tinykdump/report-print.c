@@ -56,9 +56,10 @@ static void print_cell(FILE *f, const char *s, size_t width, bool last, const ch
                         fputc(' ', f);
 }
 
-enum { COL_TIME, COL_ID, COL_KERNEL, COL_RESULT, COL_SIZE, COL_PANIC, COL_WHERE, _COL_MAX };
+/* The columns, what matters most first: a pager chops what does not fit on the right. */
+enum { COL_TIME, COL_ID, COL_RESULT, COL_SIZE, COL_KERNEL, COL_PANIC, COL_WHERE, _COL_MAX };
 
-static const char *const col_names[_COL_MAX] = { "TIME", "ID", "KERNEL", "RESULT", "SIZE", "PANIC", "WHERE" };
+static const char *const col_names[_COL_MAX] = { "TIME", "ID", "RESULT", "SIZE", "KERNEL", "PANIC", "WHERE" };
 
 /* The cells of one record. */
 typedef struct Row {
@@ -135,11 +136,14 @@ void report_print_table(FILE *f, const ReportRecord *recs, size_t n, const Table
         for (size_t c = 0; c < _COL_MAX; c++)
                 total += width[c] + (c + 1 < _COL_MAX);
 
-        /* Too wide for the terminal: cut the free-text columns (panic message, where), the
-         * widest first, down to a few characters; the rest stays whole (the pager chops). */
+        /* Too wide for the terminal: cut the free-text columns (panic message, where, then the
+         * kernel release), the widest first, down to a few characters; the rest stays whole
+         * (the pager chops). */
         while (style->columns > 0 && total > style->columns) {
                 size_t c = width[COL_PANIC] >= width[COL_WHERE] ? COL_PANIC : COL_WHERE;
 
+                if (width[c] <= 8)
+                        c = COL_KERNEL;
                 if (width[c] <= 8)
                         break;
                 width[c]--;

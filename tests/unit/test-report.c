@@ -683,10 +683,10 @@ TEST(print_table_and_info) {
         report_print_table(f, r + 1, 3, &(TableStyle) { .legend = true });
         fclose(f);
         ASSERT_STREQ(out,
-                     "TIME                        ID                         KERNEL        RESULT   SIZE PANIC                 WHERE\n"
-                     "Mon 2026-03-02 10:00:00 UTC 2026-03-02T10:00:00-b-7.2  7.2.13-amd64  failed   -    -                     UUID=1234-ABCD:tinykdump\n"
-                     "Tue 2026-03-03 10:00:00 UTC 2026-03-01T10:00:00-a-7.2  7.2.13-amd64  complete 44M  sysrq triggered crash UUID=1234-ABCD:tinykdump\n"
-                     "Wed 2026-03-04 10:00:00 UTC 2026-03-03T10:00:00-c-6.12 6.12.48-amd64 complete 44M  sysrq triggered crash UUID=1234-ABCD:tinykdump\n");
+                     "TIME                        ID                         RESULT   SIZE KERNEL        PANIC                 WHERE\n"
+                     "Mon 2026-03-02 10:00:00 UTC 2026-03-02T10:00:00-b-7.2  failed   -    7.2.13-amd64  -                     UUID=1234-ABCD:tinykdump\n"
+                     "Tue 2026-03-03 10:00:00 UTC 2026-03-01T10:00:00-a-7.2  complete 44M  7.2.13-amd64  sysrq triggered crash UUID=1234-ABCD:tinykdump\n"
+                     "Wed 2026-03-04 10:00:00 UTC 2026-03-03T10:00:00-c-6.12 complete 44M  6.12.48-amd64 sysrq triggered crash UUID=1234-ABCD:tinykdump\n");
         free(out);
 
         /* 100 columns, no legend, colour: the free-text columns are cut, the widest first. */
@@ -694,7 +694,7 @@ TEST(print_table_and_info) {
         f = open_memstream(&out, &sz);
         report_print_table(f, r + 2, 1, &(TableStyle) { .columns = 100, .color = true });
         fclose(f);
-        ASSERT_STREQ(out, "Tue 2026-03-03 10:00:00 UTC 2026-03-01T10:00:00-a-7.2 7.2.13-amd64 \033[0;32mcomplete\033[0m 44M "
+        ASSERT_STREQ(out, "Tue 2026-03-03 10:00:00 UTC 2026-03-01T10:00:00-a-7.2 \033[0;32mcomplete\033[0m 44M 7.2.13-amd64 "
                           "sysrq tr… UUID=1234…\n");
         free(out);
 
@@ -911,8 +911,8 @@ TEST(journal_file) {
         ASSERT_TRUE(asprintf(&opt, "--file=%s", jf) > 0);
         char *list[] = { exe, opt, (char *) "list", NULL };
         ASSERT_EQ(run_capture(list, &out), 0);
-        ASSERT_NOT_NULL(strstr(out, "\nSun 2026-03-01 10:00:00 UTC " N_COMPLETE " 7.2.13-amd64 complete   4K   sysrq triggered crash"));
-        ASSERT_NOT_NULL(strstr(out, "\nWed 2026-03-04 13:00:00 UTC " N_MALFORMED " -            failed     -    -"));
+        ASSERT_NOT_NULL(strstr(out, "\nSun 2026-03-01 10:00:00 UTC " N_COMPLETE " complete   4K   7.2.13-amd64 sysrq triggered crash"));
+        ASSERT_NOT_NULL(strstr(out, "\nWed 2026-03-04 13:00:00 UTC " N_MALFORMED " failed     -    -            -"));
         char *info[] = { exe, opt, (char *) "info", (char *) "2026-03-02", NULL };
         ASSERT_EQ(run_capture(info, &out2), 0);
         ASSERT_NOT_NULL(strstr(out2, "              ID: " N_DMESG "\n"));
