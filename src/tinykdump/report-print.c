@@ -57,9 +57,10 @@ static void print_cell(FILE *f, const char *s, size_t width, bool last, const ch
 }
 
 /* The columns, what matters most first: a pager chops what does not fit on the right. */
-enum { COL_TIME, COL_ID, COL_RESULT, COL_SIZE, COL_KERNEL, COL_PANIC, COL_WHERE, _COL_MAX };
+enum { COL_TIME, COL_ID, COL_RESULT, COL_SIZE, COL_HOST, COL_MACHINE, COL_KERNEL, COL_PANIC, COL_WHERE, _COL_MAX };
 
-static const char *const col_names[_COL_MAX] = { "TIME", "ID", "RESULT", "SIZE", "KERNEL", "PANIC", "WHERE" };
+static const char *const col_names[_COL_MAX] = { "TIME", "ID", "RESULT", "SIZE", "HOSTNAME", "MACHINE_ID", "KERNEL",
+                                                 "PANIC", "WHERE" };
 
 /* The cells of one record. */
 typedef struct Row {
@@ -98,11 +99,24 @@ static void row_fill(Row *w, const ReportRecord *r) {
         w->where = row_where(r);
         w->cells[COL_TIME] = w->time;
         w->cells[COL_ID] = r->id;
+        w->cells[COL_HOST] = r->md.hostname;
+        w->cells[COL_MACHINE] = r->md.machine_id;
         w->cells[COL_KERNEL] = r->md.kernel_release;
         w->cells[COL_RESULT] = r->result ?: report_kind_to_string(r->kind);
         w->cells[COL_SIZE] = w->size;
         w->cells[COL_PANIC] = r->md.panic_message;
         w->cells[COL_WHERE] = w->where;
+}
+
+/* Whether s is known and differs from the first known value seen, kept in *first. */
+static bool differs(const char **first, const char *s) {
+        if (!s)
+                return false;
+        if (!*first) {
+                *first = s;
+                return false;
+        }
+        return !streq(*first, s);
 }
 
 static const char *result_color(const char *result) {
@@ -119,10 +133,19 @@ static const char *result_color(const char *result) {
 
 void report_print_table(FILE *f, const ReportRecord *recs, size_t n, const TableStyle *style) {
         size_t width[_COL_MAX], total = 0;
+        bool show[_COL_MAX];
         Row *rows = calloc(MAX(n, 1U), sizeof(Row));
 
         if (!rows)
                 return;
+        /* The fleet view: records from more than one machine (a journal that
+         * systemd-journal-remote collected) name the machine of each. */
+        const char *machine = NULL, *host = NULL;
+        bool fleet = false;
+        for (size_t i = 0; i < n && !fleet; i++)
+                fleet = differs(&machine, recs[i].md.machine_id) || differs(&host, recs[i].md.hostname);
+        for (size_t c = 0; c < _COL_MAX; c++)
+                show[c] = fleet || (c != COL_HOST && c != COL_MACHINE);
         for (size_t c = 0; c < _COL_MAX; c++)
                 width[c] = style->legend ? strlen(col_names[c]) : 1;
         for (size_t i = 0; i < n; i++) {
@@ -134,7 +157,8 @@ void report_print_table(FILE *f, const ReportRecord *recs, size_t n, const Table
                 }
         }
         for (size_t c = 0; c < _COL_MAX; c++)
-                total += width[c] + (c + 1 < _COL_MAX);
+                if (show[c])
+                        total += width[c] + (c + 1 < _COL_MAX);
 
         /* Too wide for the terminal: cut the free-text columns (panic message, where, then the
          * kernel release), the widest first, down to a few characters; the rest stays whole
@@ -152,13 +176,15 @@ void report_print_table(FILE *f, const ReportRecord *recs, size_t n, const Table
 
         if (style->legend) {
                 for (size_t c = 0; c < _COL_MAX; c++)
-                        print_cell(f, col_names[c], width[c], c + 1 == _COL_MAX, NULL);
+                        if (show[c])
+                                print_cell(f, col_names[c], width[c], c + 1 == _COL_MAX, NULL);
                 fputc('\n', f);
         }
         for (size_t i = 0; i < n; i++) {
                 for (size_t c = 0; c < _COL_MAX; c++)
-                        print_cell(f, rows[i].cells[c], width[c], c + 1 == _COL_MAX,
-                                   style->color && c == COL_RESULT ? result_color(rows[i].cells[c]) : NULL);
+                        if (show[c])
+                                print_cell(f, rows[i].cells[c], width[c], c + 1 == _COL_MAX,
+                                           style->color && c == COL_RESULT ? result_color(rows[i].cells[c]) : NULL);
                 fputc('\n', f);
                 free(rows[i].where);
         }

@@ -689,6 +689,21 @@ TEST(print_table_and_info) {
                      "Wed 2026-03-04 10:00:00 UTC 2026-03-03T10:00:00-c-6.12 complete 44M  6.12.48-amd64 sysrq triggered crash UUID=1234-ABCD:tinykdump\n");
         free(out);
 
+        /* Records of two machines: the fleet view names each record's machine. */
+        ReportRecord two[2] = { r[1], r[2] };
+        (void) dump_metadata_set(&two[0].md.hostname, "alpha");
+        (void) dump_metadata_set(&two[1].md.hostname, "beta");
+        r[1].md.hostname = two[0].md.hostname;
+        r[2].md.hostname = two[1].md.hostname;
+        out = NULL;
+        f = open_memstream(&out, &sz);
+        report_print_table(f, two, 2, &(TableStyle) { .legend = true });
+        fclose(f);
+        ASSERT_TRUE(startswith(out, "TIME                        ID                        RESULT   SIZE HOSTNAME MACHINE_ID KERNEL"));
+        ASSERT_NOT_NULL(strstr(out, " failed   -    alpha    -          7.2.13-amd64 "));
+        ASSERT_NOT_NULL(strstr(out, " complete 44M  beta     -          7.2.13-amd64 "));
+        free(out);
+
         /* 100 columns, no legend, colour: the free-text columns are cut, the widest first. */
         out = NULL;
         f = open_memstream(&out, &sz);
