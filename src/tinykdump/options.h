@@ -11,6 +11,11 @@ typedef struct TinykdumpOptions {
         const char *journal_file;    /* --file= */
         const char *journal_dir;     /* --directory= */
         bool caller_id;              /* --caller-id= (dmesg) */
+        /* list/info, as coredumpctl takes them */
+        bool no_pager, no_legend;    /* --no-pager, --no-legend */
+        bool reverse;                /* -r: newest first */
+        size_t max_records;          /* -n N, -1: the newest N; 0 = all */
+        uint64_t since, until;       /* -S, -U: crash time bounds in µs since the epoch; UINT64_MAX = unset */
 } TinykdumpOptions;
 
 /* Exit codes of the verbs besides EXIT_SUCCESS and EXIT_FAILURE, documented in tinykdump(8).

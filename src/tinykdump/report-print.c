@@ -3,73 +3,196 @@
 #include <inttypes.h>
 #include <time.h>
 
+#include "parse-util.h"
 #include "report-print.h"
 #include "state.h"
 #include "util.h"
 
-static void print_cell(FILE *f, const char *s, size_t width, bool last) {
-        _cleanup_free_ char *c = report_one_line(s ?: "-", last ? 1024 : width);
+/* Characters, not bytes: count the UTF-8 lead bytes. */
+static size_t text_width(const char *s) {
+        size_t chars = 0;
 
-        if (!c) {
-                fputs("-", f);
-                return;
-        }
-        if (last)
-                fputs(c, f);
-        else {
-                /* Pad by characters, not bytes: count UTF-8 lead bytes. */
-                size_t chars = 0;
-                for (const char *p = c; *p; p++)
-                        chars += ((unsigned char) *p & 0xc0) != 0x80;
-                fputs(c, f);
-                for (size_t i = chars; i < width + 1; i++)
-                        fputc(' ', f);
-        }
+        for (const char *p = s; *p; p++)
+                chars += ((unsigned char) *p & 0xc0) != 0x80;
+        return chars;
 }
 
-void report_print_table(FILE *f, const ReportRecord *recs, size_t n) {
-        size_t wid = 2, wkernel = 6;
+/* s cut to width characters for a cell, control characters replaced, "…" at a cut. */
+static char *cell_text(const char *s, size_t width) {
+        _cleanup_free_ char *c = report_one_line(s ?: "-", 4096);
+        size_t chars = 0, i;
 
-        for (size_t i = 0; i < n; i++) {
-                if (recs[i].id)
-                        wid = MAX(wid, MIN(strlen(recs[i].id), 64));
-                if (recs[i].md.kernel_release)
-                        wkernel = MAX(wkernel, MIN(strlen(recs[i].md.kernel_release), 40));
-        }
-        print_cell(f, "TIME", 23, false);
-        print_cell(f, "ID", wid, false);
-        print_cell(f, "KERNEL", wkernel, false);
-        print_cell(f, "RESULT", 10, false);
-        print_cell(f, "SIZE", 6, false);
-        print_cell(f, "PANIC", 40, false);
-        print_cell(f, "WHERE", 0, true);
-        fputc('\n', f);
-        for (size_t i = 0; i < n; i++) {
-                const ReportRecord *r = &recs[i];
-                char when[64] = "-", size[FORMAT_BYTES_MAX] = "-";
-                _cleanup_free_ char *where = NULL;
-
-                if (r->md.crash_time_usec != METADATA_UNSET) {
-                        time_t t = (time_t) (r->md.crash_time_usec / 1000000);
-                        struct tm tm;
-                        if (!localtime_r(&t, &tm) || strftime(when, sizeof(when), "%a %Y-%m-%d %H:%M:%S", &tm) == 0)
-                                snprintf(when, sizeof(when), "-");
+        if (!c)
+                return NULL;
+        if (text_width(c) <= width)
+                return TAKE_PTR(c);
+        if (width == 0)
+                return strdup("");
+        /* Keep width-1 characters and add "…". */
+        for (i = 0; c[i]; i++) {
+                if (((unsigned char) c[i] & 0xc0) != 0x80) {
+                        if (chars == width - 1)
+                                break;
+                        chars++;
                 }
-                if (r->md.vmcore_size != METADATA_UNSET)
-                        format_bytes(size, sizeof(size), r->md.vmcore_size);
-                if (asprintf(&where, "%s:%s", r->target ?: "?", r->directory ?: "?") < 0)
-                        where = NULL;
-                print_cell(f, when, 23, false);
-                print_cell(f, r->id, wid, false);
-                print_cell(f, r->md.kernel_release, wkernel, false);
-                print_cell(f, r->result ?: report_kind_to_string(r->kind), 10, false);
-                print_cell(f, size, 6, false);
-                print_cell(f, r->md.panic_message, 40, false);
-                print_cell(f, where, 200, true);
+        }
+        c[i] = 0;
+        char *r;
+        if (asprintf(&r, "%s…", c) < 0)
+                return NULL;
+        return r;
+}
+
+static void print_cell(FILE *f, const char *s, size_t width, bool last, const char *color) {
+        _cleanup_free_ char *c = cell_text(s, width);
+        const char *t = c ?: "-";
+
+        if (color)
+                fprintf(f, "%s%s\033[0m", color, t);
+        else
+                fputs(t, f);
+        if (!last)
+                for (size_t i = text_width(t); i < width + 1; i++)
+                        fputc(' ', f);
+}
+
+/* The columns, what matters most first: a pager chops what does not fit on the right. */
+enum { COL_TIME, COL_ID, COL_RESULT, COL_SIZE, COL_HOST, COL_MACHINE, COL_KERNEL, COL_PANIC, COL_WHERE, _COL_MAX };
+
+static const char *const col_names[_COL_MAX] = { "TIME", "ID", "RESULT", "SIZE", "HOSTNAME", "MACHINE_ID", "KERNEL",
+                                                 "PANIC", "WHERE" };
+
+/* The cells of one record. */
+typedef struct Row {
+        char time[64], size[FORMAT_BYTES_MAX];
+        char *where;
+        const char *cells[_COL_MAX];
+} Row;
+
+/* Where the dump is: the target and the directory holding the dump directories (the dump's
+ * own directory name is its ID, in the column before). */
+static char *row_where(const ReportRecord *r) {
+        _cleanup_free_ char *dir = r->directory ? strdup(r->directory) : NULL;
+        char *slash, *s;
+
+        if (dir && (slash = strrchr(dir, '/')))
+                *slash = 0;
+        else if (dir) /* the dump directory at the target's root */
+                dir[0] = 0;
+        if (asprintf(&s, "%s:%s", r->target ?: "?", dir ? (dir[0] ? dir : "/") : "?") < 0)
+                return NULL;
+        return s;
+}
+
+static void row_fill(Row *w, const ReportRecord *r) {
+        *w = (Row) {};
+        strcpy(w->time, "-");
+        strcpy(w->size, "-");
+        if (r->md.crash_time_usec != METADATA_UNSET) {
+                time_t t = (time_t) (r->md.crash_time_usec / 1000000);
+                struct tm tm;
+                if (!localtime_r(&t, &tm) || strftime(w->time, sizeof(w->time), "%a %Y-%m-%d %H:%M:%S %Z", &tm) == 0)
+                        strcpy(w->time, "-");
+        }
+        if (r->md.vmcore_size != METADATA_UNSET)
+                format_bytes(w->size, sizeof(w->size), r->md.vmcore_size);
+        w->where = row_where(r);
+        w->cells[COL_TIME] = w->time;
+        w->cells[COL_ID] = r->id;
+        w->cells[COL_HOST] = r->md.hostname;
+        w->cells[COL_MACHINE] = r->md.machine_id;
+        w->cells[COL_KERNEL] = r->md.kernel_release;
+        w->cells[COL_RESULT] = r->result ?: report_kind_to_string(r->kind);
+        w->cells[COL_SIZE] = w->size;
+        w->cells[COL_PANIC] = r->md.panic_message;
+        w->cells[COL_WHERE] = w->where;
+}
+
+/* Whether s is known and differs from the first known value seen, kept in *first. */
+static bool differs(const char **first, const char *s) {
+        if (!s)
+                return false;
+        if (!*first) {
+                *first = s;
+                return false;
+        }
+        return !streq(*first, s);
+}
+
+static const char *result_color(const char *result) {
+        if (!result)
+                return NULL;
+        if (streq(result, "complete"))
+                return "\033[0;32m";
+        if (streq(result, "dmesg-only"))
+                return "\033[0;33m";
+        if (streq(result, "failed"))
+                return "\033[0;31m";
+        return NULL;
+}
+
+void report_print_table(FILE *f, const ReportRecord *recs, size_t n, const TableStyle *style) {
+        size_t width[_COL_MAX], total = 0;
+        bool show[_COL_MAX];
+        Row *rows = calloc(MAX(n, 1U), sizeof(Row));
+
+        if (!rows)
+                return;
+        /* The fleet view: records from more than one machine (a journal that
+         * systemd-journal-remote collected) name the machine of each. */
+        const char *machine = NULL, *host = NULL;
+        bool fleet = false;
+        for (size_t i = 0; i < n && !fleet; i++)
+                fleet = differs(&machine, recs[i].md.machine_id) || differs(&host, recs[i].md.hostname);
+        for (size_t c = 0; c < _COL_MAX; c++)
+                show[c] = fleet || (c != COL_HOST && c != COL_MACHINE);
+        for (size_t c = 0; c < _COL_MAX; c++)
+                width[c] = style->legend ? strlen(col_names[c]) : 1;
+        for (size_t i = 0; i < n; i++) {
+                row_fill(&rows[i], &recs[i]);
+                for (size_t c = 0; c < _COL_MAX; c++) {
+                        _cleanup_free_ char *t = report_one_line(rows[i].cells[c] ?: "-", 4096);
+                        if (t)
+                                width[c] = MAX(width[c], text_width(t));
+                }
+        }
+        for (size_t c = 0; c < _COL_MAX; c++)
+                if (show[c])
+                        total += width[c] + (c + 1 < _COL_MAX);
+
+        /* Too wide for the terminal: cut the free-text columns (panic message, where, then the
+         * kernel release), the widest first, down to a few characters; the rest stays whole
+         * (the pager chops). */
+        while (style->columns > 0 && total > style->columns) {
+                size_t c = width[COL_PANIC] >= width[COL_WHERE] ? COL_PANIC : COL_WHERE;
+
+                if (width[c] <= 8)
+                        c = COL_KERNEL;
+                if (width[c] <= 8)
+                        break;
+                width[c]--;
+                total--;
+        }
+
+        if (style->legend) {
+                for (size_t c = 0; c < _COL_MAX; c++)
+                        if (show[c])
+                                print_cell(f, col_names[c], width[c], c + 1 == _COL_MAX, NULL);
                 fputc('\n', f);
         }
+        for (size_t i = 0; i < n; i++) {
+                for (size_t c = 0; c < _COL_MAX; c++)
+                        if (show[c])
+                                print_cell(f, rows[i].cells[c], width[c], c + 1 == _COL_MAX,
+                                           style->color && c == COL_RESULT ? result_color(rows[i].cells[c]) : NULL);
+                fputc('\n', f);
+                free(rows[i].where);
+        }
+        free(rows);
 }
 
+/* One field of a record as JSON (see "JSON OUTPUT" in tinykdump(8)): numbers as numbers, an
+ * unknown value absent rather than null. The dump level is makedumpfile's -d number. */
 static void json_field(const char *key, bool is_number, const char *s, uint64_t u, void *userdata) {
         JsonWriter *w = userdata;
         char k[64];
@@ -81,13 +204,16 @@ static void json_field(const char *key, bool is_number, const char *s, uint64_t 
         k[j] = 0;
         if (streq(k, "id"))
                 return;
+        if (!is_number && s && streq(k, "dump_level") && s[0] && strspn(s, "0123456789") == strlen(s) &&
+            safe_atou64(s, &u) >= 0)
+                is_number = true;
+        if (is_number ? u == METADATA_UNSET : !s)
+                return;
         json_key(w, k);
-        if (!is_number)
-                json_string(w, s);
-        else if (u == METADATA_UNSET)
-                json_null(w);
-        else
+        if (is_number)
                 json_u64(w, u);
+        else
+                json_string(w, s);
 }
 
 void report_json_record(JsonWriter *w, const ReportRecord *r) {
@@ -96,12 +222,10 @@ void report_json_record(JsonWriter *w, const ReportRecord *r) {
         json_kv_string(w, "kind", report_kind_to_string(r->kind));
         json_kv_string(w, "message_id", report_kind_to_message_id(r->kind));
         report_record_foreach_field(r, json_field, w);
-        json_key(w, "journal_time_usec");
-        if (r->journal_time_usec == METADATA_UNSET)
-                json_null(w);
-        else
-                json_u64(w, r->journal_time_usec);
-        json_kv_string(w, "message", r->message);
+        if (r->journal_time_usec != METADATA_UNSET)
+                json_kv_u64(w, "journal_time_usec", r->journal_time_usec);
+        if (r->message)
+                json_kv_string(w, "message", r->message);
         json_object_close(w);
 }
 
@@ -146,7 +270,10 @@ void report_print_info(FILE *f, const ReportRecord *r, const char *dmesg, size_t
         print_str(f, "Format", r->md.format);
         if (r->md.makedumpfile_status != METADATA_UNSET)
                 fprintf(f, "%16s: %" PRIu64 "\n", "makedumpfile", r->md.makedumpfile_status);
-        print_usec(f, "Target wait", r->md.target_wait_usec);
+        /* TARGET_WAIT_USEC is CLOCK_BOOTTIME of the capture kernel when the target was mounted. */
+        if (r->md.target_wait_usec != METADATA_UNSET)
+                fprintf(f, "%16s: %.1fs after the capture kernel started\n", "Target mounted",
+                        (double) r->md.target_wait_usec / 1e6);
         print_usec(f, "Dmesg took", r->md.dmesg_usec);
         print_usec(f, "Vmcore took", r->md.vmcore_usec);
         print_usec(f, "Capture total", r->md.total_usec);

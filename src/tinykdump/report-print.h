@@ -9,6 +9,13 @@
 #include "json.h"
 #include "record.h"
 
-void report_print_table(FILE *f, const ReportRecord *recs, size_t n);
+/* How the table is drawn: columns is the terminal's width (0: no limit), color whether RESULT is
+ * coloured, legend whether the header line is printed. */
+typedef struct TableStyle {
+        unsigned columns;
+        bool color, legend;
+} TableStyle;
+
+void report_print_table(FILE *f, const ReportRecord *recs, size_t n, const TableStyle *style);
 void report_json_record(JsonWriter *w, const ReportRecord *r);
 void report_print_info(FILE *f, const ReportRecord *r, const char *dmesg, size_t dmesg_lines);

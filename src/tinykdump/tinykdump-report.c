@@ -11,6 +11,8 @@
 #include "json.h"
 #include "log.h"
 #include "options.h"
+#include "pager.h"
+#include "report-filter.h"
 #include "report-print.h"
 #include "report.h"
 #include "time-util.h"
@@ -192,8 +194,10 @@ static int open_journal(const TinykdumpOptions *o, sd_journal **ret) {
         if (o->journal_file) {
                 const char *files[] = { o->journal_file, NULL };
                 r = sd_journal_open_files(ret, files, 0);
+                if (r == -EBADMSG || r == -EPROTONOSUPPORT || r == -ENODATA || r == -EINVAL)
+                        return log_error_errno(r, "'%s' is not a journal file.", o->journal_file);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to open the journal file %s: %m", o->journal_file);
+                        return log_error_errno(r, "Failed to open the journal file '%s': %m", o->journal_file);
         } else if (o->journal_dir) {
                 r = sd_journal_open_directory(ret, o->journal_dir, 0);
                 if (r < 0)
@@ -233,13 +237,48 @@ static int json_finish(JsonWriter *w) {
         return EXIT_SUCCESS;
 }
 
-int verb_list(int argc, char *argv[], void *userdata) {
-        const TinykdumpOptions *o = userdata;
+/* The positional arguments of list/info: FIELD=VALUE matches and ID prefixes. EXIT_USAGE (after
+ * saying why) for an unknown field, else 0. */
+static int check_matches(char **matches) {
+        STRV_FOREACH(m, matches)
+                if (report_match_check(*m) < 0) {
+                        log_error("Unknown field in the match '%s': use HOSTNAME=, KERNEL=, RESULT=, ID=, MACHINE_ID=, "
+                                  "BOOT_ID= or TARGET=, or give a dump ID.", *m);
+                        return EXIT_USAGE;
+                }
+        return 0;
+}
+
+/* The records o and the matches select, oldest first (newest first with -r). */
+static int read_selected(const TinykdumpOptions *o, char **matches, size_t max, bool reverse, ReportRecord **ret,
+                         size_t *ret_n) {
         ReportRecord *recs = NULL;
         size_t n = 0;
         int r;
 
         r = report_read_records(o, &recs, &n);
+        if (r < 0)
+                return r;
+        *ret_n = report_records_filter(recs, n, matches, o->since, o->until, max, reverse);
+        *ret = recs;
+        return 0;
+}
+
+static bool filtered(const TinykdumpOptions *o, char **matches) {
+        return o->since != UINT64_MAX || o->until != UINT64_MAX || (matches && *matches);
+}
+
+int verb_list(int argc, char *argv[], void *userdata) {
+        const TinykdumpOptions *o = userdata;
+        ReportRecord *recs = NULL;
+        size_t n = 0;
+        Terminal t;
+        int r;
+
+        r = check_matches(argv + 1);
+        if (r > 0)
+                return r;
+        r = read_selected(o, argv + 1, o->max_records, o->reverse, &recs, &n);
         if (r < 0)
                 return r;
         if (o->json) {
@@ -251,9 +290,15 @@ int verb_list(int argc, char *argv[], void *userdata) {
                 json_array_close(&w);
                 r = json_finish(&w);
         } else if (n == 0)
-                log_info("No crash dumps reported in the journal.");
-        else
-                report_print_table(stdout, recs, n);
+                log_info(filtered(o, argv + 1) ? "No crash dumps in the journal match." :
+                                                 "No crash dumps reported in the journal.");
+        else {
+                terminal_get(&t);
+                pager_open(!o->no_pager);
+                report_print_table(stdout, recs, n,
+                                   &(TableStyle) { .columns = t.columns, .color = t.color, .legend = !o->no_legend });
+                pager_close();
+        }
         report_records_free(recs, n);
         return r < 0 ? r : EXIT_SUCCESS;
 }
@@ -275,6 +320,34 @@ static char *read_host_dmesg(const char *id) {
         return dmesg;
 }
 
+/* The record info shows: the one the ID among args names (a unique prefix will do), else the
+ * newest that matches. */
+static int info_pick(const ReportRecord *recs, size_t n, char **args, bool any_filter, size_t *ret) {
+        const char *id = NULL;
+        int r;
+
+        STRV_FOREACH(a, args)
+                if (!strchr(*a, '='))
+                        id = *a;
+        if (n == 0) {
+                if (id)
+                        return log_error_errno(-ENOENT, "No crash dump '%s' in the journal (see tinykdump list).", id);
+                if (any_filter)
+                        return log_error_errno(-ENOENT, "No crash dump in the journal matches (see tinykdump list).");
+                return log_error_errno(-ENOENT, "No crash dumps reported in the journal.");
+        }
+        if (!id) {
+                *ret = n - 1;
+                return 0;
+        }
+        r = report_records_find(recs, n, id, ret);
+        if (r == -ENOTUNIQ)
+                return log_error_errno(r, "'%s' names more than one dump; give more of the ID (see tinykdump list).", id);
+        if (r < 0)
+                return log_error_errno(r, "No crash dump '%s' in the journal (see tinykdump list).", id);
+        return 0;
+}
+
 int verb_info(int argc, char *argv[], void *userdata) {
         const TinykdumpOptions *o = userdata;
         _cleanup_free_ char *dmesg = NULL;
@@ -282,16 +355,16 @@ int verb_info(int argc, char *argv[], void *userdata) {
         size_t n = 0, i;
         int r;
 
-        r = report_read_records(o, &recs, &n);
+        r = check_matches(argv + 1);
+        if (r > 0)
+                return r;
+        r = read_selected(o, argv + 1, 0, false, &recs, &n);
         if (r < 0)
                 return r;
-        r = report_records_find(recs, n, argv[1], &i);
+        r = info_pick(recs, n, argv + 1, filtered(o, argv + 1), &i);
         if (r < 0) {
                 report_records_free(recs, n);
-                if (r == -ENOTUNIQ)
-                        return log_error_errno(r, "'%s' names more than one dump; give more of the id (see tinykdump list).",
-                                               argv[1]);
-                return log_error_errno(r, "No crash dump '%s' in the journal (see tinykdump list).", argv[1]);
+                return r;
         }
 
         dmesg = read_host_dmesg(recs[i].id);
@@ -300,8 +373,11 @@ int verb_info(int argc, char *argv[], void *userdata) {
                 json_begin(&w, stdout, o->pretty);
                 report_json_record(&w, &recs[i]);
                 r = json_finish(&w);
-        } else
+        } else {
+                pager_open(!o->no_pager);
                 report_print_info(stdout, &recs[i], dmesg, INFO_DMESG_LINES);
+                pager_close();
+        }
         report_records_free(recs, n);
         return r < 0 ? r : EXIT_SUCCESS;
 }

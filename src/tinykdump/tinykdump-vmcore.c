@@ -35,9 +35,14 @@ static int open_record_dir(const ReportRecord *rec, int *ret_fd) {
         if (r < 0)
                 return log_error_errno(r, "Dump '%s' has an unusable target UUID '%s'.", rec->id, rec->target_uuid);
         if (access(dev, F_OK) < 0)
-                return log_error_errno(-ENODEV, "The disk holding dump '%s' (%s, UUID %s) is not attached; attach it "
-                                                "or give the dump's path.",
-                                       rec->id, strna(rec->target), rec->target_uuid);
+        {
+                /* The target is usually named by the same UUID: say it once. */
+                bool same = rec->target && strcasecmp(rec->target, what) == 0;
+                return log_error_errno(-ENODEV, "The disk holding dump '%s' (%s%s%s) is not attached; attach it or give "
+                                                "the dump's path.",
+                                       rec->id, same ? what : strna(rec->target), same ? "" : ", UUID ",
+                                       same ? "" : rec->target_uuid);
+        }
         r = block_probe_blkid(dev, &id);
         if (r < 0)
                 return log_error_errno(r, "Failed to probe %s: %m", dev);
@@ -53,6 +58,17 @@ static int open_record_dir(const ReportRecord *rec, int *ret_fd) {
         if (r < 0)
                 return log_error_errno(r, "Failed to open %s on %s: %m", rec->directory, dev);
         return 0;
+}
+
+/* Whether the file starts like a dump: an ELF file, or makedumpfile's kdump-compressed
+ * ("KDUMP   "), diskdump or flattened ("makedumpfile") formats. */
+static bool has_dump_magic(int fd) {
+        char m[12];
+
+        if (pread(fd, m, sizeof(m), 0) != (ssize_t) sizeof(m))
+                return false;
+        return memcmp(m, "\177ELF", 4) == 0 || memcmp(m, "KDUMP   ", 8) == 0 || memcmp(m, "DISKDUMP", 8) == 0 ||
+               memcmp(m, "makedumpfile", 12) == 0;
 }
 
 /* ARG is a vmcore file, a dump directory holding "vmcore", or a dump id from `tinykdump list` (looked
@@ -95,8 +111,19 @@ static int open_vmcore_arg(const TinykdumpOptions *o, const char *arg, Vmcore **
 
         if (fd < 0) {
                 fd = openat(dir_fd, DUMP_FILE_VMCORE, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+                if (fd < 0 && errno == ENOENT) {
+                        if (faccessat(dir_fd, DUMP_FILE_DMESG, F_OK, AT_SYMLINK_NOFOLLOW) >= 0)
+                                return log_error_errno(-ENOENT, "The dump '%s' has no " DUMP_FILE_VMCORE ": only "
+                                                       DUMP_FILE_DMESG " was saved (read that file itself).", arg);
+                        return log_error_errno(-ENOENT, "'%s' is not a dump directory: it holds no " DUMP_FILE_VMCORE
+                                               " (give a vmcore file, a dump directory or an ID from tinykdump list).",
+                                               arg);
+                }
+                if (fd < 0 && errno == ELOOP)
+                        return log_error_errno(-ELOOP, "The " DUMP_FILE_VMCORE " of '%s' is a symbolic link; tinykdump "
+                                               "does not follow links on a dump target.", arg);
                 if (fd < 0)
-                        return log_error_errno(-errno, "The dump %s has no " DUMP_FILE_VMCORE " (only " DUMP_FILE_DMESG " was saved?): %m", arg);
+                        return log_error_errno(-errno, "Failed to open the " DUMP_FILE_VMCORE " of '%s': %m", arg);
         }
         if (fstat(fd, &st) < 0)
                 return log_error_errno(-errno, "Failed to stat the vmcore of %s: %m", arg);
@@ -108,8 +135,12 @@ static int open_vmcore_arg(const TinykdumpOptions *o, const char *arg, Vmcore **
                 return log_error_errno(r, "%s: a vmcore format or architecture tinykdump cannot read (x86_64 ELF and "
                                           "kdump-compressed are supported; not makedumpfile's flattened format).",
                                        arg);
+        if (r == -EBADMSG && !has_dump_magic(fd))
+                return log_error_errno(r, "'%s' is not a crash dump (neither an ELF core nor a kdump-compressed file).", arg);
+        if (r == -EBADMSG)
+                return log_error_errno(r, "'%s' is a damaged or truncated crash dump: its headers do not add up.", arg);
         if (r < 0)
-                return log_error_errno(r, "%s is not a readable vmcore: %m", arg);
+                return log_error_errno(r, "Failed to read the crash dump '%s': %m", arg);
         return 0;
 }
 

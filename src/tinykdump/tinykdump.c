@@ -7,10 +7,13 @@
 #include <time.h>
 
 #include "crashmem.h"
+#include "help.h"
 #include "json.h"
 #include "kexec.h"
 #include "loader.h"
 #include "proc-cmdline.h"
+#include "report-filter.h"
+#include "time-util.h"
 #include "log.h"
 #include "options.h"
 #include "tinykdump-report.h"
@@ -210,7 +213,8 @@ static void status_json_reservation(JsonWriter *w, const CrashMem *m) {
         json_object_open(w);
         json_kv_u64(w, "static_size", m->static_size);
         json_kv_bool(w, "static_size_known", m->static_size_known);
-        json_kv_string(w, "static_size_path", m->size_path);
+        if (m->size_path)
+                json_kv_string(w, "static_size_path", m->size_path);
         json_ranges(w, "static_ranges", m->iomem.crash, m->iomem.n_crash);
         json_kv_u64(w, "cma_size", m->cma_size);
         json_ranges(w, "cma_ranges", m->cma, m->n_cma);
@@ -222,17 +226,20 @@ static void status_json_reservation(JsonWriter *w, const CrashMem *m) {
 static void status_json_capture(JsonWriter *w, const Status *s) {
         const LoadState *st = &s->state;
 
-        json_key(w, "capture");
-        if (!s->armed || !s->have_state) {
-                json_null(w);
+        if (!s->armed || !s->have_state)
                 return;
-        }
+        json_key(w, "capture");
         json_object_open(w);
-        json_kv_string(w, "image", st->image);
-        json_kv_string(w, "kernel", st->kernel);
-        json_kv_string(w, "initrd", st->initrd);
-        json_kv_string(w, "cmdline", st->cmdline);
-        json_kv_string(w, "mode", st->mode);
+        if (st->image)
+                json_kv_string(w, "image", st->image);
+        if (st->kernel)
+                json_kv_string(w, "kernel", st->kernel);
+        if (st->initrd)
+                json_kv_string(w, "initrd", st->initrd);
+        if (st->cmdline)
+                json_kv_string(w, "cmdline", st->cmdline);
+        if (st->mode)
+                json_kv_string(w, "mode", st->mode);
         json_kv_u64(w, "loaded_at_usec", st->loaded_at_usec);
         json_kv_u64(w, "kernel_size", st->kernel_size);
         json_kv_u64(w, "initrd_size", st->initrd_size);
@@ -240,6 +247,24 @@ static void status_json_capture(JsonWriter *w, const Status *s) {
         json_kv_u64(w, "static_before", st->static_before);
         json_kv_u64(w, "static_after", st->static_after);
         json_kv_bool(w, "grown", st->grown);
+        json_object_close(w);
+}
+
+/* A diagnostic as {level, file, line, section, key, value, message}; what it is not about is absent. */
+static void json_conf_diag(JsonWriter *w, const ConfDiag *d) {
+        json_object_open(w);
+        json_kv_string(w, "level", d->level <= LOG_ERR ? "error" : "warning");
+        if (d->file)
+                json_kv_string(w, "file", d->file);
+        if (d->line > 0)
+                json_kv_u64(w, "line", d->line);
+        if (d->section)
+                json_kv_string(w, "section", d->section);
+        if (d->key)
+                json_kv_string(w, "key", d->key);
+        if (d->value)
+                json_kv_string(w, "value", d->value);
+        json_kv_string(w, "message", d->message);
         json_object_close(w);
 }
 
@@ -257,10 +282,8 @@ static void status_json_config(JsonWriter *w, const Status *s) {
         json_array_close(w);
         json_key(w, "diagnostics");
         json_array_open(w);
-        for (size_t i = 0; i < c->diags.n; i++) {
-                _cleanup_free_ char *d = conf_diag_format(&c->diags.items[i]);
-                json_string(w, d);
-        }
+        for (size_t i = 0; i < c->diags.n; i++)
+                json_conf_diag(w, &c->diags.items[i]);
         json_array_close(w);
         json_object_close(w);
 }
@@ -272,23 +295,25 @@ static int status_print_json(const Status *s, bool pretty) {
         json_begin(&w, stdout, pretty);
         json_object_open(&w);
         json_kv_bool(&w, "armed", s->armed);
-        json_kv_string(&w, "reason", s->why);
+        if (s->why)
+                json_kv_string(&w, "reason", s->why);
         status_json_reservation(&w, &s->mem);
-        json_key(&w, "loaded");
-        if (s->mem.loaded < 0)
-                json_null(&w);
-        else
-                json_bool(&w, s->mem.loaded > 0);
+        if (s->mem.loaded >= 0) /* absent: the kernel does not say */
+                json_kv_bool(&w, "loaded", s->mem.loaded > 0);
         status_json_capture(&w, s);
         json_key(&w, "hotplug");
         json_object_open(&w);
-        json_kv_i64(&w, "cpu", s->mem.cpu_hotplug);
-        json_kv_i64(&w, "memory", s->mem.memory_hotplug);
+        if (s->mem.cpu_hotplug >= 0) /* absent: the kernel does not say */
+                json_kv_bool(&w, "cpu", s->mem.cpu_hotplug > 0);
+        if (s->mem.memory_hotplug >= 0)
+                json_kv_bool(&w, "memory", s->mem.memory_hotplug > 0);
         json_object_close(&w);
         json_key(&w, "target");
         json_object_open(&w);
-        json_kv_string(&w, "what", s->what);
-        json_kv_string(&w, "device", s->device);
+        if (s->what)
+                json_kv_string(&w, "what", s->what);
+        if (s->device)
+                json_kv_string(&w, "device", s->device);
         json_kv_bool(&w, "present", s->target_present);
         json_object_close(&w);
         status_json_config(&w, s);
@@ -392,7 +417,8 @@ static int estimate_print_json(const LoadPlan *p, bool pretty) {
         json_kv_u64(&w, "need", p->need_static);
         json_kv_bool(&w, "sufficient", p->grow || p->mem.static_size >= p->need_static);
         json_kv_bool(&w, "growable", p->mem.growable);
-        json_kv_u64(&w, "grow_to", p->grow ? p->grow_to : 0);
+        if (p->grow)
+                json_kv_u64(&w, "grow_to", p->grow_to);
         json_object_close(&w);
         json_object_close(&w);
         r = json_end(&w);
@@ -447,37 +473,29 @@ static int verb_estimate(int argc, char *argv[], void *userdata) {
         return EXIT_SUCCESS;
 }
 
-static int help(void) {
-        printf("%s [OPTIONS...] COMMAND\n\n"
-               "Arm this machine for kernel crash dumps, and inspect them.\n\n"
-               "Commands:\n"
-               "  load          Load the capture kernel for the next crash (replaces a loaded one)\n"
-               "  unload        Unload the capture kernel\n"
-               "  status        Show whether the machine is armed, the reservation and the target\n"
-               "  estimate      Show the crash memory the capture image needs and a crashkernel= line\n"
-               "  report [DEV]  Send a journal record for each dump on the target not yet reported\n"
-               "  list          List the crash dumps reported in the journal\n"
-               "  info ID       Show everything about one dump, with the end of its kernel log\n"
-               "  dmesg ID|PATH Print the crashed kernel's log, read from the vmcore itself\n"
-               "  uname ID|PATH Print the crashed kernel's uname -snrvm, read from the vmcore\n\n"
-               "Options:\n"
-               "  -h --help     Show this help\n"
-               "     --version  Show the version\n"
-               "     --json=MODE  Print status/estimate/list/info/uname as JSON: pretty, short or off\n"
-               "  -q --quiet    Only print warnings and errors\n"
-               "     --file=PATH       list/info: read this journal file instead of the system journal\n"
-               "     --directory=DIR   list/info: read the journal files in DIR\n"
-               "     --caller-id=BOOL  dmesg: print the caller field \"[    T123] \" (default yes)\n\n"
-               "Exit status: 0 success; 1 failure; 2 bad usage; 3 not armed (status);\n"
-               "6 invalid configuration (load). See tinykdump(8).\n",
-               program_invocation_short_name);
-        return 0;
+/* getopt's complaints in our words, with the short program name and where to look:
+ * "tinykdump: unrecognized option '--foo'", "See 'tinykdump --help'." */
+static int usage_error(const char *arg, bool missing_argument) {
+        const char *p = program_invocation_short_name;
+
+        if (missing_argument && arg && startswith(arg, "--"))
+                fprintf(stderr, "%s: option '%s' requires an argument\n", p, arg);
+        else if (missing_argument)
+                fprintf(stderr, "%s: option requires an argument -- '%c'\n", p, optopt);
+        else if (optopt == 0 && arg)
+                fprintf(stderr, "%s: unrecognized option '%s'\n", p, arg);
+        else if (arg && startswith(arg, "--"))
+                fprintf(stderr, "%s: option '%s' does not take an argument\n", p, arg);
+        else
+                fprintf(stderr, "%s: invalid option -- '%c'\n", p, optopt);
+        fprintf(stderr, "See '%s --help'.\n", p);
+        return -EINVAL;
 }
 
-/* Returns 1 to run a verb, 0 to exit successfully (--help, --version), or a negative errno
- * already logged (a usage error). */
+/* Returns 1 to run a verb, 2 for --help (of the verb, when one is named), 0 to exit successfully
+ * (--version), or a negative errno already logged (a usage error). */
 static int parse_argv(int argc, char *argv[], TinykdumpOptions *o) {
-        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_FILE, ARG_DIRECTORY, ARG_CALLER_ID };
+        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_FILE, ARG_DIRECTORY, ARG_CALLER_ID, ARG_NO_PAGER, ARG_NO_LEGEND };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -486,15 +504,25 @@ static int parse_argv(int argc, char *argv[], TinykdumpOptions *o) {
                 { "file", required_argument, NULL, ARG_FILE },
                 { "directory", required_argument, NULL, ARG_DIRECTORY },
                 { "caller-id", required_argument, NULL, ARG_CALLER_ID },
+                { "no-pager", no_argument, NULL, ARG_NO_PAGER },
+                { "no-legend", no_argument, NULL, ARG_NO_LEGEND },
+                { "reverse", no_argument, NULL, 'r' },
+                { "lines", required_argument, NULL, 'n' },
+                { "since", required_argument, NULL, 'S' },
+                { "until", required_argument, NULL, 'U' },
                 {},
         };
-        int c;
+        uint64_t now = clock_now_usec(CLOCK_REALTIME);
+        bool want_help = false;
+        int c, r;
 
-        while ((c = getopt_long(argc, argv, "hq", options, NULL)) >= 0)
+        /* Leading ':': getopt stays quiet and we say what was wrong, with the short name. */
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, ":hq1n:rS:U:", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
-                        help();
-                        return 0;
+                        want_help = true;
+                        break;
                 case ARG_VERSION:
                         printf("tinykdump %s\n", PACKAGE_VERSION);
                         return 0;
@@ -525,12 +553,41 @@ static int parse_argv(int argc, char *argv[], TinykdumpOptions *o) {
                         o->caller_id = b;
                         break;
                 }
+                case ARG_NO_PAGER:
+                        o->no_pager = true;
+                        break;
+                case ARG_NO_LEGEND:
+                        o->no_legend = true;
+                        break;
+                case 'r':
+                        o->reverse = true;
+                        break;
+                case '1':
+                        o->max_records = 1;
+                        break;
+                case 'n': {
+                        uint64_t u;
+                        if (safe_atou64(optarg, &u) < 0 || u == 0 || u > SIZE_MAX)
+                                return log_error_errno(-EINVAL, "-n takes a number of dumps greater than 0, not '%s'.", optarg);
+                        o->max_records = (size_t) u;
+                        break;
+                }
+                case 'S':
+                case 'U':
+                        r = parse_time_spec(optarg, now, c == 'S' ? &o->since : &o->until);
+                        if (r < 0)
+                                return log_error_errno(r, "--%s= takes a time like \"today\", \"yesterday\", \"-2h\", "
+                                                       "\"2026-03-01\" or \"2026-03-01 10:00:00\", not '%s'.",
+                                                       c == 'S' ? "since" : "until", optarg);
+                        break;
+                case ':':
+                        return usage_error(argv[optind - 1], true);
                 case '?':
-                        return -EINVAL;
+                        return usage_error(argv[optind - 1], false);
                 default:
                         return log_error_errno(-EINVAL, "Unhandled option");
                 }
-        return 1;
+        return want_help ? 2 : 1;
 }
 
 int main(int argc, char *argv[]) {
@@ -540,14 +597,17 @@ int main(int argc, char *argv[]) {
                 { "status", 1, 1, true, verb_status },
                 { "estimate", 1, 1, false, verb_estimate },
                 { "report", 1, 2, false, verb_report },
-                { "list", 1, 1, false, verb_list },
-                { "info", 2, 2, false, verb_info },
+                { "list", 1, VERB_ANY, false, verb_list },
+                { "info", 1, VERB_ANY, false, verb_info },
                 { "dmesg", 2, 2, false, verb_dmesg },
                 { "uname", 2, 2, false, verb_uname },
+                { "help", 1, 2, false, verb_help },
         };
         TinykdumpOptions options = {
                 .pretty = true,
                 .caller_id = true,
+                .since = UINT64_MAX,
+                .until = UINT64_MAX,
         };
         const Verb *v = NULL;
         int r;
@@ -560,21 +620,27 @@ int main(int argc, char *argv[]) {
                 return EXIT_USAGE;
         if (r == 0)
                 return EXIT_SUCCESS;
+        if (r == 2) {
+                /* "tinykdump load --help": the verb's help; else (or for an unknown verb) all of it. */
+                if (optind >= argc || help_print_verb(argv[optind]) < 0)
+                        help_print();
+                return EXIT_SUCCESS;
+        }
 
         switch (verbs_find(argc - optind, argv + optind, verbs, ELEMENTSOF(verbs), &v)) {
         case VERB_FIND_OK:
                 break;
         case VERB_FIND_MISSING:
-                log_error("Command verb required. See --help.");
+                log_error("Command verb required. See '%s --help'.", program_invocation_short_name);
                 return EXIT_USAGE;
         case VERB_FIND_UNKNOWN:
-                log_error("Unknown command verb '%s'. See --help.", argv[optind]);
+                log_error("Unknown command verb '%s'. See '%s --help'.", argv[optind], program_invocation_short_name);
                 return EXIT_USAGE;
         case VERB_FIND_TOO_FEW:
-                log_error("Too few arguments for '%s'. See --help.", v->verb);
+                log_error("Too few arguments for '%s'. See '%s %s --help'.", v->verb, program_invocation_short_name, v->verb);
                 return EXIT_USAGE;
         case VERB_FIND_TOO_MANY:
-                log_error("Too many arguments for '%s'. See --help.", v->verb);
+                log_error("Too many arguments for '%s'. See '%s %s --help'.", v->verb, program_invocation_short_name, v->verb);
                 return EXIT_USAGE;
         }
 

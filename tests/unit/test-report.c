@@ -14,6 +14,7 @@
 
 #include "fixtures.h"
 #include "journal-ids.h"
+#include "report-filter.h"
 #include "makedumpfile.h"
 #include "metadata.h"
 #include "dumpdir.h"
@@ -924,13 +925,37 @@ TEST(print_table_and_info) {
         ASSERT_OK(make_records(&r, &n));
         f = open_memstream(&out, &sz);
         ASSERT_NOT_NULL(f);
-        report_print_table(f, r + 1, 3);
+        report_print_table(f, r + 1, 3, &(TableStyle) { .legend = true });
         fclose(f);
         ASSERT_STREQ(out,
-                     "TIME                    ID                         KERNEL        RESULT     SIZE   PANIC                                    WHERE\n"
-                     "Mon 2026-03-02 10:00:00 2026-03-02T10:00:00-b-7.2  7.2.13-amd64  failed     -      -                                        UUID=1234-ABCD:tinykdump/x\n"
-                     "Tue 2026-03-03 10:00:00 2026-03-01T10:00:00-a-7.2  7.2.13-amd64  complete   44M    sysrq triggered crash                    UUID=1234-ABCD:tinykdump/x\n"
-                     "Wed 2026-03-04 10:00:00 2026-03-03T10:00:00-c-6.12 6.12.48-amd64 complete   44M    sysrq triggered crash                    UUID=1234-ABCD:tinykdump/x\n");
+                     "TIME                        ID                         RESULT   SIZE KERNEL        PANIC                 WHERE\n"
+                     "Mon 2026-03-02 10:00:00 UTC 2026-03-02T10:00:00-b-7.2  failed   -    7.2.13-amd64  -                     UUID=1234-ABCD:tinykdump\n"
+                     "Tue 2026-03-03 10:00:00 UTC 2026-03-01T10:00:00-a-7.2  complete 44M  7.2.13-amd64  sysrq triggered crash UUID=1234-ABCD:tinykdump\n"
+                     "Wed 2026-03-04 10:00:00 UTC 2026-03-03T10:00:00-c-6.12 complete 44M  6.12.48-amd64 sysrq triggered crash UUID=1234-ABCD:tinykdump\n");
+        free(out);
+
+        /* Records of two machines: the fleet view names each record's machine. */
+        ReportRecord two[2] = { r[1], r[2] };
+        (void) dump_metadata_set(&two[0].md.hostname, "alpha");
+        (void) dump_metadata_set(&two[1].md.hostname, "beta");
+        r[1].md.hostname = two[0].md.hostname;
+        r[2].md.hostname = two[1].md.hostname;
+        out = NULL;
+        f = open_memstream(&out, &sz);
+        report_print_table(f, two, 2, &(TableStyle) { .legend = true });
+        fclose(f);
+        ASSERT_TRUE(startswith(out, "TIME                        ID                        RESULT   SIZE HOSTNAME MACHINE_ID KERNEL"));
+        ASSERT_NOT_NULL(strstr(out, " failed   -    alpha    -          7.2.13-amd64 "));
+        ASSERT_NOT_NULL(strstr(out, " complete 44M  beta     -          7.2.13-amd64 "));
+        free(out);
+
+        /* 100 columns, no legend, colour: the free-text columns are cut, the widest first. */
+        out = NULL;
+        f = open_memstream(&out, &sz);
+        report_print_table(f, r + 2, 1, &(TableStyle) { .columns = 100, .color = true });
+        fclose(f);
+        ASSERT_STREQ(out, "Tue 2026-03-03 10:00:00 UTC 2026-03-01T10:00:00-a-7.2 \033[0;32mcomplete\033[0m 44M 7.2.13-amd64 "
+                          "sysrq tr… UUID=1234…\n");
         free(out);
 
         out = NULL;
@@ -959,7 +984,8 @@ TEST(print_table_and_info) {
         ASSERT_OK(json_end(&w));
         fclose(f);
         ASSERT_NOT_NULL(strstr(out, "\"id\":\"2026-03-02T10:00:00-b-7.2\",\"kind\":\"failed\",\"message_id\":\"" TK_MESSAGE_CAPTURE_FAILED_STR "\""));
-        ASSERT_NOT_NULL(strstr(out, "\"vmcore_size\":null"));
+        ASSERT_NULL(strstr(out, "\"vmcore_size\""));
+        ASSERT_NULL(strstr(out, "null"));
         ASSERT_NOT_NULL(strstr(out, "\"kernel_release\":\"7.2.13-amd64\""));
         free(out);
         report_records_free(r, n);
@@ -1145,8 +1171,8 @@ TEST(journal_file) {
         ASSERT_TRUE(asprintf(&opt, "--file=%s", jf) > 0);
         char *list[] = { exe, opt, (char *) "list", NULL };
         ASSERT_EQ(run_capture(list, &out), 0);
-        ASSERT_NOT_NULL(strstr(out, "\nSun 2026-03-01 10:00:00 " N_COMPLETE " 7.2.13-amd64 complete   4K     sysrq triggered crash"));
-        ASSERT_NOT_NULL(strstr(out, "\nWed 2026-03-04 13:00:00 " N_MALFORMED " -            failed     -      -"));
+        ASSERT_NOT_NULL(strstr(out, "\nSun 2026-03-01 10:00:00 UTC " N_COMPLETE " complete   4K   7.2.13-amd64 sysrq triggered crash"));
+        ASSERT_NOT_NULL(strstr(out, "\nWed 2026-03-04 13:00:00 UTC " N_MALFORMED " failed     -    -            -"));
         char *info[] = { exe, opt, (char *) "info", (char *) "2026-03-02", NULL };
         ASSERT_EQ(run_capture(info, &out2), 0);
         ASSERT_NOT_NULL(strstr(out2, "              ID: " N_DMESG "\n"));
@@ -1156,10 +1182,103 @@ TEST(journal_file) {
         ASSERT_EQ(run_capture(ambiguous, &out3), 1);
         free(out3);
         out3 = NULL;
+        /* coredumpctl's habits: -1, -r -n, matches, info without an ID. */
+        _cleanup_free_ char *o1 = NULL, *o2 = NULL, *o3 = NULL, *o4 = NULL;
+        char *newest[] = { exe, opt, (char *) "--no-legend", (char *) "-1", (char *) "list", NULL };
+        ASSERT_EQ(run_capture(newest, &o1), 0);
+        ASSERT_EQ(strchr(o1, '\n') - o1 + 1, (ptrdiff_t) strlen(o1));
+        char *rev[] = { exe, opt, (char *) "list", (char *) "-r", (char *) "-n", (char *) "2", (char *) "RESULT=complete",
+                        NULL };
+        ASSERT_EQ(run_capture(rev, &o2), 0);
+        ASSERT_TRUE(startswith(o2, "TIME "));
+        ASSERT_NOT_NULL(strstr(o2, " complete "));
+        ASSERT_NULL(strstr(o2, " failed "));
+        char *newest_info[] = { exe, opt, (char *) "info", NULL };
+        ASSERT_EQ(run_capture(newest_info, &o3), 0);
+        ASSERT_NOT_NULL(strstr(o3, "              ID: "));
+        char *none[] = { exe, opt, (char *) "--since=2027-01-01", (char *) "info", NULL };
+        ASSERT_EQ(run_capture(none, &o4), 1);
         char *json[] = { exe, opt, (char *) "--json=short", (char *) "list", NULL };
         ASSERT_EQ(run_capture(json, &out3), 0);
         ASSERT_TRUE(out3[0] == '[');
         ASSERT_NOT_NULL(strstr(out3, "\"id\":\"" N_NOVMCORE "\",\"kind\":\"dmesg-only\""));
+        return TEST_PASS;
+}
+
+TEST(time_spec) {
+        /* Sun 2026-03-01 10:00:00 UTC */
+        uint64_t now = CRASH_USEC, t;
+
+        setenv("TZ", "UTC", 1);
+        tzset();
+        ASSERT_OK(parse_time_spec("now", now, &t));
+        ASSERT_U64_EQ(t, now);
+        ASSERT_OK(parse_time_spec("today", now, &t));
+        ASSERT_U64_EQ(t, now - 10 * UINT64_C(3600000000));
+        ASSERT_OK(parse_time_spec("yesterday", now, &t));
+        ASSERT_U64_EQ(t, now - 34 * UINT64_C(3600000000));
+        ASSERT_OK(parse_time_spec("-1h", now, &t));
+        ASSERT_U64_EQ(t, now - UINT64_C(3600000000));
+        ASSERT_OK(parse_time_spec("+30min", now, &t));
+        ASSERT_U64_EQ(t, now + UINT64_C(1800000000));
+        ASSERT_OK(parse_time_spec("2d ago", now, &t));
+        ASSERT_U64_EQ(t, now - 48 * UINT64_C(3600000000));
+        ASSERT_OK(parse_time_spec("2026-03-01", now, &t));
+        ASSERT_U64_EQ(t, now - 10 * UINT64_C(3600000000));
+        ASSERT_OK(parse_time_spec("2026-03-01 10:00", now, &t));
+        ASSERT_U64_EQ(t, now);
+        ASSERT_OK(parse_time_spec("2026-03-01T10:00:00", now, &t));
+        ASSERT_U64_EQ(t, now);
+        ASSERT_OK(parse_time_spec("2026-03-01 10:00:00 UTC", now, &t));
+        ASSERT_U64_EQ(t, now);
+        ASSERT_OK(parse_time_spec("@1772359200", now, &t));
+        ASSERT_U64_EQ(t, now);
+        static const char *const bad[] = { "", "someday", "2026-3-1", "2026-03-01 10", "2026-13-01", "2026-03-01 25:00",
+                                           "2026-03-01 10:00:00x", "-", "-1x", "@", "1h" };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                ASSERT_ERROR(parse_time_spec(bad[i], now, &t), EINVAL);
+        return TEST_PASS;
+}
+
+TEST(filter_records) {
+        ReportRecord *r;
+        size_t n, m;
+        char *host_b[] = { (char *) "HOSTNAME=b", NULL };
+        char *either[] = { (char *) "KERNEL=6.12.48-amd64", (char *) "KERNEL_RELEASE=7.2.13-amd64",
+                           (char *) "RESULT=failed", NULL };
+        char *bad[] = { (char *) "COLOR=red", NULL };
+
+        ASSERT_OK(report_match_check("HOSTNAME=x"));
+        ASSERT_OK(report_match_check("TINYKDUMP_RESULT=complete"));
+        ASSERT_OK(report_match_check("2026-03"));
+        ASSERT_ERROR(report_match_check(bad[0]), EINVAL);
+
+        ASSERT_OK(make_records(&r, &n));
+        m = report_records_filter(r, n, NULL, UINT64_MAX, UINT64_MAX, 2, true);
+        ASSERT_EQ(m, 2);
+        ASSERT_STREQ(r[0].id, "2026-03-03T10:00:00-c-6.12");
+        ASSERT_STREQ(r[1].id, "2026-03-01T10:00:00-a-7.2");
+        report_records_free(r, m);
+
+        ASSERT_OK(make_records(&r, &n));
+        m = report_records_filter(r, n, either, UINT64_MAX, UINT64_MAX, 0, false);
+        ASSERT_EQ(m, 1);
+        ASSERT_STREQ(r[0].result, "failed");
+        report_records_free(r, m);
+
+        ASSERT_OK(make_records(&r, &n));
+        m = report_records_filter(r, n, host_b, UINT64_MAX, UINT64_MAX, 0, false);
+        report_records_free(r, m);
+
+        /* Since/until on the crash time. */
+        ASSERT_OK(make_records(&r, &n));
+        m = report_records_filter(r, n, NULL, CRASH_USEC + 86400ULL * 1000000, CRASH_USEC + 2 * 86400ULL * 1000000, 0,
+                                  false);
+        ASSERT_TRUE(m >= 1);
+        for (size_t i = 0; i < m; i++)
+                ASSERT_TRUE(r[i].md.crash_time_usec >= CRASH_USEC + 86400ULL * 1000000 &&
+                            r[i].md.crash_time_usec <= CRASH_USEC + 2 * 86400ULL * 1000000);
+        report_records_free(r, m);
         return TEST_PASS;
 }
 
