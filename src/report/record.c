@@ -400,17 +400,12 @@ int report_records_find(const ReportRecord *recs, size_t n, const char *id_or_pr
         return 0;
 }
 
-size_t report_records_dedup(ReportRecord *recs, size_t n) {
+size_t report_records_keep(ReportRecord *recs, size_t n,
+                           bool (*keep)(const ReportRecord *recs, size_t n, size_t i, void *userdata), void *userdata) {
         size_t w = 0;
 
         for (size_t i = 0; i < n; i++) {
-                bool later = false;
-                for (size_t j = i + 1; j < n && recs[i].id; j++)
-                        if (recs[j].id && streq(recs[i].id, recs[j].id)) {
-                                later = true;
-                                break;
-                        }
-                if (later) {
+                if (!keep(recs, n, i, userdata)) {
                         report_record_done(&recs[i]);
                         continue;
                 }
@@ -421,5 +416,19 @@ size_t report_records_dedup(ReportRecord *recs, size_t n) {
                 w++;
         }
         return w;
+}
+
+/* A record stays unless a later one has the same id. */
+static bool no_later_duplicate(const ReportRecord *recs, size_t n, size_t i, void *userdata) {
+        if (!recs[i].id)
+                return true;
+        for (size_t j = i + 1; j < n; j++)
+                if (recs[j].id && streq(recs[i].id, recs[j].id))
+                        return false;
+        return true;
+}
+
+size_t report_records_dedup(ReportRecord *recs, size_t n) {
+        return report_records_keep(recs, n, no_later_duplicate, NULL);
 }
 

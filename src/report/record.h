@@ -89,6 +89,9 @@ void report_record_foreach_field(const ReportRecord *r, ReportFieldFunc f, void 
 int report_records_find(const ReportRecord *recs, size_t n, const char *id_or_prefix, size_t *ret_index);
 
 /* Drops records for an id seen later again (keeps the last of each), preserving order. */
+/* Keeps, in order, the records keep() accepts and frees the others; returns how many are left. */
+size_t report_records_keep(ReportRecord *recs, size_t n,
+                           bool (*keep)(const ReportRecord *recs, size_t n, size_t i, void *userdata), void *userdata);
 size_t report_records_dedup(ReportRecord *recs, size_t n);
 
 /* A copy of untrusted text for one line of output: control characters become '?', cut at max

@@ -211,21 +211,22 @@ bool report_record_matches(const ReportRecord *r, char **matches, uint64_t since
         return true;
 }
 
+typedef struct FilterArgs {
+        char **matches;
+        uint64_t since, until;
+} FilterArgs;
+
+static bool filter_keep(const ReportRecord *recs, size_t n, size_t i, void *userdata) {
+        const FilterArgs *a = userdata;
+        return report_record_matches(&recs[i], a->matches, a->since, a->until);
+}
+
 size_t report_records_filter(ReportRecord *recs, size_t n, char **matches, uint64_t since, uint64_t until,
                              size_t max, bool reverse) {
-        size_t w = 0, skip;
+        FilterArgs a = { .matches = matches, .since = since, .until = until };
+        size_t w, skip;
 
-        for (size_t i = 0; i < n; i++) {
-                if (!report_record_matches(&recs[i], matches, since, until)) {
-                        report_record_done(&recs[i]);
-                        continue;
-                }
-                if (w != i) {
-                        recs[w] = recs[i];
-                        report_record_init(&recs[i]);
-                }
-                w++;
-        }
+        w = report_records_keep(recs, n, filter_keep, &a);
         skip = max > 0 && w > max ? w - max : 0;
         for (size_t i = 0; i < skip; i++)
                 report_record_done(&recs[i]);

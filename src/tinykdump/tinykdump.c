@@ -492,10 +492,55 @@ static int usage_error(const char *arg, bool missing_argument) {
         return -EINVAL;
 }
 
+enum { ARG_VERSION = 0x100, ARG_JSON, ARG_FILE, ARG_DIRECTORY, ARG_CALLER_ID, ARG_NO_PAGER, ARG_NO_LEGEND };
+
+/* The options that take a value to check: --json=, --caller-id=, -n, -S/--since=, -U/--until=. */
+static int parse_value_option(int c, const char *arg, uint64_t now, TinykdumpOptions *o) {
+        int r;
+
+        switch (c) {
+        case ARG_JSON:
+                if (!arg || streq(arg, "pretty"))
+                        o->json = true, o->pretty = true;
+                else if (streq(arg, "short"))
+                        o->json = true, o->pretty = false;
+                else if (streq(arg, "off"))
+                        o->json = false;
+                else
+                        return log_error_errno(-EINVAL, "Unknown --json= mode '%s': use pretty, short or off.",
+                                               arg);
+                break;
+        case ARG_CALLER_ID: {
+                int b = parse_boolean(arg);
+                if (b < 0)
+                        return log_error_errno(b, "--caller-id= takes a boolean, not '%s'.", arg);
+                o->caller_id = b;
+                break;
+        }
+        case 'n': {
+                uint64_t u;
+                if (safe_atou64(arg, &u) < 0 || u == 0 || u > SIZE_MAX)
+                        return log_error_errno(-EINVAL, "-n takes a number of dumps greater than 0, not '%s'.", arg);
+                o->max_records = (size_t) u;
+                break;
+        }
+        case 'S':
+        case 'U':
+                r = parse_time_spec(arg, now, c == 'S' ? &o->since : &o->until);
+                if (r < 0)
+                        return log_error_errno(r, "--%s= takes a time like \"today\", \"yesterday\", \"-2h\", "
+                                               "\"2026-03-01\" or \"2026-03-01 10:00:00\", not '%s'.",
+                                               c == 'S' ? "since" : "until", arg);
+                break;
+        default:
+                return log_error_errno(-EINVAL, "Unhandled option");
+        }
+        return 0;
+}
+
 /* Returns 1 to run a verb, 2 for --help (of the verb, when one is named), 0 to exit successfully
  * (--version), or a negative errno already logged (a usage error). */
 static int parse_argv(int argc, char *argv[], TinykdumpOptions *o) {
-        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_FILE, ARG_DIRECTORY, ARG_CALLER_ID, ARG_NO_PAGER, ARG_NO_LEGEND };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -526,17 +571,6 @@ static int parse_argv(int argc, char *argv[], TinykdumpOptions *o) {
                 case ARG_VERSION:
                         printf("tinykdump %s\n", PACKAGE_VERSION);
                         return 0;
-                case ARG_JSON:
-                        if (!optarg || streq(optarg, "pretty"))
-                                o->json = true, o->pretty = true;
-                        else if (streq(optarg, "short"))
-                                o->json = true, o->pretty = false;
-                        else if (streq(optarg, "off"))
-                                o->json = false;
-                        else
-                                return log_error_errno(-EINVAL, "Unknown --json= mode '%s': use pretty, short or off.",
-                                                       optarg);
-                        break;
                 case 'q':
                         log_set_max_level(LOG_WARNING);
                         break;
@@ -546,13 +580,6 @@ static int parse_argv(int argc, char *argv[], TinykdumpOptions *o) {
                 case ARG_DIRECTORY:
                         o->journal_dir = optarg;
                         break;
-                case ARG_CALLER_ID: {
-                        int b = parse_boolean(optarg);
-                        if (b < 0)
-                                return log_error_errno(b, "--caller-id= takes a boolean, not '%s'.", optarg);
-                        o->caller_id = b;
-                        break;
-                }
                 case ARG_NO_PAGER:
                         o->no_pager = true;
                         break;
@@ -565,20 +592,14 @@ static int parse_argv(int argc, char *argv[], TinykdumpOptions *o) {
                 case '1':
                         o->max_records = 1;
                         break;
-                case 'n': {
-                        uint64_t u;
-                        if (safe_atou64(optarg, &u) < 0 || u == 0 || u > SIZE_MAX)
-                                return log_error_errno(-EINVAL, "-n takes a number of dumps greater than 0, not '%s'.", optarg);
-                        o->max_records = (size_t) u;
-                        break;
-                }
+                case ARG_JSON:
+                case ARG_CALLER_ID:
+                case 'n':
                 case 'S':
                 case 'U':
-                        r = parse_time_spec(optarg, now, c == 'S' ? &o->since : &o->until);
+                        r = parse_value_option(c, optarg, now, o);
                         if (r < 0)
-                                return log_error_errno(r, "--%s= takes a time like \"today\", \"yesterday\", \"-2h\", "
-                                                       "\"2026-03-01\" or \"2026-03-01 10:00:00\", not '%s'.",
-                                                       c == 'S' ? "since" : "until", optarg);
+                                return r;
                         break;
                 case ':':
                         return usage_error(argv[optind - 1], true);
