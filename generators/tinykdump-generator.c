@@ -35,12 +35,6 @@ typedef enum Mode {
         MODE_CAPTURE,
 } Mode;
 
-static bool exists_at(const char *root, const char *path) {
-        _cleanup_free_ char *p = path_join(root, path);
-
-        return p && access(p, F_OK) >= 0;
-}
-
 static int mkdir_parents(const char *path) {
         _cleanup_free_ char *p = strdup(path);
 
@@ -150,9 +144,8 @@ static bool cmdline_enabled(char * const *words) {
 
 static int run_normal(const char *dest, const char *root, char * const *words) {
         _cleanup_strv_free_ char **ck = NULL;
+        _cleanup_(crashmem_done) CrashMem m = {};
         const char *bad_path = NULL;
-        CrashMem m;
-        bool reserved;
         int r;
 
         r = crashmem_read(root, &m, &bad_path);
@@ -165,10 +158,7 @@ static int run_normal(const char *dest, const char *root, char * const *words) {
                 return add_wants(dest, LOAD_WANTED_BY, LOAD_SERVICE);
         }
 
-        reserved = crashmem_has_static(&m) || crashmem_has_cma(&m);
-        crashmem_done(&m);
-
-        if (!reserved) {
+        if (!crashmem_has_static(&m) && !crashmem_has_cma(&m)) {
                 if (proc_cmdline_get_key_all(words, "crashkernel", &ck) > 0)
                         log_notice("The kernel command line asks for crashkernel=%s, but the kernel reserved no crash memory; not arming. "
                                    "Run 'tinykdump estimate' to see why.", ck[strv_length(ck) - 1]);
@@ -247,58 +237,43 @@ static const char *mount_options(const char *fstype) {
         return "nodev,nosuid,noexec,noatime";
 }
 
-static int run_capture(const char *dest, const char *root) {
-        _cleanup_strv_free_ char **diags = NULL;
-        _cleanup_free_ char *device = NULL, *mount_unit = NULL, *device_unit = NULL, *what_e = NULL,
-                *body = NULL;
-        CaptureConfig c;
-        char timeout[32];
-        const char *final;
+/* The device the capture configuration names: TARGET_DEVICE, or the /dev/disk/by-* path of
+ * TARGET_WHAT. Logs. */
+static int capture_device(const CaptureConfig *c, char **ret) {
+        _cleanup_free_ char *device = NULL;
+        int r;
+
+        if (c->target_device) {
+                device = strdup(c->target_device);
+                if (!device)
+                        return log_oom();
+        } else {
+                r = capture_target_device_from_what(c->target_what, &device);
+                if (r < 0)
+                        return log_error_errno(r, "%s: TARGET_WHAT=%s does not name a device: %m", CAPTURE_CONFIG_PATH,
+                                               c->target_what);
+        }
+        *ret = TAKE_PTR(device);
+        return 0;
+}
+
+/* The mount. What= is a /dev path, so systemd binds the mount to its device unit and starts it as
+ * soon as udev announces the device. */
+static int write_mount_unit(const char *dest, const CaptureConfig *c, const char *device) {
+        _cleanup_free_ char *mount_unit = NULL, *what_e = NULL;
         FILE *f;
         int r;
 
-        if (!exists_at(root, CAPTURE_CONFIG_PATH)) {
-                log_error("%s does not exist.", CAPTURE_CONFIG_PATH);
-                return run_capture_failure(dest);
-        }
-
-        r = capture_config_load(root, CAPTURE_CONFIG_PATH, &c, &diags);
-        STRV_FOREACH(d, diags)
-                log_full(r < 0 ? LOG_ERR : LOG_WARNING, "%s", *d);
-        if (r == -ENOMEM)
-                return log_oom();
-        if (r < 0) {
-                log_error_errno(r, "Failed to load %s: %m", CAPTURE_CONFIG_PATH);
-                return run_capture_failure(dest);
-        }
-
-        if (c.target_device)
-                device = strdup(c.target_device);
-        else
-                r = capture_target_device_from_what(c.target_what, &device);
-        if (r < 0 || !device) {
-                log_error_errno(r < 0 ? r : -ENOMEM, "%s: TARGET_WHAT=%s does not name a device: %m",
-                                CAPTURE_CONFIG_PATH, c.target_what);
-                capture_config_done(&c);
-                return run_capture_failure(dest);
-        }
-
         r = unit_name_from_path(CAPTURE_TARGET_MOUNT_POINT, ".mount", &mount_unit);
-        if (r < 0) {
-                capture_config_done(&c);
+        if (r < 0)
                 return log_error_errno(r, "Failed to make a unit name from '%s': %m", CAPTURE_TARGET_MOUNT_POINT);
-        }
         r = unit_escape_specifiers(device, &what_e);
-        if (r < 0) {
-                capture_config_done(&c);
+        if (r < 0)
                 return log_oom();
-        }
 
-        /* The mount. What= is a /dev path, so systemd binds the mount to its device unit and starts
-         * it as soon as udev announces the device. */
         r = open_unit_file(dest, mount_unit, &f);
         if (r < 0)
-                goto finish;
+                return r;
         fprintf(f,
                 "[Unit]\n"
                 "Description=Crash dump target %s\n"
@@ -309,65 +284,96 @@ static int run_capture(const char *dest, const char *root) {
                 "What=%s\n"
                 "Where=" CAPTURE_TARGET_MOUNT_POINT "\n",
                 what_e, CAPTURE_CONFIG_PATH, what_e);
-        if (c.target_fstype)
-                fprintf(f, "Type=%s\n", c.target_fstype);
-        fprintf(f, "Options=%s\n", mount_options(c.target_fstype));
+        if (c->target_fstype)
+                fprintf(f, "Type=%s\n", c->target_fstype);
+        fprintf(f, "Options=%s\n", mount_options(c->target_fstype));
         fputs("DirectoryMode=0700\n", f);
-        r = close_unit_file(f, dest, mount_unit);
-        if (r < 0)
-                goto finish;
+        return close_unit_file(f, dest, mount_unit);
+}
 
-        /* How long to wait for the device: when this runs out the device job fails, and with it the
-         * mount and the start of tinykdump-save.service, whose OnFailure= runs the failure action. */
-        format_timeout(c.target_timeout_usec, timeout, sizeof(timeout));
+/* How long to wait for the device: when this runs out the device job fails, and with it the mount
+ * and the start of tinykdump-save.service, whose OnFailure= runs the failure action. */
+static int write_device_timeout(const char *dest, const char *device, const char *timeout) {
+        _cleanup_free_ char *device_unit = NULL, *body = NULL;
+        int r;
+
         r = unit_name_from_path(device, ".device", &device_unit);
-        if (r < 0)
-                /* systemd hashes overlong names; without the name, the default device timeout
-                 * applies. */
+        if (r < 0) {
+                /* systemd hashes overlong names; without the name, the default device timeout applies. */
                 log_warning_errno(r, "Failed to make a unit name from '%s', the default device timeout applies instead of %s: %m",
                                   device, timeout);
-        else {
-                if (asprintf(&body, "[Unit]\nJobRunningTimeoutSec=%s\n", timeout) < 0) {
-                        r = log_oom();
-                        goto finish;
-                }
-                r = write_drop_in(dest, device_unit, "device-timeout", body);
-                if (r < 0)
-                        goto finish;
+                return 0;
         }
+        if (asprintf(&body, "[Unit]\nJobRunningTimeoutSec=%s\n", timeout) < 0)
+                return log_oom();
+        return write_drop_in(dest, device_unit, "device-timeout", body);
+}
 
-        /* tinykdump-save.service: needs the mount, and runs the final action when it succeeds. */
-        final = action_to_unit_action(c.final_action);
+/* tinykdump-save.service: needs the mount, and runs the final action when it succeeds. */
+static int write_save_dropin(const char *dest, CaptureAction final_action) {
+        _cleanup_free_ char *body = NULL;
+        const char *final;
+
+        final = action_to_unit_action(final_action);
         if (!final) {
                 log_warning("%s: FINAL_ACTION=%s is not a final action, using reboot.", CAPTURE_CONFIG_PATH,
-                            strna(capture_action_to_string(c.final_action)));
+                            strna(capture_action_to_string(final_action)));
                 final = "reboot";
         }
-        free(body);
         if (asprintf(&body,
                      "[Unit]\n"
                      "RequiresMountsFor=" CAPTURE_TARGET_MOUNT_POINT "\n"
                      "SuccessAction=%s\n",
-                     final) < 0) {
-                body = NULL;
-                r = log_oom();
-                goto finish;
-        }
-        r = write_drop_in(dest, SAVE_SERVICE, "target", body);
-        if (r < 0)
-                goto finish;
+                     final) < 0)
+                return log_oom();
+        return write_drop_in(dest, SAVE_SERVICE, "target", body);
+}
 
+static int run_capture(const char *dest, const char *root) {
+        _cleanup_(capture_config_done) CaptureConfig c = {};
+        _cleanup_(conf_diags_done) ConfDiagList diags = {};
+        _cleanup_free_ char *device = NULL;
+        char timeout[32];
+        int r;
+
+        if (!exists_at(root, CAPTURE_CONFIG_PATH)) {
+                log_error("%s does not exist.", CAPTURE_CONFIG_PATH);
+                return run_capture_failure(dest);
+        }
+
+        r = capture_config_load(root, CAPTURE_CONFIG_PATH, &c, &diags);
+        conf_diags_log(&diags);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0) {
+                log_error_errno(r, "Failed to load %s: %m", CAPTURE_CONFIG_PATH);
+                return run_capture_failure(dest);
+        }
+
+        r = capture_device(&c, &device);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return run_capture_failure(dest);
+
+        format_timeout(c.target_timeout_usec, timeout, sizeof(timeout));
+        r = write_mount_unit(dest, &c, device);
+        if (r < 0)
+                return r;
+        r = write_device_timeout(dest, device, timeout);
+        if (r < 0)
+                return r;
+        r = write_save_dropin(dest, c.final_action);
+        if (r < 0)
+                return r;
         r = write_failure_action(dest, c.failure_action);
         if (r < 0)
-                goto finish;
-
+                return r;
         r = add_wants(dest, CAPTURE_WANTED_BY, SAVE_SERVICE);
-        if (r >= 0)
-                log_debug("Dump target %s, mounted at %s, device timeout %s.", device, CAPTURE_TARGET_MOUNT_POINT, timeout);
-
-finish:
-        capture_config_done(&c);
-        return r;
+        if (r < 0)
+                return r;
+        log_debug("Dump target %s, mounted at %s, device timeout %s.", device, CAPTURE_TARGET_MOUNT_POINT, timeout);
+        return 0;
 }
 
 static int run(const char *dest) {

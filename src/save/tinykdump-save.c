@@ -8,14 +8,16 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 
 #include "capture-config.h"
+#include "capture-journal.h"
+#include "dump-files.h"
 #include "dumpdir.h"
 #include "log.h"
 #include "makedumpfile.h"
 #include "metadata.h"
-#include "report.h"
+#include "spawn-util.h"
+#include "time-util.h"
 #include "util.h"
 
 #define DEFAULT_VMCORE "/proc/vmcore"
@@ -57,14 +59,6 @@ typedef struct Context {
         MakedumpfileStatus dmesg_status, vmcore_status;  /* _MAKEDUMPFILE_STATUS_MAX: did not run */
         uint64_t start_boottime;  /* when tinykdump-save started, CLOCK_BOOTTIME */
 } Context;
-
-static uint64_t now(clockid_t clock) {
-        struct timespec ts;
-
-        if (clock_gettime(clock, &ts) < 0)
-                return 0;
-        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
-}
 
 static void help(void) {
         printf("Usage: tinykdump-save [OPTIONS]\n\n"
@@ -128,30 +122,17 @@ static int parse_argv(Context *c, int argc, char **argv) {
 }
 
 static int load_config(Context *c) {
-        _cleanup_strv_free_ char **diags = NULL;
+        _cleanup_(conf_diags_done) ConfDiagList diags = {};
         int r;
 
         /* The default path is looked up below $TINYKDUMP_ROOT like every other system file; an
          * explicit --config= is taken as given. */
         r = capture_config_load(c->config_path ? NULL : tk_root(), c->config_path ?: CAPTURE_CONFIG_PATH,
                                 &c->config, &diags);
-        STRV_FOREACH(d, diags)
-                log_warning("%s", *d);
+        conf_diags_log(&diags);
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: capture failed: cannot use the capture configuration %s: %m",
                                        c->config_path ?: CAPTURE_CONFIG_PATH);
-        return 0;
-}
-
-static int split_what(const char *what, char **ret_kind, const char **ret_value) {
-        const char *eq = what ? strchr(what, '=') : NULL;
-
-        if (!eq || eq == what || eq[1] == 0)
-                return -EINVAL;
-        *ret_kind = strndup(what, (size_t) (eq - what));
-        if (!*ret_kind)
-                return -ENOMEM;
-        *ret_value = eq + 1;
         return 0;
 }
 
@@ -168,7 +149,7 @@ static int wait_for_target(Context *c) {
         char timeout[32];
         int r;
 
-        r = split_what(c->config.target_what, &kind, &value);
+        r = capture_what_split(c->config.target_what, &kind, &value);
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: capture failed: TARGET_WHAT=%s in %s is not KIND=VALUE.",
                                        strna(c->config.target_what), c->config_path ?: CAPTURE_CONFIG_PATH);
@@ -180,7 +161,7 @@ static int wait_for_target(Context *c) {
                                  &c->target_check);
                 if (r >= 0)
                         break;
-                if ((r == -ENOENT || r == -ENOMEDIUM) && now(CLOCK_BOOTTIME) < c->config.target_timeout_usec) {
+                if ((r == -ENOENT || r == -ENOMEDIUM) && clock_now_usec(CLOCK_BOOTTIME) < c->config.target_timeout_usec) {
                         (void) usleep(TARGET_POLL_USEC);
                         continue;
                 }
@@ -203,7 +184,7 @@ static int wait_for_target(Context *c) {
                 return log_error_errno(r, "tinykdump-save: capture failed: cannot check the target at %s: %m", c->target);
         }
 
-        c->md.target_wait_usec = now(CLOCK_BOOTTIME);
+        c->md.target_wait_usec = clock_now_usec(CLOCK_BOOTTIME);
         log_info("tinykdump-save: target %s (%s, %s) is mounted at %s.", c->config.target_what,
                  c->target_check.mount.source, c->target_check.mount.fstype, c->target);
         return 0;
@@ -214,13 +195,13 @@ static int write_metadata(Context *c) {
         size_t n;
         int r;
 
-        c->md.total_usec = now(CLOCK_BOOTTIME);
+        c->md.total_usec = clock_now_usec(CLOCK_BOOTTIME);
         r = dump_metadata_format(&c->md, &text, &n);
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: cannot format the metadata: %m");
-        r = write_file_atomic_at(c->dir_fd, METADATA_FILENAME, text, n, 0600);
+        r = write_atomic_at(c->dir_fd, DUMP_FILE_METADATA, text, n, 0600, WRITE_ATOMIC_DURABLE);
         if (r < 0)
-                return log_error_errno(r, "tinykdump-save: cannot write %s/%s: %m", c->dir_path, METADATA_FILENAME);
+                return log_error_errno(r, "tinykdump-save: cannot write %s/%s: %m", c->dir_path, DUMP_FILE_METADATA);
         return 0;
 }
 
@@ -248,7 +229,7 @@ static int set_reason(Context *c, DumpResult result, const char *format, ...) {
 static int fill_facts(Context *c) {
         _cleanup_free_ char *boot_id = NULL;
         const CaptureConfig *cc = &c->config;
-        uint64_t real = now(CLOCK_REALTIME), boot = now(CLOCK_BOOTTIME);
+        uint64_t real = clock_now_usec(CLOCK_REALTIME), boot = clock_now_usec(CLOCK_BOOTTIME);
 
         (void) read_one_line_file_at(tk_root(), "/proc/sys/kernel/random/boot_id", &boot_id);
         if (boot_id) {
@@ -323,7 +304,8 @@ static void probe_makedumpfile(Context *c) {
 
         r = makedumpfile_version_argv(c->makedumpfile, &argv);
         if (r >= 0)
-                r = spawn_and_wait(argv, 0, NULL, NULL, &out, MAKEDUMPFILE_VERSION_OUTPUT_MAX, &wstatus);
+                r = spawn_and_wait(argv, &(SpawnOptions) { .capture = &out, .capture_max = MAKEDUMPFILE_VERSION_OUTPUT_MAX },
+                                   &wstatus);
         if (r >= 0 && (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0))
                 r = -EPROTO;
         if (r >= 0)
@@ -352,18 +334,23 @@ static void report_progress(void *userdata) {
         if (fstatat(p->c->dir_fd, p->file, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return;
         log_info("tinykdump-save: vmcore: %s written after %" PRIu64 "s",
-                 format_bytes(size, sizeof(size), (uint64_t) st.st_size), (now(CLOCK_BOOTTIME) - p->start) / 1000000);
+                 format_bytes(size, sizeof(size), (uint64_t) st.st_size), (clock_now_usec(CLOCK_BOOTTIME) - p->start) / 1000000);
 }
 
 static int run_makedumpfile(Context *c, char **argv, bool progress, uint64_t *ret_code, MakedumpfileStatus *ret_status) {
-        Progress p = { .c = c, .file = argv[strv_length(argv) - 1], .start = now(CLOCK_BOOTTIME) };
+        Progress p = { .c = c, .file = argv[strv_length(argv) - 1], .start = clock_now_usec(CLOCK_BOOTTIME) };
         int r, wstatus;
 
         /* makedumpfile writes relative to the dump directory: no path of ours is ever joined
          * with a name from the crashed system and handed to it. */
         if (fchdir(c->dir_fd) < 0)
                 return -errno;
-        r = spawn_and_wait(argv, progress ? PROGRESS_INTERVAL_USEC : 0, progress ? report_progress : NULL, &p, NULL, 0,
+        r = spawn_and_wait(argv,
+                           &(SpawnOptions) {
+                                   .progress_interval_usec = progress ? PROGRESS_INTERVAL_USEC : 0,
+                                   .progress = progress ? report_progress : NULL,
+                                   .userdata = &p,
+                           },
                            &wstatus);
         if (r < 0) {
                 *ret_code = 127;
@@ -378,17 +365,17 @@ static int save_dmesg(Context *c) {
         _cleanup_strv_free_ char **argv = NULL;
         _cleanup_free_ char *text = NULL, *panic = NULL;
         MakedumpfileStatus s;
-        uint64_t code, size, t0 = now(CLOCK_BOOTTIME);
+        uint64_t code, size, t0 = clock_now_usec(CLOCK_BOOTTIME);
         char sz[FORMAT_BYTES_MAX];
         int r;
 
         /* Start from nothing: no stale half of an earlier attempt in a reused directory. */
-        (void) unlinkat(c->dir_fd, "dmesg.txt.incomplete", 0);
-        r = makedumpfile_dmesg_argv(c->makedumpfile, c->vmcore, "dmesg.txt.incomplete", &argv);
+        (void) unlinkat(c->dir_fd, DUMP_FILE_DMESG_INCOMPLETE, 0);
+        r = makedumpfile_dmesg_argv(c->makedumpfile, c->vmcore, DUMP_FILE_DMESG_INCOMPLETE, &argv);
         if (r < 0)
                 return log_oom();
         r = run_makedumpfile(c, argv, false, &code, &s);
-        c->md.dmesg_usec = now(CLOCK_BOOTTIME) - t0;
+        c->md.dmesg_usec = clock_now_usec(CLOCK_BOOTTIME) - t0;
         c->md.dmesg_status = code;
         c->dmesg_status = s;
         if (r < 0)
@@ -397,17 +384,14 @@ static int save_dmesg(Context *c) {
                 return log_error_errno(-EIO, "tinykdump-save: saving dmesg failed: makedumpfile --dump-dmesg %s (exit status %" PRIu64 ").",
                                        makedumpfile_status_to_string(s), code);
 
-        r = fsync_file_at(c->dir_fd, "dmesg.txt.incomplete", &size);
-        if (r >= 0)
-                r = RET_NERRNO(fchmodat(c->dir_fd, "dmesg.txt.incomplete", 0600, 0));
-        if (r >= 0)
-                r = rename_durable_at(c->dir_fd, "dmesg.txt.incomplete", "dmesg.txt");
+        r = dumpdir_commit_file_at(c->dir_fd, DUMP_FILE_DMESG_INCOMPLETE, DUMP_FILE_DMESG, &size);
         if (r < 0)
-                return log_error_errno(r, "tinykdump-save: saving dmesg failed: cannot sync %s/dmesg.txt: %m", c->dir_path);
+                return log_error_errno(r, "tinykdump-save: saving dmesg failed: cannot sync %s/" DUMP_FILE_DMESG ": %m",
+                                       c->dir_path);
         c->md.dmesg_size = size;
-        log_info("tinykdump-save: dmesg saved to %s/dmesg.txt (%s)", c->dir_path, format_bytes(sz, sizeof(sz), size));
+        log_info("tinykdump-save: dmesg saved to %s/" DUMP_FILE_DMESG " (%s)", c->dir_path, format_bytes(sz, sizeof(sz), size));
 
-        _cleanup_free_ char *path = path_join(c->dir_path, "dmesg.txt");
+        _cleanup_free_ char *path = path_join(c->dir_path, DUMP_FILE_DMESG);
         if (!path)
                 return log_oom();
         size_t n;
@@ -418,7 +402,7 @@ static int save_dmesg(Context *c) {
                 log_info("tinykdump-save: the crashed kernel said: Kernel panic - not syncing: %s", panic);
                 c->md.panic_message = TAKE_PTR(panic);
         } else if (r == -ENOENT)
-                log_info("tinykdump-save: no 'Kernel panic - not syncing' line in dmesg.txt.");
+                log_info("tinykdump-save: no 'Kernel panic - not syncing' line in " DUMP_FILE_DMESG ".");
         else
                 log_warning_errno(r, "tinykdump-save: cannot read back %s: %m", path);
         return 0;
@@ -427,7 +411,7 @@ static int save_dmesg(Context *c) {
 static int save_vmcore(Context *c) {
         _cleanup_strv_free_ char **argv = NULL;
         MakedumpfileStatus s;
-        uint64_t code, size, t0 = now(CLOCK_BOOTTIME);
+        uint64_t code, size, t0 = clock_now_usec(CLOCK_BOOTTIME);
         char sz[FORMAT_BYTES_MAX];
         CaptureCompression wanted = c->config.dump_compression;
         CaptureCompression used;
@@ -443,37 +427,34 @@ static int save_vmcore(Context *c) {
         if (dump_metadata_set(&c->md.compression, capture_compression_to_string(used)) < 0)
                 return log_oom();
 
-        (void) unlinkat(c->dir_fd, "vmcore.incomplete", 0);
-        r = makedumpfile_dump_argv(c->makedumpfile, c->config.dump_level, used, c->vmcore, "vmcore.incomplete", &argv);
+        (void) unlinkat(c->dir_fd, DUMP_FILE_VMCORE_INCOMPLETE, 0);
+        r = makedumpfile_dump_argv(c->makedumpfile, c->config.dump_level, used, c->vmcore, DUMP_FILE_VMCORE_INCOMPLETE, &argv);
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: saving vmcore failed: bad options: %m");
         log_info("tinykdump-save: saving vmcore (dump level %u, %s compression)", c->config.dump_level,
                  strna(capture_compression_to_string(used)));
 
         r = run_makedumpfile(c, argv, true, &code, &s);
-        c->md.vmcore_usec = now(CLOCK_BOOTTIME) - t0;
+        c->md.vmcore_usec = clock_now_usec(CLOCK_BOOTTIME) - t0;
         c->md.makedumpfile_status = code;
         c->vmcore_status = s;
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: saving vmcore failed: cannot execute %s: %m", c->makedumpfile);
         if (s != MAKEDUMPFILE_COMPLETED) {
                 /* Keep vmcore.incomplete for forensics; the metadata says it is not a dump. */
-                if (fsync_file_at(c->dir_fd, "vmcore.incomplete", &size) >= 0)
+                if (fsync_file_at(c->dir_fd, DUMP_FILE_VMCORE_INCOMPLETE, &size) >= 0)
                         c->md.vmcore_size = size;
                 return log_error_errno(-EIO, "tinykdump-save: saving vmcore failed: makedumpfile %s (exit status %" PRIu64 ").",
                                        makedumpfile_status_to_string(s), code);
         }
 
-        r = fsync_file_at(c->dir_fd, "vmcore.incomplete", &size);
-        if (r >= 0)
-                r = RET_NERRNO(fchmodat(c->dir_fd, "vmcore.incomplete", 0600, 0));
-        if (r >= 0)
-                r = rename_durable_at(c->dir_fd, "vmcore.incomplete", "vmcore");
+        r = dumpdir_commit_file_at(c->dir_fd, DUMP_FILE_VMCORE_INCOMPLETE, DUMP_FILE_VMCORE, &size);
         if (r < 0)
-                return log_error_errno(r, "tinykdump-save: saving vmcore failed: cannot sync %s/vmcore: %m", c->dir_path);
+                return log_error_errno(r, "tinykdump-save: saving vmcore failed: cannot sync %s/" DUMP_FILE_VMCORE ": %m",
+                                       c->dir_path);
         c->md.vmcore_size = size;
-        log_info("tinykdump-save: vmcore saved to %s/vmcore (%s in %.1fs)", c->dir_path, format_bytes(sz, sizeof(sz), size),
-                 (double) c->md.vmcore_usec / 1e6);
+        log_info("tinykdump-save: vmcore saved to %s/" DUMP_FILE_VMCORE " (%s in %.1fs)", c->dir_path,
+                 format_bytes(sz, sizeof(sz), size), (double) c->md.vmcore_usec / 1e6);
         return 0;
 }
 
@@ -500,12 +481,12 @@ static void save_capture_journal(Context *c) {
                 log_warning_errno(r, "tinykdump-save: journalctl --sync failed (%m); the journal copy may miss the last lines.");
         r = capture_journal_save(tk_root(), c->dir_fd, &size);
         if (r == -ENOENT)
-                log_info("tinykdump-save: no journal in /run/log/journal; %s not saved.", CAPTURE_JOURNAL_FILENAME);
+                log_info("tinykdump-save: no journal in /run/log/journal; %s not saved.", DUMP_FILE_CAPTURE_JOURNAL);
         else if (r < 0)
                 log_warning_errno(r, "tinykdump-save: cannot save the capture journal to %s/%s: %m", c->dir_path,
-                                  CAPTURE_JOURNAL_FILENAME);
+                                  DUMP_FILE_CAPTURE_JOURNAL);
         else
-                log_info("tinykdump-save: capture journal saved to %s/%s (%s)", c->dir_path, CAPTURE_JOURNAL_FILENAME,
+                log_info("tinykdump-save: capture journal saved to %s/%s (%s)", c->dir_path, DUMP_FILE_CAPTURE_JOURNAL,
                          format_bytes(sz, sizeof(sz), size));
 }
 
@@ -545,10 +526,10 @@ static int run(Context *c) {
         if (r_vmcore >= 0 && r_dmesg >= 0)
                 (void) set_reason(c, DUMP_RESULT_COMPLETE, NULL);
         else if (r_vmcore >= 0)
-                (void) set_reason(c, DUMP_RESULT_COMPLETE, "dmesg.txt not saved: makedumpfile --dump-dmesg %s",
+                (void) set_reason(c, DUMP_RESULT_COMPLETE, DUMP_FILE_DMESG " not saved: makedumpfile --dump-dmesg %s",
                                   status_text(c->dmesg_status, c->md.dmesg_status, buf1, sizeof(buf1)));
         else if (r_dmesg >= 0)
-                (void) set_reason(c, DUMP_RESULT_DMESG_ONLY, "vmcore not saved: makedumpfile %s",
+                (void) set_reason(c, DUMP_RESULT_DMESG_ONLY, DUMP_FILE_VMCORE " not saved: makedumpfile %s",
                                   status_text(c->vmcore_status, c->md.makedumpfile_status, buf1, sizeof(buf1)));
         else
                 (void) set_reason(c, DUMP_RESULT_FAILED, "nothing saved: makedumpfile --dump-dmesg %s; makedumpfile %s",
@@ -602,7 +583,7 @@ int main(int argc, char **argv) {
 
         capture_config_init(&c.config);
         dump_metadata_init(&c.md);
-        c.start_boottime = now(CLOCK_BOOTTIME);
+        c.start_boottime = clock_now_usec(CLOCK_BOOTTIME);
 
         ret = run(&c);
 

@@ -6,18 +6,15 @@
 #include <sys/stat.h>
 
 #include "capture-config.h"
+#include "dump-files.h"
 #include "dumpdir.h"
 #include "json.h"
 #include "log.h"
+#include "options.h"
 #include "report.h"
 #include "tinykdump-report.h"
 #include "tinykdump-vmcore.h"
 #include "vmcore.h"
-
-VmcoreArgs vmcore_args = {
-        .pretty = true,
-        .caller_id = true,
-};
 
 /* Opens the dump directory a journal record names, on its target disk: the disk is found by its
  * UUID, its identity checked with libblkid, and its file system mounted read-only in a private
@@ -58,8 +55,9 @@ static int open_record_dir(const ReportRecord *rec, int *ret_fd) {
         return 0;
 }
 
-/* ARG is a vmcore file, a dump directory holding "vmcore", or a dump id from `tinykdump list`. */
-static int open_vmcore_arg(const char *arg, Vmcore **ret) {
+/* ARG is a vmcore file, a dump directory holding "vmcore", or a dump id from `tinykdump list` (looked
+ * up in the journal that o names). */
+static int open_vmcore_arg(const TinykdumpOptions *o, const char *arg, Vmcore **ret) {
         _cleanup_close_ int dir_fd = -EBADF, fd = -EBADF;
         struct stat st;
         int r;
@@ -80,7 +78,7 @@ static int open_vmcore_arg(const char *arg, Vmcore **ret) {
                 ReportRecord *recs = NULL;
                 size_t n = 0, i;
 
-                r = report_read_records(&recs, &n);
+                r = report_read_records(o, &recs, &n);
                 if (r < 0)
                         return r;
                 r = report_records_find(recs, n, arg, &i);
@@ -96,9 +94,9 @@ static int open_vmcore_arg(const char *arg, Vmcore **ret) {
         }
 
         if (fd < 0) {
-                fd = openat(dir_fd, "vmcore", O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+                fd = openat(dir_fd, DUMP_FILE_VMCORE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
                 if (fd < 0)
-                        return log_error_errno(-errno, "The dump %s has no vmcore (only dmesg.txt was saved?): %m", arg);
+                        return log_error_errno(-errno, "The dump %s has no " DUMP_FILE_VMCORE " (only " DUMP_FILE_DMESG " was saved?): %m", arg);
         }
         if (fstat(fd, &st) < 0)
                 return log_error_errno(-errno, "Failed to stat the vmcore of %s: %m", arg);
@@ -119,19 +117,23 @@ static int kernel_error(int r, const char *arg, const VmcoreKernelError *e) {
         if (r == -ENODATA)
                 return log_error_errno(r, "%s: the pages holding it were filtered out of the dump%s%s.", arg,
                                        e->what[0] ? ": " : "", e->what);
+        if (r == -EOPNOTSUPP)
+                return log_error_errno(r, "%s: %s%spages are compressed with a codec this tinykdump was built without "
+                                          "(meson options zlib, lzo, snappy, zstd).", arg, e->what, e->what[0] ? ": " : "");
         return log_error_errno(r, "%s: %s%s%m", arg, e->what, e->what[0] ? ": " : "");
 }
 
 int verb_dmesg(int argc, char *argv[], void *userdata) {
+        const TinykdumpOptions *o = userdata;
         _cleanup_vmcore_free_ Vmcore *v = NULL;
         _cleanup_(buffer_done) Buffer out = {};
         VmcoreKernelError e = {};
         int r;
 
-        r = open_vmcore_arg(argv[1], &v);
+        r = open_vmcore_arg(o, argv[1], &v);
         if (r < 0)
                 return r;
-        r = vmcore_dmesg(v, vmcore_args.caller_id ? PRINTK_FORMAT_CALLER_ID : 0, &out, &e);
+        r = vmcore_dmesg(v, o->caller_id ? PRINTK_FORMAT_CALLER_ID : 0, &out, &e);
         if (r < 0)
                 return kernel_error(r, argv[1], &e);
         if (out.size > 0 && fwrite(out.data, 1, out.size, stdout) != out.size)
@@ -142,21 +144,22 @@ int verb_dmesg(int argc, char *argv[], void *userdata) {
 }
 
 int verb_uname(int argc, char *argv[], void *userdata) {
+        const TinykdumpOptions *o = userdata;
         _cleanup_vmcore_free_ Vmcore *v = NULL;
         VmcoreKernelError e = {};
         VmcoreUname u;
         int r;
 
-        r = open_vmcore_arg(argv[1], &v);
+        r = open_vmcore_arg(o, argv[1], &v);
         if (r < 0)
                 return r;
         r = vmcore_uname(v, &u, &e);
         if (r < 0)
                 return kernel_error(r, argv[1], &e);
 
-        if (vmcore_args.json) {
+        if (o->json) {
                 JsonWriter w;
-                json_begin(&w, stdout, vmcore_args.pretty);
+                json_begin(&w, stdout, o->pretty);
                 json_object_open(&w);
                 json_kv_string(&w, "sysname", u.sysname);
                 json_kv_string(&w, "nodename", u.nodename);

@@ -5,12 +5,6 @@
 
 #include "macro.h"
 
-typedef struct VmcoreArgs {
-        bool json, pretty;           /* --json= */
-        bool caller_id;              /* --caller-id=: print the "[    T123] " field */
-} VmcoreArgs;
-
-extern VmcoreArgs vmcore_args;
-
+/* userdata is the const TinykdumpOptions * of options.h (json, pretty, caller_id). */
 int verb_dmesg(int argc, char *argv[], void *userdata);
 int verb_uname(int argc, char *argv[], void *userdata);

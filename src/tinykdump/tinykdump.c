@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tinykdump: arm the machine for kernel crash dumps and inspect the result. A thin main() over
- * src/shared/: every verb is a few calls into the library plus printing. */
+ * the libraries in src/ (arm, report, vmcore, dump, basic): every verb is a few calls into them
+ * plus printing. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <time.h>
@@ -11,19 +12,11 @@
 #include "loader.h"
 #include "proc-cmdline.h"
 #include "log.h"
+#include "options.h"
 #include "tinykdump-report.h"
 #include "tinykdump-vmcore.h"
 #include "tkconf.h"
 #include "verbs.h"
-
-/* Exit codes (documented in tinykdump(8)). */
-enum {
-        EXIT_NOT_ARMED = 3,    /* status: the machine is not armed (like LSB "not running") */
-        EXIT_BAD_CONFIG = 6,   /* the configuration is invalid or names no dump target (LSB "not configured") */
-};
-
-static bool arg_json = false;
-static bool arg_pretty = true;
 
 static const char *root(void) {
         return tk_root();
@@ -81,7 +74,7 @@ static int verb_unload(int argc, char *argv[], void *userdata) {
                                                MIB(m.static_size));
                 log_info("Returned the %s crash kernel region to CMA.", MIB(m.static_size));
         }
-        return 0;
+        return EXIT_SUCCESS;
 }
 
 static int verb_load(int argc, char *argv[], void *userdata) {
@@ -97,10 +90,15 @@ static int verb_load(int argc, char *argv[], void *userdata) {
         if (!tk_config_is_valid(c)) {
                 log_error("The configuration is invalid (%zu error(s) above); not loading a capture kernel.",
                           c->diags.n_errors);
-                return -EXIT_BAD_CONFIG;
+                return EXIT_BAD_CONFIG;
         }
 
         r = load_plan_build(root(), c, 0, &p, &msg);
+        if (r == -EDESTADDRREQ) {
+                /* No [Target] What=: the configuration names no dump target. */
+                log_error("%s", msg ?: strerror(-r));
+                return EXIT_BAD_CONFIG;
+        }
         if (r < 0)
                 return log_error_errno(r, "%s", msg ?: strerror(-r));
         if (!p.target_present)
@@ -137,7 +135,7 @@ static int verb_load(int argc, char *argv[], void *userdata) {
                  div_round_up_u64(res.load_usec, 1000), p.cma ? "CMA" : "classic", MIB(res.static_after),
                  MIB(p.need_static), p.cma ? ", CMA " : "", p.cma ? MIB(p.mem.cma_size) : "",
                  p.capture.target_what);
-        return 0;
+        return EXIT_SUCCESS;
 }
 
 static void json_ranges(JsonWriter *w, const char *key, const CrashRange *ranges, size_t n) {
@@ -157,152 +155,281 @@ static const char *tristate(int v) {
         return v < 0 ? "unknown" : v ? "yes" : "no";
 }
 
-static int verb_status(int argc, char *argv[], void *userdata) {
-        _cleanup_tk_config_free_ TkConfig *c = NULL;
-        _cleanup_(crashmem_done) CrashMem m = {};
-        _cleanup_(load_state_done) LoadState st = {};
-        _cleanup_free_ char *what = NULL, *device = NULL;
-        const char *bad = NULL, *why = NULL;
-        bool valid, target_present = false, have_state;
+/* Everything `status` shows, gathered before printing. */
+typedef struct Status {
+        TkConfig *config;
+        CrashMem mem;
+        LoadState state;
+        bool have_state;
+        char *what, *device;
+        bool valid, target_present, armed;
+        const char *why; /* why not armed, or NULL */
+} Status;
+
+static void status_done(Status *s) {
+        tk_config_free(s->config);
+        crashmem_done(&s->mem);
+        load_state_done(&s->state);
+        free(s->what);
+        free(s->device);
+}
+
+static int status_gather(Status *s) {
+        const char *bad = NULL;
         int r;
 
-        r = tk_config_load(root(), &c);
+        r = tk_config_load(root(), &s->config);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the configuration: %m");
-        valid = tk_config_is_valid(c);
+        s->valid = tk_config_is_valid(s->config);
 
-        r = crashmem_read(root(), &m, &bad);
+        r = crashmem_read(root(), &s->mem, &bad);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the crash kernel reservation%s%s: %m", bad ? " from " : "",
                                        strempty(bad));
-        have_state = load_state_read(root(), &st) >= 0;
+        s->have_state = load_state_read(root(), &s->state) >= 0;
 
-        if (tk_config_target_what(c, &what) >= 0 && what &&
-            capture_target_device_from_what(what, &device) >= 0) {
-                _cleanup_free_ char *p = path_join(root(), device);
-                target_present = p && access(p, F_OK) >= 0;
+        if (tk_config_target_what(s->config, &s->what) >= 0 && s->what &&
+            capture_target_device_from_what(s->what, &s->device) >= 0)
+                s->target_present = exists_at(root(), s->device);
+
+        s->armed = s->mem.loaded > 0;
+        if (s->armed)
+                s->why = NULL;
+        else if (!crashmem_has_static(&s->mem) && !crashmem_has_cma(&s->mem))
+                s->why = "no crash kernel memory is reserved (crashkernel= missing or failed)";
+        else if (!s->valid)
+                s->why = "the configuration is invalid";
+        else
+                s->why = "no capture kernel is loaded (tinykdump-load.service not run or failed)";
+        return 0;
+}
+
+static void status_json_reservation(JsonWriter *w, const CrashMem *m) {
+        json_key(w, "reservation");
+        json_object_open(w);
+        json_kv_u64(w, "static_size", m->static_size);
+        json_kv_bool(w, "static_size_known", m->static_size_known);
+        json_kv_string(w, "static_size_path", m->size_path);
+        json_ranges(w, "static_ranges", m->iomem.crash, m->iomem.n_crash);
+        json_kv_u64(w, "cma_size", m->cma_size);
+        json_ranges(w, "cma_ranges", m->cma, m->n_cma);
+        json_kv_bool(w, "growable", m->growable);
+        json_kv_u64(w, "system_ram", m->system_ram);
+        json_object_close(w);
+}
+
+static void status_json_capture(JsonWriter *w, const Status *s) {
+        const LoadState *st = &s->state;
+
+        json_key(w, "capture");
+        if (!s->armed || !s->have_state) {
+                json_null(w);
+                return;
         }
+        json_object_open(w);
+        json_kv_string(w, "image", st->image);
+        json_kv_string(w, "kernel", st->kernel);
+        json_kv_string(w, "initrd", st->initrd);
+        json_kv_string(w, "cmdline", st->cmdline);
+        json_kv_string(w, "mode", st->mode);
+        json_kv_u64(w, "loaded_at_usec", st->loaded_at_usec);
+        json_kv_u64(w, "kernel_size", st->kernel_size);
+        json_kv_u64(w, "initrd_size", st->initrd_size);
+        json_kv_u64(w, "need_static", st->need_static);
+        json_kv_u64(w, "static_before", st->static_before);
+        json_kv_u64(w, "static_after", st->static_after);
+        json_kv_bool(w, "grown", st->grown);
+        json_object_close(w);
+}
 
-        bool armed = m.loaded > 0;
-        if (!armed) {
-                if (!crashmem_has_static(&m) && !crashmem_has_cma(&m))
-                        why = "no crash kernel memory is reserved (crashkernel= missing or failed)";
-                else if (!valid)
-                        why = "the configuration is invalid";
-                else
-                        why = "no capture kernel is loaded (tinykdump-load.service not run or failed)";
+static void status_json_config(JsonWriter *w, const Status *s) {
+        const TkConfig *c = s->config;
+
+        json_key(w, "config");
+        json_object_open(w);
+        json_kv_bool(w, "valid", s->valid);
+        json_kv_u64(w, "errors", c->diags.n_errors);
+        json_key(w, "files");
+        json_array_open(w);
+        STRV_FOREACH(f, c->files)
+                json_string(w, *f);
+        json_array_close(w);
+        json_key(w, "diagnostics");
+        json_array_open(w);
+        for (size_t i = 0; i < c->diags.n; i++) {
+                _cleanup_free_ char *d = conf_diag_format(&c->diags.items[i]);
+                json_string(w, d);
         }
+        json_array_close(w);
+        json_object_close(w);
+}
 
-        if (arg_json) {
-                JsonWriter w;
-                json_begin(&w, stdout, arg_pretty);
-                json_object_open(&w);
-                json_kv_bool(&w, "armed", armed);
-                json_kv_string(&w, "reason", why);
-                json_key(&w, "reservation");
-                json_object_open(&w);
-                json_kv_u64(&w, "static_size", m.static_size);
-                json_kv_bool(&w, "static_size_known", m.static_size_known);
-                json_kv_string(&w, "static_size_path", m.size_path);
-                json_ranges(&w, "static_ranges", m.iomem.crash, m.iomem.n_crash);
-                json_kv_u64(&w, "cma_size", m.cma_size);
-                json_ranges(&w, "cma_ranges", m.cma, m.n_cma);
-                json_kv_bool(&w, "growable", m.growable);
-                json_kv_u64(&w, "system_ram", m.system_ram);
-                json_object_close(&w);
-                json_key(&w, "loaded");
-                if (m.loaded < 0)
-                        json_null(&w);
-                else
-                        json_bool(&w, m.loaded > 0);
-                json_key(&w, "capture");
-                if (armed && have_state) {
-                        json_object_open(&w);
-                        json_kv_string(&w, "image", st.image);
-                        json_kv_string(&w, "kernel", st.kernel);
-                        json_kv_string(&w, "initrd", st.initrd);
-                        json_kv_string(&w, "cmdline", st.cmdline);
-                        json_kv_string(&w, "mode", st.mode);
-                        json_kv_u64(&w, "loaded_at_usec", st.loaded_at_usec);
-                        json_kv_u64(&w, "kernel_size", st.kernel_size);
-                        json_kv_u64(&w, "initrd_size", st.initrd_size);
-                        json_kv_u64(&w, "need_static", st.need_static);
-                        json_kv_u64(&w, "static_before", st.static_before);
-                        json_kv_u64(&w, "static_after", st.static_after);
-                        json_kv_bool(&w, "grown", st.grown);
-                        json_object_close(&w);
-                } else
-                        json_null(&w);
-                json_key(&w, "hotplug");
-                json_object_open(&w);
-                json_kv_i64(&w, "cpu", m.cpu_hotplug);
-                json_kv_i64(&w, "memory", m.memory_hotplug);
-                json_object_close(&w);
-                json_key(&w, "target");
-                json_object_open(&w);
-                json_kv_string(&w, "what", what);
-                json_kv_string(&w, "device", device);
-                json_kv_bool(&w, "present", target_present);
-                json_object_close(&w);
-                json_key(&w, "config");
-                json_object_open(&w);
-                json_kv_bool(&w, "valid", valid);
-                json_kv_u64(&w, "errors", c->diags.n_errors);
-                json_key(&w, "files");
-                json_array_open(&w);
-                STRV_FOREACH(f, c->files)
-                        json_string(&w, *f);
-                json_array_close(&w);
-                json_key(&w, "diagnostics");
-                json_array_open(&w);
-                for (size_t i = 0; i < c->diags.n; i++) {
-                        _cleanup_free_ char *d = conf_diag_format(&c->diags.items[i]);
-                        json_string(&w, d);
-                }
-                json_array_close(&w);
-                json_object_close(&w);
-                json_object_close(&w);
-                r = json_end(&w);
+static int status_print_json(const Status *s, bool pretty) {
+        JsonWriter w;
+        int r;
+
+        json_begin(&w, stdout, pretty);
+        json_object_open(&w);
+        json_kv_bool(&w, "armed", s->armed);
+        json_kv_string(&w, "reason", s->why);
+        status_json_reservation(&w, &s->mem);
+        json_key(&w, "loaded");
+        if (s->mem.loaded < 0)
+                json_null(&w);
+        else
+                json_bool(&w, s->mem.loaded > 0);
+        status_json_capture(&w, s);
+        json_key(&w, "hotplug");
+        json_object_open(&w);
+        json_kv_i64(&w, "cpu", s->mem.cpu_hotplug);
+        json_kv_i64(&w, "memory", s->mem.memory_hotplug);
+        json_object_close(&w);
+        json_key(&w, "target");
+        json_object_open(&w);
+        json_kv_string(&w, "what", s->what);
+        json_kv_string(&w, "device", s->device);
+        json_kv_bool(&w, "present", s->target_present);
+        json_object_close(&w);
+        status_json_config(&w, s);
+        json_object_close(&w);
+        r = json_end(&w);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write to standard output: %m");
+        return 0;
+}
+
+static void status_print_text(const Status *s) {
+        const CrashMem *m = &s->mem;
+        const LoadState *st = &s->state;
+        const TkConfig *c = s->config;
+
+        printf("       State: %s%s%s\n", s->armed ? "armed" : "not armed", s->why ? " — " : "", strempty(s->why));
+        printf(" Reservation: static %s", m->static_size_known ? MIB(m->static_size) : "unknown");
+        for (size_t i = 0; i < m->iomem.n_crash; i++)
+                printf("%s%#" PRIx64 "-%#" PRIx64, i == 0 ? " at " : ", ", m->iomem.crash[i].start,
+                       m->iomem.crash[i].end);
+        if (m->n_cma > 0)
+                printf("; CMA %s in %zu range(s)", MIB(m->cma_size), m->n_cma);
+        else
+                printf("; no CMA");
+        printf("%s\n", m->growable ? "; growable from CMA" : "");
+        if (s->armed && s->have_state) {
+                printf("      Loaded: %s (%s mode)\n", st->image ?: st->kernel, strna(st->mode));
+                if (st->initrd)
+                        printf("      Initrd: %s (%s with overlay)\n", st->initrd, MIB(st->initrd_size));
+                printf("     Cmdline: %s\n", strna(st->cmdline));
+                printf("        Need: %s static (was %s, now %s)\n", MIB(st->need_static), MIB(st->static_before),
+                       MIB(st->static_after));
+        } else
+                printf("      Loaded: %s\n", tristate(m->loaded));
+        printf("      Target: %s%s%s%s\n", s->what ?: "(not configured)", s->device ? " → " : "", strempty(s->device),
+               s->what ? (s->target_present ? " (present)" : " (not present)") : "");
+        printf("     Hotplug: kernel updates the loaded image itself on CPU hotplug: %s, memory hotplug: %s\n",
+               tristate(m->cpu_hotplug), tristate(m->memory_hotplug));
+        printf("      Config: %s", s->valid ? "valid" : "INVALID");
+        if (c->diags.n > 0)
+                printf(", %zu diagnostic(s):\n", c->diags.n);
+        else
+                printf("\n");
+        for (size_t i = 0; i < c->diags.n; i++) {
+                _cleanup_free_ char *d = conf_diag_format(&c->diags.items[i]);
+                printf("              %s\n", strna(d));
+        }
+}
+
+static int verb_status(int argc, char *argv[], void *userdata) {
+        const TinykdumpOptions *o = userdata;
+        _cleanup_(status_done) Status s = {};
+        int r;
+
+        r = status_gather(&s);
+        if (r < 0)
+                return r;
+        if (o->json) {
+                r = status_print_json(&s, o->pretty);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to write to standard output: %m");
-        } else {
-                printf("       State: %s%s%s\n", armed ? "armed" : "not armed", why ? " — " : "", strempty(why));
-                printf(" Reservation: static %s", m.static_size_known ? MIB(m.static_size) : "unknown");
-                for (size_t i = 0; i < m.iomem.n_crash; i++)
-                        printf("%s%#" PRIx64 "-%#" PRIx64, i == 0 ? " at " : ", ", m.iomem.crash[i].start,
-                               m.iomem.crash[i].end);
-                if (m.n_cma > 0)
-                        printf("; CMA %s in %zu range(s)", MIB(m.cma_size), m.n_cma);
-                else
-                        printf("; no CMA");
-                printf("%s\n", m.growable ? "; growable from CMA" : "");
-                if (armed && have_state) {
-                        printf("      Loaded: %s (%s mode)\n", st.image ?: st.kernel, strna(st.mode));
-                        if (st.initrd)
-                                printf("      Initrd: %s (%s with overlay)\n", st.initrd, MIB(st.initrd_size));
-                        printf("     Cmdline: %s\n", strna(st.cmdline));
-                        printf("        Need: %s static (was %s, now %s)\n", MIB(st.need_static),
-                               MIB(st.static_before), MIB(st.static_after));
-                } else
-                        printf("      Loaded: %s\n", tristate(m.loaded));
-                printf("      Target: %s%s%s%s\n", what ?: "(not configured)", device ? " → " : "", strempty(device),
-                       what ? (target_present ? " (present)" : " (not present)") : "");
-                printf("     Hotplug: kernel updates the loaded image itself on CPU hotplug: %s, memory hotplug: %s\n",
-                       tristate(m.cpu_hotplug), tristate(m.memory_hotplug));
-                printf("      Config: %s", valid ? "valid" : "INVALID");
-                if (c->diags.n > 0)
-                        printf(", %zu diagnostic(s):\n", c->diags.n);
-                else
-                        printf("\n");
-                for (size_t i = 0; i < c->diags.n; i++) {
-                        _cleanup_free_ char *d = conf_diag_format(&c->diags.items[i]);
-                        printf("              %s\n", strna(d));
-                }
+                        return r;
+        } else
+                status_print_text(&s);
+        return s.armed ? EXIT_SUCCESS : EXIT_NOT_ARMED;
+}
+
+static int estimate_print_json(const LoadPlan *p, bool pretty) {
+        const CrashNeed *n = &p->need;
+        JsonWriter w;
+        int r;
+
+        json_begin(&w, stdout, pretty);
+        json_object_open(&w);
+        json_kv_string(&w, "kernel", capture_image_name(&p->image));
+        json_kv_u64(&w, "kernel_init_size", p->image.bz.init_size);
+        json_kv_u64(&w, "kernel_alignment", p->image.bz.kernel_alignment);
+        json_kv_u64(&w, "initrd_size", p->initrd_total);
+        json_key(&w, "items");
+        json_array_open(&w);
+        for (size_t i = 0; i < n->n_items; i++) {
+                json_object_open(&w);
+                json_kv_string(&w, "label", n->items[i].label);
+                json_kv_u64(&w, "bytes", n->items[i].bytes);
+                json_kv_string(&w, "part", n->items[i].part == CRASH_NEED_STATIC ? "static" : "runtime");
+                json_object_close(&w);
         }
-        return armed ? 0 : -EXIT_NOT_ARMED;
+        json_array_close(&w);
+        json_kv_u64(&w, "static_need", n->static_need);
+        json_kv_u64(&w, "runtime_need", n->runtime_need);
+        json_kv_u64(&w, "classic_need", n->classic_need);
+        json_key(&w, "recommended");
+        json_object_open(&w);
+        json_kv_string(&w, "classic", n->classic);
+        json_kv_string(&w, "cma", n->cma);
+        json_object_close(&w);
+        json_key(&w, "current");
+        json_object_open(&w);
+        json_kv_u64(&w, "static_size", p->mem.static_size);
+        json_kv_u64(&w, "cma_size", p->mem.cma_size);
+        json_kv_string(&w, "mode", p->cma ? "cma" : "classic");
+        json_kv_u64(&w, "need", p->need_static);
+        json_kv_bool(&w, "sufficient", p->grow || p->mem.static_size >= p->need_static);
+        json_kv_bool(&w, "growable", p->mem.growable);
+        json_kv_u64(&w, "grow_to", p->grow ? p->grow_to : 0);
+        json_object_close(&w);
+        json_object_close(&w);
+        r = json_end(&w);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write to standard output: %m");
+        return 0;
+}
+
+static void estimate_print_text(const LoadPlan *p) {
+        const CrashNeed *n = &p->need;
+        char v[8];
+
+        printf("Capture kernel %s: boot protocol %s, init_size %s, alignment %s\n", capture_image_name(&p->image),
+               bzimage_version_string(p->image.bz.version, v, sizeof(v)), MIB(p->image.bz.init_size),
+               MIB(p->image.bz.kernel_alignment));
+        printf("\n%-44s %12s  %s\n", "NEED", "SIZE", "WHERE");
+        for (size_t i = 0; i < n->n_items; i++)
+                printf("%-44s %12s  %s\n", n->items[i].label, MIB(n->items[i].bytes),
+                       n->items[i].part == CRASH_NEED_STATIC ? "static region" : "static (classic) or CMA");
+        printf("%-44s %12s\n", "static region, CMA mode", MIB(n->static_need));
+        printf("%-44s %12s\n", "static region, classic mode", MIB(n->classic_need));
+        printf("\nRecommended kernel command line:\n  classic: %s\n  CMA:     %s\n", n->classic, n->cma);
+        if (p->mem.growable)
+                printf("  This kernel allocates the static region from CMA at load time: crashkernel=%" PRIu64 "M,cma alone "
+                       "suffices, and nothing is withheld while no capture kernel is loaded.\n",
+                       div_round_up_u64(n->cma_size, MiB) + div_round_up_u64(n->static_need, MiB));
+        if (p->grow)
+                printf("\nNow: static %s, CMA %s → load allocates %s from CMA\n", MIB(p->mem.static_size),
+                       MIB(p->mem.cma_size), MIB(p->grow_to));
+        else
+                printf("\nNow: static %s, CMA %s → %s mode needs %s static: %s\n", MIB(p->mem.static_size),
+                       MIB(p->mem.cma_size), p->cma ? "CMA" : "classic", MIB(p->need_static),
+                       p->mem.static_size >= p->need_static ? "sufficient" : "TOO SMALL");
 }
 
 static int verb_estimate(int argc, char *argv[], void *userdata) {
+        const TinykdumpOptions *o = userdata;
         _cleanup_tk_config_free_ TkConfig *c = NULL;
         _cleanup_(load_plan_done) LoadPlan p = {};
         _cleanup_free_ char *msg = NULL;
@@ -314,74 +441,10 @@ static int verb_estimate(int argc, char *argv[], void *userdata) {
         r = load_plan_build(root(), c, LOAD_PLAN_ESTIMATE, &p, &msg);
         if (r < 0)
                 return log_error_errno(r, "%s", msg ?: strerror(-r));
-
-        const CrashNeed *n = &p.need;
-        if (arg_json) {
-                JsonWriter w;
-                json_begin(&w, stdout, arg_pretty);
-                json_object_open(&w);
-                json_kv_string(&w, "kernel", capture_image_name(&p.image));
-                json_kv_u64(&w, "kernel_init_size", p.image.bz.init_size);
-                json_kv_u64(&w, "kernel_alignment", p.image.bz.kernel_alignment);
-                json_kv_u64(&w, "initrd_size", p.initrd_total);
-                json_key(&w, "items");
-                json_array_open(&w);
-                for (size_t i = 0; i < n->n_items; i++) {
-                        json_object_open(&w);
-                        json_kv_string(&w, "label", n->items[i].label);
-                        json_kv_u64(&w, "bytes", n->items[i].bytes);
-                        json_kv_string(&w, "part", n->items[i].part == CRASH_NEED_STATIC ? "static" : "runtime");
-                        json_object_close(&w);
-                }
-                json_array_close(&w);
-                json_kv_u64(&w, "static_need", n->static_need);
-                json_kv_u64(&w, "runtime_need", n->runtime_need);
-                json_kv_u64(&w, "classic_need", n->classic_need);
-                json_key(&w, "recommended");
-                json_object_open(&w);
-                json_kv_string(&w, "classic", n->classic);
-                json_kv_string(&w, "cma", n->cma);
-                json_object_close(&w);
-                json_key(&w, "current");
-                json_object_open(&w);
-                json_kv_u64(&w, "static_size", p.mem.static_size);
-                json_kv_u64(&w, "cma_size", p.mem.cma_size);
-                json_kv_string(&w, "mode", p.cma ? "cma" : "classic");
-                json_kv_u64(&w, "need", p.need_static);
-                json_kv_bool(&w, "sufficient", p.grow || p.mem.static_size >= p.need_static);
-                json_kv_bool(&w, "growable", p.mem.growable);
-                json_kv_u64(&w, "grow_to", p.grow ? p.grow_to : 0);
-                json_object_close(&w);
-                json_object_close(&w);
-                r = json_end(&w);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to write to standard output: %m");
-                return 0;
-        }
-
-        char v[8];
-        printf("Capture kernel %s: boot protocol %s, init_size %s, alignment %s\n", capture_image_name(&p.image),
-               bzimage_version_string(p.image.bz.version, v, sizeof(v)), MIB(p.image.bz.init_size),
-               MIB(p.image.bz.kernel_alignment));
-        printf("\n%-44s %12s  %s\n", "NEED", "SIZE", "WHERE");
-        for (size_t i = 0; i < n->n_items; i++)
-                printf("%-44s %12s  %s\n", n->items[i].label, MIB(n->items[i].bytes),
-                       n->items[i].part == CRASH_NEED_STATIC ? "static region" : "static (classic) or CMA");
-        printf("%-44s %12s\n", "static region, CMA mode", MIB(n->static_need));
-        printf("%-44s %12s\n", "static region, classic mode", MIB(n->classic_need));
-        printf("\nRecommended kernel command line:\n  classic: %s\n  CMA:     %s\n", n->classic, n->cma);
-        if (p.mem.growable)
-                printf("  This kernel allocates the static region from CMA at load time: crashkernel=%" PRIu64 "M,cma alone "
-                       "suffices, and nothing is withheld while no capture kernel is loaded.\n",
-                       div_round_up_u64(n->cma_size, MiB) + div_round_up_u64(n->static_need, MiB));
-        if (p.grow)
-                printf("\nNow: static %s, CMA %s → load allocates %s from CMA\n", MIB(p.mem.static_size),
-                       MIB(p.mem.cma_size), MIB(p.grow_to));
-        else
-                printf("\nNow: static %s, CMA %s → %s mode needs %s static: %s\n", MIB(p.mem.static_size),
-                       MIB(p.mem.cma_size), p.cma ? "CMA" : "classic", MIB(p.need_static),
-                       p.mem.static_size >= p.need_static ? "sufficient" : "TOO SMALL");
-        return 0;
+        if (o->json)
+                return estimate_print_json(&p, o->pretty);
+        estimate_print_text(&p);
+        return EXIT_SUCCESS;
 }
 
 static int help(void) {
@@ -411,7 +474,9 @@ static int help(void) {
         return 0;
 }
 
-static int parse_argv(int argc, char *argv[]) {
+/* Returns 1 to run a verb, 0 to exit successfully (--help, --version), or a negative errno
+ * already logged (a usage error). */
+static int parse_argv(int argc, char *argv[], TinykdumpOptions *o) {
         enum { ARG_VERSION = 0x100, ARG_JSON, ARG_FILE, ARG_DIRECTORY, ARG_CALLER_ID };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -435,11 +500,11 @@ static int parse_argv(int argc, char *argv[]) {
                         return 0;
                 case ARG_JSON:
                         if (!optarg || streq(optarg, "pretty"))
-                                arg_json = true, arg_pretty = true;
+                                o->json = true, o->pretty = true;
                         else if (streq(optarg, "short"))
-                                arg_json = true, arg_pretty = false;
+                                o->json = true, o->pretty = false;
                         else if (streq(optarg, "off"))
-                                arg_json = false;
+                                o->json = false;
                         else
                                 return log_error_errno(-EINVAL, "Unknown --json= mode '%s': use pretty, short or off.",
                                                        optarg);
@@ -448,16 +513,16 @@ static int parse_argv(int argc, char *argv[]) {
                         log_set_max_level(LOG_WARNING);
                         break;
                 case ARG_FILE:
-                        report_args.journal_file = optarg;
+                        o->journal_file = optarg;
                         break;
                 case ARG_DIRECTORY:
-                        report_args.journal_dir = optarg;
+                        o->journal_dir = optarg;
                         break;
                 case ARG_CALLER_ID: {
                         int b = parse_boolean(optarg);
                         if (b < 0)
                                 return log_error_errno(b, "--caller-id= takes a boolean, not '%s'.", optarg);
-                        vmcore_args.caller_id = b;
+                        o->caller_id = b;
                         break;
                 }
                 case '?':
@@ -480,31 +545,43 @@ int main(int argc, char *argv[]) {
                 { "dmesg", 2, 2, false, verb_dmesg },
                 { "uname", 2, 2, false, verb_uname },
         };
+        TinykdumpOptions options = {
+                .pretty = true,
+                .caller_id = true,
+        };
+        const Verb *v = NULL;
         int r;
 
         log_setup("tinykdump", LOG_TARGET_AUTO);
         log_parse_environment();
 
-        r = parse_argv(argc, argv);
+        r = parse_argv(argc, argv, &options);
         if (r < 0)
-                return 2;
+                return EXIT_USAGE;
         if (r == 0)
-                return 0;
+                return EXIT_SUCCESS;
 
-        report_args.json = arg_json;
-        report_args.pretty = arg_pretty;
-        vmcore_args.json = arg_json;
-        vmcore_args.pretty = arg_pretty;
-        const Verb *v = verbs_find(argc - optind, argv + optind, verbs, ELEMENTSOF(verbs));
-        if (!v)
-                return 2;
+        switch (verbs_find(argc - optind, argv + optind, verbs, ELEMENTSOF(verbs), &v)) {
+        case VERB_FIND_OK:
+                break;
+        case VERB_FIND_MISSING:
+                log_error("Command verb required. See --help.");
+                return EXIT_USAGE;
+        case VERB_FIND_UNKNOWN:
+                log_error("Unknown command verb '%s'. See --help.", argv[optind]);
+                return EXIT_USAGE;
+        case VERB_FIND_TOO_FEW:
+                log_error("Too few arguments for '%s'. See --help.", v->verb);
+                return EXIT_USAGE;
+        case VERB_FIND_TOO_MANY:
+                log_error("Too many arguments for '%s'. See --help.", v->verb);
+                return EXIT_USAGE;
+        }
+
         if (optind >= argc)
-                r = v->dispatch(1, (char *[]) { (char *) v->verb, NULL }, NULL);
+                r = v->dispatch(1, (char *[]) { (char *) v->verb, NULL }, &options);
         else
-                r = v->dispatch(argc - optind, argv + optind, NULL);
-        if (r == -EXIT_NOT_ARMED)
-                return EXIT_NOT_ARMED;
-        if (r == -EXIT_BAD_CONFIG)
-                return EXIT_BAD_CONFIG;
-        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+                r = v->dispatch(argc - optind, argv + optind, &options);
+        /* Verbs return 0, a positive exit status, or a negative errno they have already logged. */
+        return r < 0 ? EXIT_FAILURE : r;
 }

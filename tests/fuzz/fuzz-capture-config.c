@@ -5,7 +5,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         _cleanup_(capture_config_done) CaptureConfig c, again;
         _cleanup_free_ char *text = NULL, *text2 = NULL;
-        _cleanup_strv_free_ char **diag = NULL;
+        _cleanup_(conf_diags_done) ConfDiagList diag = {};
         size_t n, n2;
 
         capture_config_init(&c);

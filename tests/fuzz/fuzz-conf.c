@@ -22,9 +22,9 @@ static void check_capture_config(const TkConfig *c) {
                 goto finish;
         cc.target_timeout_usec = c->timeout_usec;
         cc.dump_level = c->dump_level;
-        cc.dump_compression = (CaptureCompression) c->compression;
-        cc.failure_action = (CaptureAction) c->failure_action;
-        cc.final_action = (CaptureAction) c->final_action;
+        cc.dump_compression = c->compression;
+        cc.failure_action = c->failure_action;
+        cc.final_action = c->final_action;
         if (capture_config_verify(&cc, &why) == -EINVAL) {
                 fprintf(stderr, "capture.conf rejects a valid tinykdump.conf: %s\n", strna(why));
                 abort();

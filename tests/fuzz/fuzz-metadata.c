@@ -7,7 +7,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         DumpMetadata m, m2;
-        MetadataParseError e;
+        ConfDiagList e = {};
         char *text = NULL, *text2 = NULL, *panic = NULL;
         size_t n, n2;
         int r;
@@ -29,11 +29,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 for (size_t i = 0; i < size; i++)
                         lines += data[i] == '\n';
                 /* Line 0 only for "no RESULT=", which is about the whole file. */
-                if ((e.line == 0 && !streq(e.key, "RESULT")) || e.line > lines)
+                if (e.n != 1)
                         abort();
-                if (!e.what || strnlen(e.key, sizeof(e.key)) == sizeof(e.key) ||
-                    strnlen(e.value, sizeof(e.value)) == sizeof(e.value))
+                const ConfDiag *d = &e.items[0];
+                if ((d->line == 0 && !streq(d->key, "RESULT")) || d->line > lines)
                         abort();
+                if (!d->message || !d->key || !d->value || strlen(d->key) > METADATA_DIAG_KEY_MAX ||
+                    strlen(d->value) > METADATA_DIAG_VALUE_MAX)
+                        abort();
+                conf_diags_done(&e);
                 return 0;
         }
         if (r < 0)
@@ -41,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
         if (dump_metadata_format(&m, &text, &n) < 0)
                 abort();
-        if (dump_metadata_parse(text, n, &m2, &e) < 0)
+        if (dump_metadata_parse(text, n, &m2, NULL) < 0)
                 abort();
         if (dump_metadata_format(&m2, &text2, &n2) < 0)
                 abort();

@@ -4,6 +4,7 @@
  * fields must survive a round trip through report_record_to_fields(), the human message must stay
  * one line, and printing must not crash. dmesg_tail() runs on the whole input. */
 #include "fuzz.h"
+#include "report-print.h"
 #include "report.h"
 #include "util.h"
 

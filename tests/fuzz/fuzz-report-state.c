@@ -3,6 +3,7 @@
  * formats and parses back to the same values), mountinfo lookup by device number, and the crash
  * time in a dump directory name from the target. */
 #include "fuzz.h"
+#include "mountinfo.h"
 #include "report.h"
 
 static bool streq_null(const char *a, const char *b) {

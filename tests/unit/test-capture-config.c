@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <syslog.h>
 
 #include <blkid.h>
 
 #include "capture-config.h"
 #include "cpio.h"
 #include "tests.h"
+
+#define ASSERT_DIAG(d, text)                                      \
+        do {                                                      \
+                _cleanup_free_ char *_s = conf_diag_format(d);    \
+                ASSERT_STREQ(_s, text);                           \
+        } while (0)
 #include "util.h"
 
 static int fill(CaptureConfig *c) {
@@ -34,7 +41,7 @@ static int fill(CaptureConfig *c) {
 TEST(round_trip) {
         _cleanup_(capture_config_done) CaptureConfig c, p;
         _cleanup_free_ char *text = NULL;
-        _cleanup_strv_free_ char **diag = NULL;
+        _cleanup_(conf_diags_done) ConfDiagList diag = {};
         size_t size;
 
         capture_config_init(&p);
@@ -47,7 +54,7 @@ TEST(round_trip) {
         ASSERT_NOT_NULL(strstr(text, "\nLOADED_AT_USEC=1790000000123456\n"));
 
         ASSERT_OK(capture_config_parse(text, size, NULL, &p, &diag));
-        ASSERT_EQ(strv_length(diag), 0);
+        ASSERT_EQ(diag.n, 0);
         ASSERT_STREQ(p.target_what, "LABEL=My Dumps/2");
         ASSERT_STREQ(p.target_device, "/dev/disk/by-label/My\\x20Dumps\\x2f2");
         ASSERT_STREQ(p.target_fstype, "vfat");
@@ -95,7 +102,7 @@ TEST(defaults) {
 
 TEST(syntax) {
         _cleanup_(capture_config_done) CaptureConfig c;
-        _cleanup_strv_free_ char **diag = NULL;
+        _cleanup_(conf_diags_done) ConfDiagList diag = {};
         static const char text[] =
                 "# comment\r\n"
                 "\n"
@@ -116,24 +123,28 @@ TEST(syntax) {
         ASSERT_EQ(c.dump_level, 31);
         ASSERT_NULL(c.target_fstype);
         ASSERT_STREQ(c.crashed_boot_id, "0123456789abcdef0123456789abcdef");
-        ASSERT_EQ(strv_length(diag), 3);
-        ASSERT_STREQ(diag[0], "/x/capture.conf:6: unknown key FUTURE_KEY=something, ignoring.");
-        ASSERT_STREQ(diag[1], "/x/capture.conf:7: 'not a key value line' is not KEY=value, ignoring.");
-        ASSERT_STREQ(diag[2], "/x/capture.conf:8: invalid key name 'lower' (value 'case'), ignoring.");
+        ASSERT_EQ(diag.n, 3);
+        ASSERT_FALSE(conf_diags_has_errors(&diag));
+        ASSERT_DIAG(&diag.items[0], "/x/capture.conf:6: unknown key FUTURE_KEY=something, ignoring.");
+        ASSERT_STREQ(diag.items[0].key, "FUTURE_KEY");
+        ASSERT_STREQ(diag.items[0].value, "something");
+        ASSERT_DIAG(&diag.items[1], "/x/capture.conf:7: 'not a key value line' is not KEY=value, ignoring.");
+        ASSERT_DIAG(&diag.items[2], "/x/capture.conf:8: invalid key name 'lower' (value 'case'), ignoring.");
         return TEST_PASS;
 }
 
 static int parse_error(const char *text, char **ret_diag) {
         _cleanup_(capture_config_done) CaptureConfig c;
-        _cleanup_strv_free_ char **diag = NULL;
+        _cleanup_(conf_diags_done) ConfDiagList diag = {};
         int r;
 
         capture_config_init(&c);
         r = capture_config_parse(text, strlen(text), "t.conf", &c, &diag);
         if (r >= 0)
                 return 0;
-        size_t n = strv_length(diag);
-        *ret_diag = n > 0 ? strdup(diag[n - 1]) : NULL;
+        *ret_diag = diag.n > 0 ? conf_diag_format(&diag.items[diag.n - 1]) : NULL;
+        if (diag.n > 0 && diag.items[diag.n - 1].level != LOG_ERR)
+                return -EUCLEAN;   /* the error must be an error */
         return r;
 }
 
@@ -390,5 +401,20 @@ TEST(enums) {
         ASSERT_EQ(capture_compression_from_string("ZLIB"), -EINVAL);
         ASSERT_EQ(capture_action_from_string(NULL), -EINVAL);
         ASSERT_NULL(capture_action_to_string(_CAPTURE_ACTION_MAX));
+        return TEST_PASS;
+}
+
+TEST(what_split) {
+        _cleanup_free_ char *kind = NULL;
+        const char *value = NULL;
+
+        ASSERT_OK(capture_what_split("LABEL=My=Dumps", &kind, &value));
+        ASSERT_STREQ(kind, "LABEL");
+        ASSERT_STREQ(value, "My=Dumps");
+        ASSERT_ERROR(capture_what_split("=x", &kind, &value), EINVAL);
+        ASSERT_ERROR(capture_what_split("UUID=", &kind, &value), EINVAL);
+        ASSERT_ERROR(capture_what_split("/dev/sda1", &kind, &value), EINVAL);
+        ASSERT_ERROR(capture_what_split(NULL, &kind, &value), EINVAL);
+        ASSERT_STREQ(kind, "LABEL"); /* untouched on failure */
         return TEST_PASS;
 }

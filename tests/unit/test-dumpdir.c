@@ -8,47 +8,6 @@
 #include "tests.h"
 #include "util.h"
 
-static const char mountinfo[] =
-        "22 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw\n"
-        "35 22 0:22 / /run rw,nosuid,nodev shared:5 - tmpfs tmpfs rw,mode=755\n"
-        "90 35 8:17 / /run/tinykdump/target rw,relatime shared:60 - vfat /dev/sdb1 rw,fmask=0077\n"
-        "91 22 8:33 / /mnt/with\\040space rw - ext4 /dev/disk\\040x rw\n"
-        "92 35 8:18 / /run/tinykdump/target rw,relatime shared:61 master:3 - ext4 /dev/sdb2 rw\n";
-
-TEST(mountinfo_find) {
-        MountEntry e;
-
-        /* The last mount at a path is the visible one. */
-        ASSERT_OK(mountinfo_find(mountinfo, strlen(mountinfo), "/run/tinykdump/target/", &e));
-        ASSERT_EQ(e.major, 8);
-        ASSERT_EQ(e.minor, 18);
-        ASSERT_STREQ(e.fstype, "ext4");
-        ASSERT_STREQ(e.source, "/dev/sdb2");
-        mount_entry_done(&e);
-
-        ASSERT_OK(mountinfo_find(mountinfo, strlen(mountinfo), "/mnt/with space", &e));
-        ASSERT_STREQ(e.mount_point, "/mnt/with space");
-        ASSERT_STREQ(e.source, "/dev/disk x");
-        mount_entry_done(&e);
-
-        ASSERT_OK(mountinfo_find(mountinfo, strlen(mountinfo), "/", &e));
-        ASSERT_STREQ(e.source, "/dev/nvme0n1p2");
-        mount_entry_done(&e);
-
-        ASSERT_ERROR(mountinfo_find(mountinfo, strlen(mountinfo), "/run/tinykdump", &e), ENOENT);
-        ASSERT_ERROR(mountinfo_find(mountinfo, strlen(mountinfo), "relative", &e), EINVAL);
-
-        const char *bad1 = "1 2 3\n";
-        ASSERT_ERROR(mountinfo_find(bad1, strlen(bad1), "/x", &e), EBADMSG);
-        const char *bad2 = "1 2 8:1 / /x rw no-separator ext4 /dev/x rw\n";
-        ASSERT_ERROR(mountinfo_find(bad2, strlen(bad2), "/x", &e), EBADMSG);
-        const char *bad3 = "1 2 8:1x / /x rw - ext4 /dev/x rw\n";
-        ASSERT_ERROR(mountinfo_find(bad3, strlen(bad3), "/x", &e), EBADMSG);
-        const char *bad4 = "1 2 8:1 / /x rw - ext4\n";
-        ASSERT_ERROR(mountinfo_find(bad4, strlen(bad4), "/x", &e), EBADMSG);
-        return TEST_PASS;
-}
-
 TEST(identity_matches) {
         BlockIdentity id = {
                 .fstype = (char *) "vfat", .uuid = (char *) "1234-ABCD", .label = (char *) "DUMPS",
@@ -248,8 +207,8 @@ TEST(create_dirs) {
         ASSERT_EQ(st.st_mode & 07777, 0700);
 
         /* Atomic write: final name only after success, mode as asked, no temporary left. */
-        ASSERT_OK(write_file_atomic_at(d1, "metadata", "A=1\n", 4, 0600));
-        ASSERT_OK(write_file_atomic_at(d1, "metadata", "A=2\n", 4, 0600));
+        ASSERT_OK(write_atomic_at(d1, "metadata", "A=1\n", 4, 0600, WRITE_ATOMIC_DURABLE));
+        ASSERT_OK(write_atomic_at(d1, "metadata", "A=2\n", 4, 0600, WRITE_ATOMIC_DURABLE));
         ASSERT_OK(RET_NERRNO(fstatat(d1, "metadata", &st, 0)));
         ASSERT_EQ(st.st_mode & 07777, 0600);
         ASSERT_EQ(st.st_size, 4);
@@ -262,5 +221,48 @@ TEST(create_dirs) {
 
         ASSERT_OK(rename_durable_at(d1, "metadata", "renamed"));
         ASSERT_OK(RET_NERRNO(fstatat(d1, "renamed", &st, 0)));
+        return TEST_PASS;
+}
+
+TEST(read_and_commit_files) {
+        _cleanup_free_ char *dir = path_join(test_tmpdir(), "files"), *fifo = NULL, *text = NULL;
+        _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
+        uint64_t size;
+        size_t n;
+
+        ASSERT_NOT_NULL(dir);
+        ASSERT_OK(RET_NERRNO(mkdir(dir, 0700)));
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_GE(dfd, 0);
+        fd = openat(dfd, "x.incomplete", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        ASSERT_GE(fd, 0);
+        ASSERT_EQ(write(fd, "0123456789", 10), 10);
+
+        /* Made final: synced, 0600, under its name. */
+        ASSERT_OK(dumpdir_commit_file_at(dfd, "x.incomplete", "x", &size));
+        ASSERT_U64_EQ(size, 10);
+        struct stat st;
+        ASSERT_OK(RET_NERRNO(fstatat(dfd, "x", &st, 0)));
+        ASSERT_EQ(st.st_mode & 0777, 0600);
+        ASSERT_TRUE(faccessat(dfd, "x.incomplete", F_OK, 0) < 0);
+        ASSERT_ERROR(dumpdir_commit_file_at(dfd, "x.incomplete", "x", NULL), ENOENT);
+
+        /* Whole (bounded) or tail. */
+        ASSERT_OK(dumpdir_read_file_at(dfd, "x", 10, false, &text, &n));
+        ASSERT_STREQ(text, "0123456789");
+        free(text);
+        text = NULL;
+        ASSERT_ERROR(dumpdir_read_file_at(dfd, "x", 9, false, &text, &n), EFBIG);
+        ASSERT_OK(dumpdir_read_file_at(dfd, "x", 4, true, &text, &n));
+        ASSERT_STREQ(text, "6789");
+        ASSERT_EQ(n, 4);
+
+        /* Neither a FIFO (which would block) nor a symlink is read. */
+        fifo = path_join(dir, "fifo");
+        ASSERT_NOT_NULL(fifo);
+        ASSERT_OK(RET_NERRNO(mkfifo(fifo, 0600)));
+        ASSERT_ERROR(dumpdir_open_regular_at(dfd, "fifo", NULL), EBADFD);
+        ASSERT_OK(RET_NERRNO(symlinkat("x", dfd, "link")));
+        ASSERT_ERROR(dumpdir_open_regular_at(dfd, "link", NULL), ELOOP);
         return TEST_PASS;
 }

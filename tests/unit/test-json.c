@@ -47,3 +47,17 @@ TEST(pretty) {
                         "  \"ranges\": [\n    1,\n    null\n  ],\n  \"empty\": {},\n  \"neg\": -5\n}\n");
         return TEST_PASS;
 }
+
+static void utf8_doc(JsonWriter *w) {
+        json_array_open(w);
+        json_string(w, "Crash \xc3\xbc \xf0\x9f\x98\x80");    /* valid: passed through */
+        json_string(w, "bad \xff and \xc3 and \xed\xa0\x80"); /* not UTF-8: U+FFFD each */
+        json_array_close(w);
+}
+
+/* The one JSON writer emits only valid JSON: bytes that are not UTF-8 become U+FFFD. */
+TEST(utf8) {
+        _cleanup_free_ char *s = render(false, utf8_doc);
+        ASSERT_STREQ(s, "[\"Crash \xc3\xbc \xf0\x9f\x98\x80\",\"bad \\ufffd and \\ufffd and \\ufffd\\ufffd\\ufffd\"]\n");
+        return TEST_PASS;
+}

@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 
 #include "makedumpfile.h"
+#include "spawn-util.h"
 #include "tests.h"
 #include "util.h"
 
@@ -131,38 +132,6 @@ TEST(features) {
         return TEST_PASS;
 }
 
-TEST(spawn) {
-        char *ok[] = { (char *) "/bin/sh", (char *) "-c", (char *) "echo hello; exit 2", NULL };
-        char *missing[] = { (char *) "/nonexistent/makedumpfile", NULL };
-        Buffer out = {};
-        int wstatus;
-
-        ASSERT_OK(spawn_and_wait(ok, 0, NULL, NULL, &out, 3, &wstatus));
-        ASSERT_TRUE(WIFEXITED(wstatus));
-        ASSERT_EQ(WEXITSTATUS(wstatus), 2);
-        ASSERT_EQ(out.size, 3); /* bounded */
-        ASSERT_TRUE(memcmp(out.data, "hel", 3) == 0);
-        buffer_done(&out);
-
-        ASSERT_ERROR(spawn_and_wait(missing, 0, NULL, NULL, NULL, 0, &wstatus), ENOENT);
-        return TEST_PASS;
-}
-
-static void count(void *userdata) {
-        (*(unsigned *) userdata)++;
-}
-
-TEST(spawn_progress) {
-        char *slow[] = { (char *) "/bin/sh", (char *) "-c", (char *) "sleep 0.5", NULL };
-        unsigned n = 0;
-        int wstatus;
-
-        ASSERT_OK(spawn_and_wait(slow, 100000, count, &n, NULL, 0, &wstatus));
-        ASSERT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
-        ASSERT_GE(n, 2);
-        return TEST_PASS;
-}
-
 /* The real peer, when installed: its -v output parses, and a file that is no vmcore gives exit
  * status 1, which maps to "failed". */
 TEST(real_makedumpfile) {
@@ -178,7 +147,7 @@ TEST(real_makedumpfile) {
                 TEST_SKIP("makedumpfile not installed");
 
         ASSERT_OK(makedumpfile_version_argv(bin, &v));
-        ASSERT_OK(spawn_and_wait(v, 0, NULL, NULL, &b, MAKEDUMPFILE_VERSION_OUTPUT_MAX, &wstatus));
+        ASSERT_OK(spawn_and_wait(v, &(SpawnOptions) { .capture = &b, .capture_max = MAKEDUMPFILE_VERSION_OUTPUT_MAX }, &wstatus));
         ASSERT_EQ(makedumpfile_status_from_wait(wstatus, NULL), MAKEDUMPFILE_COMPLETED);
         ASSERT_OK(makedumpfile_parse_features((const char *) b.data, b.size, &f));
         buffer_done(&b);
@@ -194,7 +163,7 @@ TEST(real_makedumpfile) {
         fclose(j);
         ASSERT_OK(makedumpfile_dmesg_argv(bin, junk, out, &d));
         /* Its messages go to our stdout; keep the TAP stream clean by capturing them. */
-        ASSERT_OK(spawn_and_wait(d, 0, NULL, NULL, &b, 64 * KiB, &wstatus));
+        ASSERT_OK(spawn_and_wait(d, &(SpawnOptions) { .capture = &b, .capture_max = 64 * KiB }, &wstatus));
         buffer_done(&b);
         ASSERT_EQ(makedumpfile_status_from_wait(wstatus, NULL), MAKEDUMPFILE_FAILED);
         ASSERT_TRUE(access(out, F_OK) < 0);

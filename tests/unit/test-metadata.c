@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <syslog.h>
 
 #include "metadata.h"
 #include "tests.h"
@@ -80,14 +81,18 @@ TEST(parse_comments_unknown_keys) {
 
 static TestResult expect_bad(const char *t, size_t n, unsigned line, const char *key) {
         _cleanup_(donep) DumpMetadata m;
-        MetadataParseError e;
+        _cleanup_(conf_diags_done) ConfDiagList e = {};
 
         dump_metadata_init(&m);
         m.result = DUMP_RESULT_COMPLETE;
         ASSERT_ERROR(dump_metadata_parse(t, n, &m, &e), EBADMSG);
-        ASSERT_EQ(e.line, line);
-        ASSERT_STREQ(e.key, key);
-        ASSERT_NOT_NULL(e.what);
+        ASSERT_EQ(e.n, 1);
+        ASSERT_EQ(e.items[0].level, LOG_ERR);
+        ASSERT_STREQ(e.items[0].file, DUMP_FILE_METADATA);
+        ASSERT_EQ(e.items[0].line, line);
+        ASSERT_STREQ(e.items[0].key, key);
+        ASSERT_NOT_NULL(e.items[0].value);
+        ASSERT_NOT_NULL(e.items[0].message);
         /* ret untouched on failure */
         ASSERT_EQ(m.result, DUMP_RESULT_COMPLETE);
         return TEST_PASS;
@@ -120,7 +125,7 @@ TEST(parse_hostile) {
 TEST(parse_limits) {
         _cleanup_(donep) DumpMetadata m;
         _cleanup_free_ char *big = NULL, *longval = NULL;
-        MetadataParseError e;
+        _cleanup_(conf_diags_done) ConfDiagList e = {};
 
         dump_metadata_init(&m);
         big = malloc(METADATA_FILE_MAX + 1);
@@ -135,7 +140,8 @@ TEST(parse_limits) {
         memcpy(longval, "RESULT=complete\nREASON=", l);
         memset(longval + l, 'x', METADATA_VALUE_MAX + 1);
         ASSERT_ERROR(dump_metadata_parse(longval, l + METADATA_VALUE_MAX + 1, &m, &e), EBADMSG);
-        ASSERT_STREQ(e.key, "REASON");
+        ASSERT_STREQ(e.items[0].key, "REASON");
+        ASSERT_EQ(strlen(e.items[0].value), METADATA_DIAG_VALUE_MAX); /* cut */
         ASSERT_OK(dump_metadata_parse(longval, l + METADATA_VALUE_MAX, &m, &e));
         ASSERT_U64_EQ(strlen(m.reason), METADATA_VALUE_MAX);
 
@@ -145,17 +151,19 @@ TEST(parse_limits) {
         memcpy(key + METADATA_KEY_MAX + 1, "=v\nRESULT=failed", 16 - 1);
         key[sizeof(key) - 1] = 0;
         dump_metadata_done(&m);
+        conf_diags_done(&e);
         ASSERT_ERROR(dump_metadata_parse(key, strlen(key), &m, &e), EBADMSG);
-        ASSERT_EQ(e.line, 1);
+        ASSERT_EQ(e.items[0].line, 1);
+        ASSERT_EQ(strlen(e.items[0].key), METADATA_DIAG_KEY_MAX);
         return TEST_PASS;
 }
 
 TEST(read_at) {
         _cleanup_(donep) DumpMetadata m;
         _cleanup_free_ char *dir = path_join(test_tmpdir(), "readat");
-        _cleanup_free_ char *file = path_join(dir, METADATA_FILENAME);
+        _cleanup_free_ char *file = path_join(dir, DUMP_FILE_METADATA);
         _cleanup_close_ int dfd = -EBADF;
-        MetadataParseError e;
+        _cleanup_(conf_diags_done) ConfDiagList e = {};
 
         dump_metadata_init(&m);
         ASSERT_OK(RET_NERRNO(mkdir(dir, 0700)));

@@ -8,8 +8,12 @@
 #include <sys/wait.h>
 
 #include "capture-config.h"
+#include "capture-journal.h"
+#include "dump-files.h"
+#include "fixtures.h"
 #include "makedumpfile.h"
 #include "metadata.h"
+#include "spawn-util.h"
 #include "tests.h"
 #include "util.h"
 
@@ -180,7 +184,7 @@ static int case_run(Case *c, const char *extra_env) {
                 return -ENOMEM;
 
         char *argv[] = { (char *) "/bin/sh", (char *) "-c", script, bin, a_config, a_vmcore, a_target, a_mdf, NULL };
-        r = spawn_and_wait(argv, 0, NULL, NULL, &out, 1 * MiB, &wstatus);
+        r = spawn_and_wait(argv, &(SpawnOptions) { .capture = &out, .capture_max = 1 * MiB }, &wstatus);
         if (r < 0)
                 return r;
         (void) buffer_append(&out, "", 1);
@@ -248,7 +252,7 @@ TEST(complete_ext4) {
         _cleanup_(metadata_donep) DumpMetadata m;
         _cleanup_free_ char *name = NULL, *log = NULL, *dmesg = NULL, *p = NULL;
         _cleanup_close_ int dfd = -EBADF;
-        MetadataParseError e;
+        _cleanup_(conf_diags_done) ConfDiagList e = {};
 
         dump_metadata_init(&m);
         if (!have("mke2fs"))
@@ -338,7 +342,7 @@ TEST(vmcore_fails_dmesg_only) {
         _cleanup_(metadata_donep) DumpMetadata m;
         _cleanup_free_ char *name = NULL;
         _cleanup_close_ int dfd = -EBADF;
-        MetadataParseError e;
+        _cleanup_(conf_diags_done) ConfDiagList e = {};
 
         dump_metadata_init(&m);
         if (!have("mke2fs"))
@@ -371,7 +375,7 @@ TEST(everything_fails) {
         _cleanup_(metadata_donep) DumpMetadata m;
         _cleanup_free_ char *name = NULL;
         _cleanup_close_ int dfd = -EBADF;
-        MetadataParseError e;
+        _cleanup_(conf_diags_done) ConfDiagList e = {};
 
         dump_metadata_init(&m);
         if (!have("mke2fs"))
@@ -477,5 +481,30 @@ TEST(bad_config) {
         ASSERT_EQ(case_run(&c, NULL), 1);
         ASSERT_NOT_NULL(strstr(c.output, "tinykdump-save: capture failed: cannot use the capture configuration"));
         ASSERT_EQ(count_entries(c.target), 0);
+        return TEST_PASS;
+}
+
+TEST(capture_journal) {
+        _cleanup_free_ char *root = fixture_mkdtemp("capture-root"), *dir = fixture_mkdtemp("capture-dir");
+        _cleanup_close_ int dfd = -EBADF;
+        _cleanup_free_ char *copy = NULL;
+        uint64_t size;
+        size_t n;
+
+        ASSERT_NOT_NULL(root);
+        ASSERT_NOT_NULL(dir);
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_ERROR(capture_journal_save(root, dfd, &size), ENOENT);
+        ASSERT_OK(fixture_write(root, "/run/log/journal/0123456789abcdef0123456789abcdef/system.journal",
+                                "LPKSHHRH\0\0\0journal", 19));
+        ASSERT_OK(capture_journal_save(root, dfd, &size));
+        ASSERT_U64_EQ(size, 19);
+        ASSERT_OK(read_full_file_at(dir, DUMP_FILE_CAPTURE_JOURNAL, 1024, &copy, &n));
+        ASSERT_EQ(n, 19);
+        ASSERT_TRUE(memcmp(copy, "LPKSHHRH\0\0\0journal", 19) == 0);
+        struct stat st;
+        ASSERT_OK(RET_NERRNO(fstatat(dfd, DUMP_FILE_CAPTURE_JOURNAL, &st, 0)));
+        ASSERT_EQ(st.st_mode & 0777, 0600);
+        ASSERT_TRUE(faccessat(dfd, DUMP_FILE_CAPTURE_JOURNAL_INCOMPLETE, F_OK, 0) < 0);
         return TEST_PASS;
 }

@@ -72,6 +72,13 @@ TEST(parse_padding_crlf_duplicates) {
         vmcoreinfo_free(TAKE_PTR(info));
         ASSERT_OK(vmcoreinfo_parse("", 0, &info, NULL));
         ASSERT_EQ(vmcoreinfo_count(info), 0);
+
+        /* VMCOREINFO has no comments: a '#' line is a key like any other, or an error. */
+        vmcoreinfo_free(TAKE_PTR(info));
+        ASSERT_OK(vmcoreinfo_parse("#A=1\r\n", 6, &info, NULL));
+        ASSERT_STREQ(vmcoreinfo_get(info, "#A"), "1");
+        vmcoreinfo_free(TAKE_PTR(info));
+        ASSERT_ERROR(vmcoreinfo_parse("A=1\n# comment\n", 14, &info, NULL), EBADMSG);
         return TEST_PASS;
 }
 

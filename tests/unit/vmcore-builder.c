@@ -2,10 +2,18 @@
 #include <elf.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#if HAVE_LZO
 #include <lzo1x.h>
+#endif
+#if HAVE_SNAPPY
 #include <snappy-c.h>
+#endif
+#if HAVE_ZLIB
 #include <zlib.h>
+#endif
+#if HAVE_ZSTD
 #include <zstd.h>
+#endif
 
 #include "vmcore-builder.h"
 #include "vmcore-kdump.h"
@@ -665,15 +673,19 @@ static bool excluded(const TestMachine *m, uint64_t paddr) {
         return false;
 }
 
-/* Compressed size, or 0 when compression does not shrink the page (stored raw). */
+/* Compressed size, or 0 when compression does not shrink the page or its codec was compiled out
+ * (stored raw). */
 static size_t compress_page(uint32_t compression, const uint8_t *in, uint8_t *out, size_t out_size) {
         switch (compression) {
+#if HAVE_ZLIB
         case VMCORE_KDUMP_COMPRESSED_ZLIB: {
                 uLongf n = out_size;
                 if (compress2(out, &n, in, PAGE, Z_BEST_SPEED) != Z_OK)
                         return 0;
                 return n < PAGE ? n : 0;
         }
+#endif
+#if HAVE_LZO
         case VMCORE_KDUMP_COMPRESSED_LZO: {
                 static uint8_t wrkmem[LZO1X_1_MEM_COMPRESS];
                 lzo_uint n = out_size;
@@ -681,18 +693,23 @@ static size_t compress_page(uint32_t compression, const uint8_t *in, uint8_t *ou
                         return 0;
                 return n < PAGE ? n : 0;
         }
+#endif
+#if HAVE_SNAPPY
         case VMCORE_KDUMP_COMPRESSED_SNAPPY: {
                 size_t n = out_size;
                 if (snappy_compress((const char *) in, PAGE, (char *) out, &n) != SNAPPY_OK)
                         return 0;
                 return n < PAGE ? n : 0;
         }
+#endif
+#if HAVE_ZSTD
         case VMCORE_KDUMP_COMPRESSED_ZSTD: {
                 size_t n = ZSTD_compress(out, out_size, in, PAGE, 1);
                 if (ZSTD_isError(n))
                         return 0;
                 return n < PAGE ? n : 0;
         }
+#endif
         default:
                 return 0;
         }
@@ -714,8 +731,10 @@ int test_machine_write_kdump(TestMachine *m, uint32_t compression, bool exclude_
         uint8_t cbuf[2 * PAGE + 1024];
         int r;
 
+#if HAVE_LZO
         if (lzo_init() != LZO_E_OK)
                 return -EIO;
+#endif
         r = write_notes(m, n_cpus, &notes);
         if (r < 0)
                 return r;

@@ -3,26 +3,54 @@
 #
 # QEMU helpers for the VM scenarios; source it from tests/vm/<scenario>/test.
 # Guests run under TCG only (-accel tcg -cpu max; KVM hangs on this kind of host),
-# with the serial console logged to a file. A phase is detected by waiting for a
-# console pattern with a timeout; a failure prints the console's tail.
+# with the serial console logged to a file. The console is for phase detection and
+# failure tails only: results travel as files on a results disk (see below).
 #
-#   tk_vm_init NAME              check prerequisites (exit 77 to skip), read
-#                                images.env, make the work dir $TK_WORK
+#   tk_vm_init NAME              check prerequisites (exit 77 to skip, with the reason),
+#                                read $TK_VM_OUT/images.env, make the work dir $TK_WORK
 #   tk_vm_guest_disk             a copy-on-write overlay of the guest root disk
 #   tk_vm_usb_disk FILE vfat|ext4 SIZE_MIB   a USB target image (no mounting)
-#   tk_vm_start NAME [options]   start QEMU in the background; options:
+#   tk_vm_results_disk NAME      make VM NAME's empty results disk, print its path
+#   tk_vm_start NAME [options]   start QEMU in the background, with a new results disk
+#                                attached (virtio, serial "tkresults"); options:
 #       --kernel FILE --initrd FILE --append "…" --mem MIB --disk FILE
 #       --usb FILE --script FILE (guest-side script, run by the test hook)
-#       --no-reboot
-#   tk_vm_wait NAME REGEX SECONDS [WHAT]   wait for a console line
-#   tk_vm_hook_result NAME BOOT SECONDS    wait for the hook's end marker of boot
-#                                BOOT, print the script's output, return its status
+#       --env FILE (shell-sourceable variables for that script) --no-reboot
+#   tk_vm_wait NAME REGEX SECONDS [WHAT]   wait for a console line (phases only)
+#   tk_vm_wait_results NAME BOOT SECONDS [WHAT]
+#                                wait until boot BOOT's `done` marker is on VM NAME's
+#                                results disk, then copy that boot's files to the host
+#   tk_vm_hook_result NAME BOOT SECONDS    the same, then return the script's status
+#   tk_vm_result NAME BOOT FILE  print a result file of a finished boot
+#   tk_vm_result_path NAME BOOT FILE       its path on the host
+#   tk_vm_value NAME BOOT KEY    a KEY=VALUE line of the boot's `values` file (the last)
+#   tk_vm_show_results NAME BOOT print the boot's stdout and stderr (for failures)
+#   tk_vm_results_dump NAME      the console tail and every file on the results disk
 #   tk_vm_stop NAME              stop that QEMU (by its pid)
 #   tk_vm_console NAME           path of the console log
+#   tk_journal_ids               source the generated MESSAGE_ID file ($TK_JOURNAL_IDS)
+#
+# The results disk: every VM gets an empty 32 MiB vfat image, $TK_WORK/NAME.results.img.
+# In the guest, the test hook (tests/vm/guest-overlay/usr/lib/tinykdump-test/hook) mounts
+# it by its virtio serial, runs the scenario's script with $TK_RESULTS = boot-<N>/ on it,
+# stores the script's stdout, stderr and status there and writes `done` last. The host
+# polls for `done` with mtools (reading the image needs no mount and is safe while QEMU
+# runs: everything before `done` was flushed before `done` was written) and copies the
+# boot's files to $TK_WORK/NAME.results/boot-<N>/, where the readers above find them.
+#
+# Where things are: $TK_VM_OUT (default $TK_BUILD_DIR/vm, meson test sets it) holds this
+# build's images (images.env) and the scenarios' work directories (work/<scenario>); the
+# cache of base images shared by all checkouts is $TK_CACHE_DIR.
 
 TK_CACHE_DIR=${TK_CACHE_DIR:-/var/cache/tinykdump-tests}
 TK_VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TK_BUILD_DIR=${TK_BUILD_DIR:-${TINYKDUMP_BUILD_DIR:-$TK_VM_DIR/../../build-test}}
+TK_VM_OUT=${TK_VM_OUT:-$TK_BUILD_DIR/vm}
+TK_JOURNAL_IDS=${TK_JOURNAL_IDS:-$TK_BUILD_DIR/tests/vm/journal-ids.env}
+# The images are checked by the host's mtools while QEMU may still have them open.
+export MTOOLS_SKIP_CHECK=1
 declare -A TK_VM_PID=()
+declare -A TK_VM_RESULTS=()
 
 tk_log() { echo "[$(date +%T)] $*" >&2; }
 
@@ -31,19 +59,33 @@ tk_skip() {
         exit 77
 }
 
+tk_fail() {
+        tk_log "FAIL: $*"
+        exit 1
+}
+
 tk_vm_init() {
         local name=$1
         command -v qemu-system-x86_64 >/dev/null || tk_skip "qemu-system-x86_64 is not installed"
         command -v qemu-img >/dev/null || tk_skip "qemu-img is not installed"
-        [[ -r $TK_CACHE_DIR/out/images.env ]] ||
-                tk_skip "no images: run tests/vm/build-images first ($TK_CACHE_DIR/out/images.env missing)"
+        command -v mcopy >/dev/null || tk_skip "mtools is not installed (the results disk is read with it)"
+        command -v mkfs.vfat >/dev/null || tk_skip "dosfstools is not installed (mkfs.vfat makes the results disk)"
+        [[ -r $TK_VM_OUT/images.env ]] ||
+                tk_skip "no images: run tests/vm/build-images --out $TK_VM_OUT first ($TK_VM_OUT/images.env missing)"
         # shellcheck source=/dev/null
-        source "$TK_CACHE_DIR/out/images.env"
-        TK_WORK=${TK_VM_WORKDIR:-$TK_CACHE_DIR/work}/$name
+        source "$TK_VM_OUT/images.env"
+        TK_WORK=$TK_VM_OUT/work/$name
         rm -rf "$TK_WORK"
         mkdir -p "$TK_WORK"
         trap tk_vm_stop_all EXIT
         TK_T0=$SECONDS
+        export TK_T0
+}
+
+tk_journal_ids() {
+        [[ -r $TK_JOURNAL_IDS ]] || tk_fail "no MESSAGE_ID file at $TK_JOURNAL_IDS (built by meson: tests/vm/journal-ids.env)"
+        # shellcheck source=/dev/null
+        source "$TK_JOURNAL_IDS"
 }
 
 tk_vm_guest_disk() {
@@ -67,6 +109,14 @@ tk_vm_usb_disk() {
         esac
 }
 
+tk_vm_results_disk() {
+        local name=$1 file=$TK_WORK/$1.results.img
+        rm -f "$file"
+        rm -rf "$TK_WORK/$name.results"
+        mkfs.vfat -C -n TKRESULTS -i 7e57d00e "$file" $((32 * 1024)) >/dev/null
+        echo "$file"
+}
+
 tk_vm_console() {
         echo "$TK_WORK/$1.console"
 }
@@ -74,7 +124,7 @@ tk_vm_console() {
 tk_vm_start() {
         local name=$1
         shift
-        local kernel= initrd= append= mem=1024 disk= usb= script= noreboot=
+        local kernel='' initrd='' append='' mem=1024 disk='' usb='' script='' env='' noreboot=''
         while [[ $# -gt 0 ]]; do
                 case $1 in
                 --kernel) kernel=$2; shift 2 ;;
@@ -84,23 +134,33 @@ tk_vm_start() {
                 --disk) disk=$2; shift 2 ;;
                 --usb) usb=$2; shift 2 ;;
                 --script) script=$2; shift 2 ;;
+                --env) env=$2; shift 2 ;;
                 --no-reboot) noreboot=1; shift ;;
                 *) tk_log "tk_vm_start: unknown option '$1'"; return 1 ;;
                 esac
         done
+        local results
+        results=$(tk_vm_results_disk "$name")
+        TK_VM_RESULTS[$name]=$results
 
+        # The root disk and the results disk at fixed PCI slots, so the root disk is
+        # always vda (root=/dev/vda); the guest finds the results disk by its serial.
         local args=(
                 -machine q35 -accel tcg -cpu max -smp 2 -m "$mem"
                 -nodefaults -display none -monitor none
                 -serial "file:$(tk_vm_console "$name")"
                 -kernel "$kernel" -append "$append"
+                -drive "if=none,id=results,format=raw,file=$results"
+                -device "virtio-blk-pci,drive=results,serial=tkresults,bus=pcie.0,addr=0x6"
         )
         [[ -n $initrd ]] && args+=(-initrd "$initrd")
-        [[ -n $disk ]] && args+=(-drive "if=virtio,format=qcow2,file=$disk")
-        [[ -n $usb ]] && args+=(-device qemu-xhci,id=xhci
+        [[ -n $disk ]] && args+=(-drive "if=none,id=root,format=qcow2,file=$disk"
+                                 -device "virtio-blk-pci,drive=root,serial=tkroot,bus=pcie.0,addr=0x5")
+        [[ -n $usb ]] && args+=(-device "qemu-xhci,id=xhci"
                                 -drive "if=none,id=usbdisk,format=raw,file=$usb"
-                                -device usb-storage,bus=xhci.0,drive=usbdisk)
+                                -device "usb-storage,bus=xhci.0,drive=usbdisk")
         [[ -n $script ]] && args+=(-fw_cfg "name=opt/tinykdump/script,file=$script")
+        [[ -n $env ]] && args+=(-fw_cfg "name=opt/tinykdump/env,file=$env")
         [[ -n $noreboot ]] && args+=(-no-reboot)
 
         printf '%q ' qemu-system-x86_64 "${args[@]}" >"$TK_WORK/$name.cmdline"
@@ -123,8 +183,9 @@ tk_vm_tail() {
         echo "-----" >&2
 }
 
-# Wait until a console line matches REGEX (extended, grep -E). Fails when the timeout
-# passes or QEMU exits first, printing the console tail.
+# Wait until a console line matches REGEX (extended, grep -E): phase detection only.
+# Fails when the timeout passes or QEMU exits first, printing the console tail and
+# whatever the results disk holds.
 tk_vm_wait() {
         local name=$1 regex=$2 timeout=$3 what=${4:-$2}
         local console start=$SECONDS
@@ -137,35 +198,147 @@ tk_vm_wait() {
                 if ! tk_vm_running "$name"; then
                         grep -a -q -E -- "$regex" "$console" && return 0
                         tk_log "$name: QEMU exited while waiting for $what"
-                        tk_vm_tail "$name"
+                        tk_vm_results_dump "$name"
                         return 1
                 fi
                 if (( SECONDS - start >= timeout )); then
                         tk_log "$name: timed out after $timeout s waiting for $what"
-                        tk_vm_tail "$name"
+                        tk_vm_results_dump "$name"
                         return 1
                 fi
                 sleep 1
         done
 }
 
-# Wait for the guest-side script of boot BOOT to finish; print what it printed and
-# return its exit status.
-tk_vm_hook_result() {
-        local name=$1 boot=$2 timeout=$3 rc
-        tk_vm_wait "$name" "TK-HOOK-END boot=$boot rc=[0-9]+" "$timeout" "test hook of boot $boot" || return 1
-        tk_vm_hook_output "$name" "$boot"
-        rc=$(tr -d '\r' <"$(tk_vm_console "$name")" | sed -n -E "s/.*TK-HOOK-END boot=$boot rc=([0-9]+).*/\1/p" | head -n 1)
-        return "$rc"
+# The results disk image of VM NAME.
+tk_vm_results_image() {
+        local img=${TK_VM_RESULTS[$1]:-$TK_WORK/$1.results.img}
+        [[ -e $img ]] || { tk_log "$1: no results disk ($img)"; return 1; }
+        echo "$img"
 }
 
-# The lines the guest-side script of boot BOOT printed (the hook prefixes them with
-# "TK| "), without kernel messages or anything else on the console.
-tk_vm_hook_output() {
-        local name=$1 boot=$2
-        tr -d '\r' <"$(tk_vm_console "$name")" |
-                sed -n "/TK-HOOK-BEGIN boot=$boot/,/TK-HOOK-END boot=$boot /p" |
-                { grep -a -o 'TK| .*' || true; } | sed 's/^TK| //'
+# True when boot BOOT's `done` marker is on VM NAME's results disk.
+tk_vm_results_done() {
+        local img
+        img=$(tk_vm_results_image "$1") || return 1
+        mdir -b -i "$img" "::/boot-$2/done" >/dev/null 2>&1
+}
+
+# Copy boot BOOT's files (or, with BOOT "*", everything) from the results disk to
+# $TK_WORK/NAME.results/.
+tk_vm_results_copy() {
+        local name=$1 boot=$2 img dst=$TK_WORK/$1.results
+        img=$(tk_vm_results_image "$name") || return 1
+        mkdir -p "$dst"
+        if [[ $boot == '*' ]]; then
+                mcopy -s -n -o -i "$img" '::/*' "$dst/" 2>/dev/null
+        else
+                rm -rf "${dst:?}/boot-$boot"
+                mcopy -s -n -o -i "$img" "::/boot-$boot" "$dst/"
+        fi
+}
+
+# After a phase failed: the console tail, and whatever the results disk holds.
+tk_vm_results_dump() {
+        tk_vm_tail "$1"
+        tk_vm_results_dump_files "$1"
+}
+
+# Whatever VM NAME's results disk holds, copied to the host and printed.
+tk_vm_results_dump_files() {
+        local name=$1 f
+        if ! tk_vm_results_copy "$name" '*'; then
+                tk_log "$name: the results disk holds no files"
+                return 0
+        fi
+        while IFS= read -r f; do
+                echo "----- $name results: ${f#"$TK_WORK/$name.results/"} (last 60 lines) -----" >&2
+                tail -n 60 "$f" >&2
+        done < <(find "$TK_WORK/$name.results" -type f | sort)
+        echo "-----" >&2
+}
+
+# Wait until boot BOOT of VM NAME has finished its results (its `done` marker exists),
+# then copy them to the host. Fails when the timeout passes or QEMU exits first,
+# printing the console tail and whatever results exist.
+tk_vm_wait_results() {
+        local name=$1 boot=$2 timeout=$3 what=${4:-"results of boot $2"} start=$SECONDS
+        while true; do
+                if tk_vm_results_done "$name" "$boot"; then
+                        tk_vm_results_copy "$name" "$boot" || { tk_log "$name: cannot copy the results of boot $boot"; return 1; }
+                        tk_log "$name: $what after $((SECONDS - start)) s"
+                        return 0
+                fi
+                if ! tk_vm_running "$name"; then
+                        # The marker may have landed just before QEMU ended.
+                        if tk_vm_results_done "$name" "$boot"; then
+                                continue
+                        fi
+                        tk_log "$name: QEMU exited before the $what were done"
+                        tk_vm_results_dump "$name"
+                        return 1
+                fi
+                if (( SECONDS - start >= timeout )); then
+                        tk_log "$name: timed out after $timeout s waiting for the $what"
+                        tk_vm_results_dump "$name"
+                        return 1
+                fi
+                sleep 1
+        done
+}
+
+tk_vm_result_path() {
+        local name=$1 boot=$2 file=$3 dir=$TK_WORK/$1.results/boot-$2
+        if [[ ! -e $dir/done ]]; then
+                tk_log "tk_vm_result: boot $boot of $name is not done (tk_vm_wait_results first)"
+                return 1
+        fi
+        echo "$dir/$file"
+}
+
+tk_vm_result() {
+        local path
+        path=$(tk_vm_result_path "$@") || return 1
+        if [[ ! -e $path ]]; then
+                tk_log "$1: boot $2 left no result file '$3'"
+                return 1
+        fi
+        cat "$path"
+}
+
+# The value of KEY in the boot's `values` file (lines KEY=VALUE, written by tk-value in
+# the guest; the last one wins). When there is none, says so and fails.
+tk_vm_value() {
+        local path
+        path=$(tk_vm_result_path "$1" "$2" values) || return 1
+        [[ -e $path ]] || { tk_log "$1: boot $2 reported no values"; return 1; }
+        awk -v k="$3" 'index($0, k "=") == 1 { v = substr($0, length(k) + 2); found = 1 }
+                       END { if (found) print v; exit !found }' "$path" && return 0
+        tk_log "$1: boot $2 reported no value '$3'"
+        return 1
+}
+
+tk_vm_show_results() {
+        local name=$1 boot=$2 f path
+        for f in stdout stderr; do
+                path=$TK_WORK/$name.results/boot-$boot/$f
+                [[ -s $path ]] || continue
+                echo "----- $name boot $boot: $f -----" >&2
+                cat "$path" >&2
+        done
+}
+
+# Wait for the guest-side script of boot BOOT to finish (see tk_vm_wait_results) and
+# return its exit status; when it is not 0, show its output.
+tk_vm_hook_result() {
+        local name=$1 boot=$2 timeout=$3 status
+        tk_vm_wait_results "$name" "$boot" "$timeout" "test hook results of boot $boot" || return 1
+        status=$(tk_vm_result "$name" "$boot" status) || return 1
+        [[ $status == 0 ]] && return 0
+        tk_log "$name: the guest script of boot $boot ended with status '$status'"
+        tk_vm_show_results "$name" "$boot"
+        [[ $status =~ ^[0-9]+$ ]] && return "$status"
+        return 1
 }
 
 tk_vm_stop() {
@@ -188,12 +361,7 @@ tk_vm_stop_all() {
         done
 }
 
-# Console lines of a guest's console, kernel messages and carriage returns removed.
+# Console lines of a guest's console, carriage returns removed.
 tk_vm_lines() {
         tr -d '\r' <"$(tk_vm_console "$1")"
-}
-
-tk_fail() {
-        tk_log "FAIL: $*"
-        exit 1
 }

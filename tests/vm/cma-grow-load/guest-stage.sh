@@ -4,7 +4,8 @@
 # copy what the host put on the USB disk (payload.tar: the patched bzImage, the helper, this
 # directory's scripts) into the guest disk, remove it from the USB disk (the dump target of
 # boot 3), and enable the unit that runs the checks on the patched kernel (built without
-# CONFIG_FW_CFG_SYSFS, so the hook cannot hand it a script itself). Then power off.
+# CONFIG_FW_CFG_SYSFS, so the hook cannot hand it a script itself). The host stops the VM
+# once the results of this boot are done (values: staged=yes; file staged: the listing).
 # The payload does not come through fw_cfg: the kernel reads a fw_cfg file byte by byte,
 # seeking from its start for every page, which takes hours for a bzImage under TCG.
 set -euo pipefail
@@ -22,7 +23,6 @@ umount /run/tk-usb
 install -m 0644 "$dir/tk-cma-grow-load.service" /etc/systemd/system/
 mkdir -p /etc/systemd/system/multi-user.target.wants
 ln -sf ../tk-cma-grow-load.service /etc/systemd/system/multi-user.target.wants/tk-cma-grow-load.service
-ls -l "$dir"
+ls -l "$dir" >"$TK_RESULTS/staged"
 sync
-echo "TK-STAGED"
-systemctl --no-block poweroff
+tk-value staged yes

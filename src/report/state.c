@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <systemd/sd-journal.h>
+
+#include "dumpdir.h"
+#include "keyvalue.h"
+#include "state.h"
+#include "util.h"
+
+int report_send_journal(const struct iovec *iov, size_t n, void *userdata) {
+        if (n > INT32_MAX)
+                return -E2BIG;
+        return sd_journal_sendv(iov, (int) n);
+}
+
+
+void report_source_done(ReportSource *s) {
+        free(s->target);
+        free(s->target_uuid);
+        free(s->directory);
+        free(s->name);
+        *s = (ReportSource) {};
+}
+
+static bool value_ok(const char *s) {
+        if (!s)
+                return true;
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+                if (*p < 0x20 || *p == 0x7f)
+                        return false;
+        return true;
+}
+
+int report_source_format(const ReportSource *s, char **ret, size_t *ret_size) {
+        char *t;
+        int k;
+
+        if (!s->name || !value_ok(s->target) || !value_ok(s->target_uuid) || !value_ok(s->directory) ||
+            !value_ok(s->name))
+                return -EINVAL;
+        k = asprintf(&t, "# tinykdump: this dump was reported to the journal; see tinykdump info\n"
+                         "NAME=%s\nDIRECTORY=%s\nTARGET=%s\nTARGET_UUID=%s\nREPORTED_USEC=%" PRIu64 "\n",
+                     s->name, strempty(s->directory), strempty(s->target), strempty(s->target_uuid), s->reported_usec);
+        if (k < 0)
+                return -ENOMEM;
+        if ((size_t) k > REPORT_SOURCE_MAX) {
+                free(t);
+                return -EFBIG;
+        }
+        *ret = t;
+        *ret_size = (size_t) k;
+        return 0;
+}
+
+/* Takes the value of kv into *field; a key given twice is -EBADMSG. */
+static int source_set(char **field, const KeyValue *kv) {
+        if (*field)
+                return -EBADMSG;
+        *field = strndup(kv->value, kv->value_len);
+        return *field ? 0 : -ENOMEM;
+}
+
+static int source_set_usec(uint64_t *field, bool *seen, const KeyValue *kv) {
+        char num[24];
+
+        if (*seen || kv->value_len == 0 || kv->value_len >= sizeof(num))
+                return -EBADMSG;
+        memcpy(num, kv->value, kv->value_len);
+        num[kv->value_len] = 0;
+        if (strspn(num, "0123456789") != kv->value_len || safe_atou64(num, field) < 0)
+                return -EBADMSG;
+        *seen = true;
+        return 0;
+}
+
+int report_source_parse(const char *data, size_t size, ReportSource *ret) {
+        _cleanup_(report_source_done) ReportSource s = {};
+        KeyValueReader reader = KEY_VALUE_READER_INIT(data, size, 0);
+        bool have_usec = false;
+        KeyValue kv;
+        int r = 0;
+
+        if (size > REPORT_SOURCE_MAX)
+                return -EFBIG;
+        if (size > 0 && !data)
+                return -EINVAL;
+
+        while (r >= 0 && key_value_next(&reader, &kv) > 0) {
+                if (kv.skip)
+                        continue;
+                if (key_value_has_control(kv.text, kv.len, NULL) || !kv.key || kv.key_len == 0)
+                        return -EBADMSG;
+                if (key_value_key_is(&kv, "NAME"))
+                        r = source_set(&s.name, &kv);
+                else if (key_value_key_is(&kv, "DIRECTORY"))
+                        r = source_set(&s.directory, &kv);
+                else if (key_value_key_is(&kv, "TARGET"))
+                        r = source_set(&s.target, &kv);
+                else if (key_value_key_is(&kv, "TARGET_UUID"))
+                        r = source_set(&s.target_uuid, &kv);
+                else if (key_value_key_is(&kv, "REPORTED_USEC"))
+                        r = source_set_usec(&s.reported_usec, &have_usec, &kv);
+        }
+        if (r < 0)
+                return r;
+        if (!s.name)
+                return -EBADMSG;
+        *ret = s;
+        s = (ReportSource) {};
+        return 0;
+}
+
+static char *key_clean(const char *s) {
+        char *r = malloc(strlen(s) + 1), *w = r;
+
+        if (!r)
+                return NULL;
+        for (; *s; s++) {
+                char c = *s;
+                if (c >= 'A' && c <= 'Z')
+                        c = (char) (c - 'A' + 'a');
+                if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+                        *w++ = c;
+        }
+        *w = 0;
+        return r;
+}
+
+char *report_target_key(const ReportTarget *t) {
+        const char *src = NULL;
+        char *k;
+
+        if (t && !isempty(t->uuid))
+                src = t->uuid;
+        else if (t && t->what)
+                src = strchr(t->what, '=') ? strchr(t->what, '=') + 1 : t->what;
+        if (!src)
+                return strdup("unknown");
+        k = key_clean(src);
+        if (k && k[0] == 0) {
+                free(k);
+                return strdup("unknown");
+        }
+        return k;
+}
+
+int report_state_open(const char *root, bool create, int *ret_fd) {
+        _cleanup_free_ char *p = path_join(root, REPORT_DUMPS_DIR);
+        int fd;
+
+        if (!p)
+                return -ENOMEM;
+        if (create) {
+                /* mkdir -p with 0700 for the parts we make: the copies hold kernel logs. */
+                for (char *s = p + 1; *s; s++)
+                        if (*s == '/') {
+                                *s = 0;
+                                if (mkdir(p, 0755) < 0 && errno != EEXIST)
+                                        return -errno;
+                                *s = '/';
+                        }
+                if (mkdir(p, 0700) < 0 && errno != EEXIST)
+                        return -errno;
+        }
+        fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        *ret_fd = fd;
+        return 0;
+}
+
+int report_state_lock(int state_fd, int *ret_fd) {
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = openat(state_fd, REPORT_LOCK_FILE, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        while (flock(fd, LOCK_EX) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+/* Is state_fd/id the record of the dump name on the target with this key? 1 yes, 0 no (absent),
+ * -EEXIST: present but for another target or dump. */
+static int state_matches(int state_fd, const char *id, const char *key, const char *name) {
+        _cleanup_close_ int dfd = -EBADF;
+        _cleanup_free_ char *text = NULL, *k = NULL;
+        _cleanup_(report_source_done) ReportSource s = {};
+        size_t n;
+        int r;
+
+        dfd = openat(state_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd < 0)
+                return errno == ENOENT ? 0 : -errno;
+        r = dumpdir_read_file_at(dfd, REPORT_SOURCE_FILENAME, REPORT_SOURCE_MAX + 1, true, &text, &n);
+        if (r < 0)
+                return -EEXIST;
+        r = report_source_parse(text, n, &s);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0 || !streq(s.name, name))
+                return -EEXIST;
+        k = report_target_key(&(ReportTarget) { .uuid = s.target_uuid, .what = s.target });
+        if (!k)
+                return -ENOMEM;
+        return streq(k, key) ? 1 : -EEXIST;
+}
+
+/* The id for dump name on the target with key, and whether it was reported already. */
+static int state_id(int state_fd, const char *key, const char *name, char **ret_id, bool *ret_reported) {
+        _cleanup_free_ char *alt = NULL;
+        int r;
+
+        r = state_matches(state_fd, name, key, name);
+        if (r < 0 && r != -EEXIST)
+                return r;
+        if (r >= 0) {
+                *ret_id = strdup(name);
+                if (!*ret_id)
+                        return -ENOMEM;
+                *ret_reported = r > 0;
+                return 0;
+        }
+        /* The name is taken by a dump on another disk. */
+        if (asprintf(&alt, "%s_%.8s", name, key) < 0)
+                return -ENOMEM;
+        r = state_matches(state_fd, alt, key, name);
+        if (r == -EEXIST)
+                return -EEXIST;   /* both taken: leave it to the admin, never overwrite */
+        if (r < 0)
+                return r;
+        *ret_reported = r > 0;
+        *ret_id = TAKE_PTR(alt);
+        return 0;
+}
+
+static int write_file_at(int dir_fd, const char *name, const void *data, size_t size) {
+        return write_atomic_at(dir_fd, name, data, size, 0600, WRITE_ATOMIC_DURABLE);
+}
+
+static int remove_tree_at(int dir_fd, const char *name) {
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_closedir_ DIR *d = NULL;
+
+        fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : -errno;
+        d = fdopendir(fd);
+        if (!d)
+                return -errno;
+        fd = -EBADF;
+        for (struct dirent *de; (de = readdir(d));)
+                if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
+                        (void) unlinkat(dirfd(d), de->d_name, 0);
+        return RET_NERRNO(unlinkat(dir_fd, name, AT_REMOVEDIR));
+}
+
+/* The tail of the target's dmesg.txt, cleaned, as dfd/dmesg.txt. A dmesg.txt that cannot be read
+ * (gone, not a regular file) is left out. */
+static int copy_dmesg(int parent_fd, const DumpEntry *e, int dfd) {
+        _cleanup_close_ int sfd = -EBADF;
+        _cleanup_free_ char *text = NULL, *clean = NULL;
+        size_t n;
+        int r;
+
+        sfd = openat(parent_fd, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (sfd < 0)
+                return -errno;
+        r = dumpdir_read_file_at(sfd, DUMP_FILE_DMESG, REPORT_DMESG_KEEP_MAX, true, &text, &n);
+        if (r >= 0)
+                r = dmesg_tail(text, n, SIZE_MAX, REPORT_DMESG_KEEP_MAX, &clean);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return 0;
+        return write_file_at(dfd, REPORT_DMESG_FILENAME, clean, strlen(clean));
+}
+
+/* Fills state_fd/<tmp> with the host-side copy of one dump. */
+static int write_copy(int parent_fd, int state_fd, const char *tmp, const DumpEntry *e, const ReportSource *src) {
+        _cleanup_close_ int dfd = -EBADF;
+        _cleanup_free_ char *md = NULL, *source = NULL;
+        size_t n;
+        int r;
+
+        r = remove_tree_at(state_fd, tmp);
+        if (r < 0)
+                return r;
+        if (mkdirat(state_fd, tmp, 0700) < 0)
+                return -errno;
+        dfd = openat(state_fd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd < 0)
+                return -errno;
+
+        /* The metadata as we understood it (the canonical form), not the bytes from the disk. */
+        if (e->metadata_error == 0) {
+                r = dump_metadata_format(&e->md, &md, &n);
+                if (r >= 0)
+                        r = write_file_at(dfd, DUMP_FILE_METADATA, md, n);
+                if (r < 0)
+                        return r;
+        }
+        if (e->has_dmesg) {
+                r = copy_dmesg(parent_fd, e, dfd);
+                if (r < 0)
+                        return r;
+        }
+
+        r = report_source_format(src, &source, &n);
+        if (r < 0)
+                return r;
+        return write_file_at(dfd, REPORT_SOURCE_FILENAME, source, n);
+}
+
+/* Sends the journal fields of rec. */
+static int send_record(const ReportRecord *rec, ReportSendFunc send, void *userdata) {
+        _cleanup_strv_free_ char **fields = NULL;
+        _cleanup_free_ struct iovec *iov = NULL;
+        size_t n;
+        int r;
+
+        r = report_record_to_fields(rec, &fields);
+        if (r < 0)
+                return r;
+        n = strv_length(fields);
+        iov = calloc(n, sizeof(struct iovec));
+        if (!iov)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                iov[i] = (struct iovec) { .iov_base = fields[i], .iov_len = strlen(fields[i]) };
+        return send(iov, n, userdata);
+}
+
+static int report_one(int parent_fd, int state_fd, const ReportTarget *t, const char *key, const DumpEntry *e,
+                      uint64_t now_usec, ReportSendFunc send, void *send_userdata, ReportRecord *rec, bool *ret_reported) {
+        _cleanup_free_ char *id = NULL, *tmp = NULL;
+        bool reported;
+        int r;
+
+        r = state_id(state_fd, key, e->name, &id, &reported);
+        if (r < 0)
+                return r;
+        if (reported) {
+                *ret_reported = false;
+                return 0;
+        }
+
+        r = report_record_from_dump(e, t, id, rec);
+        if (r < 0)
+                return r;
+
+        ReportSource src = {
+                .name = e->name,
+                .directory = rec->directory,
+                .target = (char *) (t ? t->what : NULL),
+                .target_uuid = (char *) (t ? t->uuid : NULL),
+                .reported_usec = now_usec,
+        };
+        if (asprintf(&tmp, ".%s.tmp", id) < 0)
+                return -ENOMEM;
+        /* The copy first, then the record: a copy without a record is removed again. */
+        r = write_copy(parent_fd, state_fd, tmp, e, &src);
+        if (r >= 0)
+                r = send_record(rec, send, send_userdata);
+        if (r < 0) {
+                (void) remove_tree_at(state_fd, tmp);
+                return r;
+        }
+
+        /* Sent: now it counts as reported. */
+        if (renameat(state_fd, tmp, state_fd, id) < 0)
+                return -errno;
+        (void) fsync(state_fd);
+        *ret_reported = true;
+        return 0;
+}
+
+int report_dumps(int parent_fd, int state_fd, const ReportTarget *t, uint64_t now_usec, ReportSendFunc send,
+                 void *send_userdata, ReportNotifyFunc notify, void *notify_userdata, ReportStats *ret) {
+        _cleanup_free_ char *key = NULL;
+        DumpEntry *entries = NULL;
+        ReportStats st = {};
+        size_t n = 0;
+        int r, ret_r = 0;
+
+        key = report_target_key(t);
+        if (!key)
+                return -ENOMEM;
+        r = report_scan(parent_fd, &entries, &n, &st.skipped);
+        if (r < 0)
+                return r;
+        st.found = (unsigned) n;
+
+        for (size_t i = 0; i < n; i++) {
+                ReportRecord rec;
+                bool reported = false;
+
+                report_record_init(&rec);
+                r = report_one(parent_fd, state_fd, t, key, &entries[i], now_usec, send, send_userdata, &rec, &reported);
+                if (r < 0) {
+                        st.failed++;
+                        if (ret_r == 0)
+                                ret_r = r;
+                } else if (reported)
+                        st.reported++;
+                else
+                        st.already++;
+                if (notify)
+                        notify(&entries[i], r >= 0 && reported ? &rec : NULL, reported, r, notify_userdata);
+                report_record_done(&rec);
+        }
+        dump_entries_free(entries, n);
+        if (ret)
+                *ret = st;
+        return ret_r;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The host-side state of the reporter, /var/lib/tinykdump/dumps/<id>/: the small copy kept of
+ * each reported dump (canonical metadata, the tail of dmesg.txt, a "source" file), which is also
+ * the "reported" mark, and the reporting run itself.
+ *
+ * Idempotency: a dump is reported once. dumps/<id>/ is filled under a temporary name, the record
+ * is sent, and only then is it renamed to <id> (so a crash in between reports the dump again
+ * rather than never). Its "source" file names the target's file system UUID and the dump
+ * directory, so the same name on another disk is a different dump (it gets the id
+ * "<name>_<first 8 characters of that UUID>"). */
+
+#include <sys/uio.h>
+
+#include "record.h"
+#include "scan.h"
+
+/* Below the root directory: the host-side state. */
+#define REPORT_STATE_DIR "/var/lib/tinykdump"
+#define REPORT_DUMPS_DIR REPORT_STATE_DIR "/dumps"
+#define REPORT_LOCK_FILE ".lock"
+#define REPORT_SOURCE_FILENAME "source"
+/* The host keeps the last REPORT_DMESG_KEEP_MAX bytes of dmesg.txt, under the same name. */
+#define REPORT_DMESG_FILENAME DUMP_FILE_DMESG
+#define REPORT_DMESG_KEEP_MAX (1 * MiB)
+#define REPORT_SOURCE_MAX (4 * KiB)
+
+/* The seam for tests: how a record's fields are sent. The real one is sd_journal_sendv(). */
+typedef int (*ReportSendFunc)(const struct iovec *iov, size_t n, void *userdata);
+int report_send_journal(const struct iovec *iov, size_t n, void *userdata);
+
+/* Per-dump outcome, for the caller's log: r < 0 is an error for that dump (the others go on);
+ * reported is false when it had been reported before. */
+typedef void (*ReportNotifyFunc)(const DumpEntry *e, const ReportRecord *rec, bool reported, int r, void *userdata);
+
+typedef struct ReportStats {
+        unsigned found, reported, already, failed, skipped;
+} ReportStats;
+
+/* Opens (creating with mode 0700 when create is set) REPORT_DUMPS_DIR below root. */
+int report_state_open(const char *root, bool create, int *ret_fd);
+
+/* Takes an exclusive lock on the state directory (flock on REPORT_LOCK_FILE), waiting for it, so
+ * two reporters (boot and hotplug) never send the same dump twice. Returns the lock's fd. */
+int report_state_lock(int state_fd, int *ret_fd);
+
+/* Reports every dump in parent_fd that is not yet reported: builds its record, copies
+ * metadata, dmesg.txt's tail and a source file into state_fd/<id>/, sends, marks. now_usec is
+ * recorded in the source file. Returns the first error, after trying every dump. */
+int report_dumps(int parent_fd, int state_fd, const ReportTarget *t, uint64_t now_usec, ReportSendFunc send,
+                 void *send_userdata, ReportNotifyFunc notify, void *notify_userdata, ReportStats *ret);
+
+/* The host-side source file of a reported dump. */
+typedef struct ReportSource {
+        char *target;
+        char *target_uuid;
+        char *directory;
+        char *name;
+        uint64_t reported_usec;
+} ReportSource;
+
+void report_source_done(ReportSource *s);
+int report_source_format(const ReportSource *s, char **ret, size_t *ret_size);
+/* KEY=value lines; unknown keys ignored; control characters, a key given twice or a missing
+ * NAME= are -EBADMSG; more than REPORT_SOURCE_MAX is -EFBIG. */
+int report_source_parse(const char *data, size_t size, ReportSource *ret);
+
+/* The key that tells targets apart: the UUID in lower case with only [0-9a-z] kept, else the
+ * What= value cleaned the same way; "unknown" if neither has any. */
+char *report_target_key(const ReportTarget *t);

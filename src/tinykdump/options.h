@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The command line of tinykdump, parsed once in main() and handed to every verb as its userdata
+ * (const TinykdumpOptions *): verbs read their options from here, never from globals. */
+
+#include "macro.h"
+
+typedef struct TinykdumpOptions {
+        bool json, pretty;           /* --json=pretty|short|off */
+        const char *journal_file;    /* --file= */
+        const char *journal_dir;     /* --directory= */
+        bool caller_id;              /* --caller-id= (dmesg) */
+} TinykdumpOptions;
+
+/* Exit codes of the verbs besides EXIT_SUCCESS and EXIT_FAILURE, documented in tinykdump(8).
+ * Verbs return these (positive) or a negative errno they have already logged, which main()
+ * turns into EXIT_FAILURE, as systemd's DEFINE_MAIN_FUNCTION_WITH_POSITIVE_FAILURE does. */
+enum {
+        EXIT_USAGE = 2,        /* bad command line */
+        EXIT_NOT_ARMED = 3,    /* status: the machine is not armed (like LSB "not running") */
+        EXIT_BAD_CONFIG = 6,   /* the configuration is invalid or names no dump target (LSB "not configured") */
+};
