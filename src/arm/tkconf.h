@@ -18,8 +18,10 @@
 /* NULL-terminated, lowest priority first; a path unit watches these and the two files above. */
 extern const char * const tk_config_dropin_dirs[];
 
-#define TK_DEFAULT_KERNEL PKGLIBDIR "/capture/vmlinuz-%r"
-#define TK_DEFAULT_INITRD PKGLIBDIR "/capture/initrd-%r.img"
+/* Where tinykdump-build-image(8) puts the capture image of each installed kernel; CAPTURE_DIR is
+ * "/var/lib/tinykdump/capture" (meson's localstatedir). */
+#define TK_DEFAULT_KERNEL CAPTURE_DIR "/%r/vmlinuz"
+#define TK_DEFAULT_INITRD CAPTURE_DIR "/%r/initrd.img"
 #define TK_DEFAULT_DIRECTORY "tinykdump"
 #define TK_DEFAULT_TIMEOUT_USEC (90ULL * 1000000ULL)
 #define TK_TIMEOUT_MIN_USEC (1ULL * 1000000ULL)

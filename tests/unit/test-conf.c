@@ -61,8 +61,8 @@ TEST(defaults) {
 
         ASSERT_NOT_NULL(c);
         ASSERT_NULL(c->image);
-        ASSERT_STREQ(c->kernel, PKGLIBDIR "/capture/vmlinuz-%r");
-        ASSERT_STREQ(c->initrd, PKGLIBDIR "/capture/initrd-%r.img");
+        ASSERT_STREQ(c->kernel, CAPTURE_DIR "/%r/vmlinuz");
+        ASSERT_STREQ(c->initrd, CAPTURE_DIR "/%r/initrd.img");
         ASSERT_NULL(c->kernel_command_line);
         ASSERT_EQ(c->target_kind, TK_TARGET_NONE);
         ASSERT_STREQ(c->directory, "tinykdump");

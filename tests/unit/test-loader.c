@@ -74,8 +74,8 @@ static char *make_root(const char *name, const RootOptions *o) {
                 if (fixture_pe(s, ELEMENTSOF(s), &b) == 0 ||
                     fixture_write(root, "/usr/lib/tinykdump/capture.efi", b.data, b.size) < 0)
                         return NULL;
-        } else if (fixture_write(root, "/usr/lib/tinykdump/capture/vmlinuz-" RELEASE, kernel, KERNEL_FILE_SIZE) < 0 ||
-                   fixture_write(root, "/usr/lib/tinykdump/capture/initrd-" RELEASE ".img", initrd, INITRD_SIZE) < 0)
+        } else if (fixture_write(root, CAPTURE_DIR "/" RELEASE "/vmlinuz", kernel, KERNEL_FILE_SIZE) < 0 ||
+                   fixture_write(root, CAPTURE_DIR "/" RELEASE "/initrd.img", initrd, INITRD_SIZE) < 0)
                 return NULL;
         return TAKE_PTR(root);
 }
@@ -205,7 +205,7 @@ TEST(classic_files) {
 
         /* The state file says what was loaded. */
         ASSERT_OK(load_state_read(root, &st));
-        ASSERT_STREQ(st.kernel, "/usr/lib/tinykdump/capture/vmlinuz-" RELEASE);
+        ASSERT_STREQ(st.kernel, CAPTURE_DIR "/" RELEASE "/vmlinuz");
         ASSERT_STREQ(st.mode, "classic");
         ASSERT_STREQ(st.cmdline, seen.cmdline);
         ASSERT_U64_EQ(st.initrd_size, p.initrd_total);
@@ -336,11 +336,11 @@ TEST(missing_kernel_named) {
         LoadResult res;
 
         ASSERT_NOT_NULL(root);
-        k = path_join(root, "/usr/lib/tinykdump/capture/vmlinuz-" RELEASE);
+        k = path_join(root, CAPTURE_DIR "/" RELEASE "/vmlinuz");
         ASSERT_OK(RET_NERRNO(unlink(k)));
         reset_seen(0);
         ASSERT_ERROR(load_root(root, &p, &res, &msg), ENOENT);
-        ASSERT_NOT_NULL(strstr(msg, "/usr/lib/tinykdump/capture/vmlinuz-" RELEASE));
+        ASSERT_NOT_NULL(strstr(msg, CAPTURE_DIR "/" RELEASE "/vmlinuz"));
         ASSERT_EQ(seen.calls, 0);
         return TEST_PASS;
 }
@@ -352,7 +352,7 @@ TEST(not_a_kernel) {
         LoadResult res;
 
         ASSERT_NOT_NULL(root);
-        ASSERT_OK(fixture_write_string(root, "/usr/lib/tinykdump/capture/vmlinuz-" RELEASE, "#!/bin/sh\necho hi\n"));
+        ASSERT_OK(fixture_write_string(root, CAPTURE_DIR "/" RELEASE "/vmlinuz", "#!/bin/sh\necho hi\n"));
         reset_seen(0);
         ASSERT_ERROR(load_root(root, &p, &res, &msg), ENOEXEC);
         ASSERT_NOT_NULL(strstr(msg, "not an x86 bzImage"));
