@@ -497,3 +497,17 @@ int vmcore_kdump_read_phys(VmcoreKdump *k, uint64_t paddr, void *buf, size_t siz
         }
         return 0;
 }
+
+int vmcore_kdump_page_desc_pos(VmcoreKdump *k, uint64_t pfn, uint64_t *ret) {
+        uint64_t index;
+        int r;
+
+        r = page_index(k, pfn, &index);
+        if (r < 0)
+                return r;
+        uint64_t pos = k->desc_offset + index * VMCORE_KDUMP_PAGE_DESC_SIZE;
+        if (!vmcore_source_contains(k->src, pos, VMCORE_KDUMP_PAGE_DESC_SIZE))
+                return -EBADMSG;
+        *ret = pos;
+        return 0;
+}

@@ -135,3 +135,8 @@ void vmcore_kdump_set_zero_fill(VmcoreKdump *k, bool b);
 
 /* Physical memory across pages, through a small cache of decoded pages. */
 int vmcore_kdump_read_phys(VmcoreKdump *k, uint64_t paddr, void *buf, size_t size);
+
+/* The file offset of pfn's page descriptor ({offset, size, flags, page_flags}, 24 bytes), for
+ * tools that rewrite pages in place (src/erase). -ENODATA when the page is not in the dump,
+ * -EBADMSG when the descriptor would lie outside the file. */
+int vmcore_kdump_page_desc_pos(VmcoreKdump *k, uint64_t pfn, uint64_t *ret);
