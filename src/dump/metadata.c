@@ -75,6 +75,12 @@ static const Field fields[] = {
         U64("DMESG_USEC", dmesg_usec),
         U64("VMCORE_USEC", vmcore_usec),
         U64("TOTAL_USEC", total_usec),
+        STR("ERASE", erase),
+        STR("ERASE_RULES", erase_rules),
+        STR("ERASE_REASON", erase_reason),
+        U64("ERASE_BYTES", erase_bytes),
+        U64("ERASE_PAGES", erase_pages),
+        U64("ERASE_USEC", erase_usec),
 };
 
 #define FIELD_PTR(m, f) ((uint8_t *) (m) + (f)->offset)

@@ -77,6 +77,16 @@ typedef struct DumpMetadata {
         uint64_t dmesg_status;
         uint64_t makedumpfile_status;
 
+        /* Erasing secrets (src/erase/): ERASE= "complete", "failed" or "disabled"; ERASE_RULES= per
+         * rule "NAME=OBJECTS/BYTES" or "NAME=failed|unresolved|inactive|disabled", space-separated;
+         * ERASE_REASON= why it failed or what it could not cover. */
+        char *erase;
+        char *erase_rules;
+        char *erase_reason;
+        uint64_t erase_bytes;       /* bytes overwritten in the saved dump */
+        uint64_t erase_pages;       /* pages rewritten */
+        uint64_t erase_usec;
+
         /* Durations in µs (CLOCK_BOOTTIME differences). */
         uint64_t target_wait_usec;  /* capture kernel start until the target was usable */
         uint64_t dmesg_usec;

@@ -208,3 +208,23 @@ TEST(panic_message) {
         ASSERT_STREQ(c, "a");
         return TEST_PASS;
 }
+
+TEST(erase_fields_round_trip) {
+        static const char text[] = "RESULT=complete\nERASE=complete\n"
+                                   "ERASE_RULES=keyring-user=1/32 keyring-trusted=inactive dm-crypt-key=failed\n"
+                                   "ERASE_REASON=dm-crypt-key: rbtree: node 0xffff888000200008 reached twice (a cycle)\n"
+                                   "ERASE_BYTES=96\nERASE_PAGES=2\nERASE_USEC=1234\n";
+        DumpMetadata m;
+        _cleanup_free_ char *out = NULL;
+        size_t n;
+
+        ASSERT_OK(dump_metadata_parse(text, strlen(text), &m, NULL));
+        ASSERT_STREQ(m.erase, "complete");
+        ASSERT_STREQ(m.erase_rules, "keyring-user=1/32 keyring-trusted=inactive dm-crypt-key=failed");
+        ASSERT_U64_EQ(m.erase_bytes, 96);
+        ASSERT_U64_EQ(m.erase_usec, 1234);
+        ASSERT_OK(dump_metadata_format(&m, &out, &n));
+        ASSERT_NOT_NULL(strstr(out, "\nERASE_PAGES=2\n"));
+        dump_metadata_done(&m);
+        return TEST_PASS;
+}
