@@ -76,7 +76,13 @@ int tk_config_format_ini(const TkConfig *c, char **ret) {
         if (r >= 0 && c->margin != TK_MARGIN_UNSET)
                 r = bprint_size(&b, c->margin);
         if (r >= 0)
-                r = bprintf(&b, "\n");
+                r = bprintf(&b, "\n\n[Erase]\nEnable=%s\nOnFailure=%s\nUnresolved=%s\nDisableRules=", yes_no(c->erase),
+                            tk_erase_on_failure_to_string(c->erase_on_failure), c->erase_refuse_unresolved ? "refuse" : "warn");
+        STRV_FOREACH(n, c->erase_disable_rules)
+                if (r >= 0)
+                        r = bprintf(&b, "%s%s", n == c->erase_disable_rules ? "" : " ", *n);
+        if (r >= 0)
+                r = bprintf(&b, "\nRuleDirectory=%s\n", strempty(c->erase_rule_directory));
         return buffer_finish_string(&b, r, ret);
 }
 
@@ -137,6 +143,14 @@ static void json_settings(JsonWriter *w, const TkConfig *c, const char *what) {
                 json_null(w);
         else
                 json_u64(w, c->margin);
+        json_object_close(w);
+        json_key(w, "Erase");
+        json_object_open(w);
+        json_kv_bool(w, "Enable", c->erase);
+        json_kv_string(w, "OnFailure", tk_erase_on_failure_to_string(c->erase_on_failure));
+        json_kv_string(w, "Unresolved", c->erase_refuse_unresolved ? "refuse" : "warn");
+        json_strv(w, "DisableRules", c->erase_disable_rules);
+        json_kv_string(w, "RuleDirectory", c->erase_rule_directory);
         json_object_close(w);
 }
 

@@ -51,6 +51,11 @@ static const char * const shrink_table[_TK_SHRINK_MAX] = {
         [TK_SHRINK_NO] = "no",
 };
 
+static const char * const erase_on_failure_table[_TK_ERASE_ON_FAILURE_MAX] = {
+        [TK_ERASE_ON_FAILURE_DELETE] = "delete",
+        [TK_ERASE_ON_FAILURE_KEEP] = "keep",
+};
+
 static const char *table_lookup(const char * const *table, size_t n, int i) {
         return i >= 0 && (size_t) i < n ? table[i] : NULL;
 }
@@ -70,6 +75,9 @@ const char *tk_fs_to_string(TkFileSystem f) {
 }
 const char *tk_shrink_to_string(TkShrink s) {
         return table_lookup(shrink_table, ELEMENTSOF(shrink_table), s);
+}
+const char *tk_erase_on_failure_to_string(TkEraseOnFailure f) {
+        return table_lookup(erase_on_failure_table, ELEMENTSOF(erase_on_failure_table), f);
 }
 
 static char *mfree_str(char *s) {
@@ -456,6 +464,83 @@ static int parse_margin(const ConfContext *ctx, const char *value, void *data, u
         return 0;
 }
 
+static int parse_yes_no(const ConfContext *ctx, const char *value, void *data, uintptr_t arg) {
+        bool *b = data;
+        int k;
+
+        if (isempty(value)) {
+                *b = arg;
+                return 0;
+        }
+        k = parse_boolean(value);
+        if (k < 0)
+                return conf_value_error(ctx, "must be yes or no.");
+        *b = k;
+        return 0;
+}
+
+static int parse_erase_on_failure(const ConfContext *ctx, const char *value, void *data, uintptr_t arg) {
+        TkEraseOnFailure *f = data;
+        int k = isempty(value) ? TK_ERASE_ON_FAILURE_DELETE
+                               : table_find(erase_on_failure_table, ELEMENTSOF(erase_on_failure_table), value);
+
+        if (k < 0)
+                return conf_value_error(ctx, "must be delete or keep.");
+        *f = k;
+        return 0;
+}
+
+static int parse_unresolved(const ConfContext *ctx, const char *value, void *data, uintptr_t arg) {
+        bool *refuse = data;
+
+        if (isempty(value) || streq(value, "warn"))
+                *refuse = false;
+        else if (streq(value, "refuse"))
+                *refuse = true;
+        else
+                return conf_value_error(ctx, "must be warn or refuse.");
+        return 0;
+}
+
+static int parse_rule_names(const ConfContext *ctx, const char *value, void *data, uintptr_t arg) {
+        char ***l = data;
+        _cleanup_free_ char *copy = strdup(value);
+        char *save = NULL;
+
+        if (!copy)
+                return -ENOMEM;
+        if (isempty(value)) {
+                *l = strv_free(*l);
+                return 0;
+        }
+        for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+                for (const char *p = w; *p; p++)
+                        if (!isalnum((unsigned char) *p) && !strchr("-_.", *p))
+                                return conf_value_error(ctx, "'%s' is not a rule name.", w);
+                if (!strv_contains(*l, w) && strv_extend(l, w) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static int parse_rule_directory(const ConfContext *ctx, const char *value, void *data, uintptr_t arg) {
+        char **d = data;
+        char *c;
+
+        if (isempty(value)) {
+                *d = mfree_str(*d);
+                return 0;
+        }
+        if (value[0] != '/' || strlen(value) > TK_DIRECTORY_MAX)
+                return conf_value_error(ctx, "must be an absolute directory path.");
+        c = strdup(value);
+        if (!c)
+                return -ENOMEM;
+        free(*d);
+        *d = c;
+        return 0;
+}
+
 #define FIELD(f) offsetof(TkConfig, f)
 
 static const ConfTableItem tk_config_table[] = {
@@ -474,6 +559,11 @@ static const ConfTableItem tk_config_table[] = {
         { "Actions", "FinalAction",       parse_action,      0,                                FIELD(final_action) },
         { "Memory",  "ShrinkReservation", parse_shrink,      0,                                FIELD(shrink_reservation) },
         { "Memory",  "Margin",            parse_margin,      0,                                FIELD(margin) },
+        { "Erase",   "Enable",            parse_yes_no,      true,                             FIELD(erase) },
+        { "Erase",   "OnFailure",         parse_erase_on_failure, 0,                           FIELD(erase_on_failure) },
+        { "Erase",   "Unresolved",        parse_unresolved,  0,                                FIELD(erase_refuse_unresolved) },
+        { "Erase",   "DisableRules",      parse_rule_names,  0,                                FIELD(erase_disable_rules) },
+        { "Erase",   "RuleDirectory",     parse_rule_directory, 0,                             FIELD(erase_rule_directory) },
         {}
 };
 
@@ -496,6 +586,8 @@ TkConfig *tk_config_new(void) {
                 .final_action = CAPTURE_DEFAULT_ACTION,
                 .shrink_reservation = TK_SHRINK_AUTO,
                 .margin = TK_MARGIN_UNSET,
+                .erase = true,
+                .erase_on_failure = TK_ERASE_ON_FAILURE_DELETE,
         };
         if (!c->kernel || !c->initrd || !c->directory)
                 return tk_config_free(c);
@@ -512,6 +604,8 @@ TkConfig *tk_config_free(TkConfig *c) {
         free(c->target_value);
         free(c->directory);
         strv_free(c->files);
+        strv_free(c->erase_disable_rules);
+        free(c->erase_rule_directory);
         conf_diags_done(&c->diags);
         free(c->what_file);
         free(c);

@@ -70,6 +70,12 @@ typedef enum TkShrink {
 
 #define TK_MARGIN_UNSET UINT64_MAX
 
+typedef enum TkEraseOnFailure {
+        TK_ERASE_ON_FAILURE_DELETE,  /* delete the unerased vmcore, keep dmesg.txt */
+        TK_ERASE_ON_FAILURE_KEEP,    /* keep it, marked as not (fully) erased */
+        _TK_ERASE_ON_FAILURE_MAX,
+} TkEraseOnFailure;
+
 typedef struct TkConfig {
         /* [Capture] — paths may contain %r (running kernel release) and %%. */
         char *image;                 /* UKI; NULL: kernel + initrd */
@@ -96,6 +102,13 @@ typedef struct TkConfig {
         /* [Memory] */
         TkShrink shrink_reservation;
         uint64_t margin;             /* TK_MARGIN_UNSET: the memory model's own margin */
+
+        /* [Erase] — secrets kept out of dumps (src/erase/, tinykdump.conf(5) ERASING SECRETS) */
+        bool erase;                  /* Enable= */
+        TkEraseOnFailure erase_on_failure; /* OnFailure= */
+        bool erase_refuse_unresolved; /* Unresolved=refuse: a rule that does not resolve prevents arming */
+        char **erase_disable_rules;  /* DisableRules=, names */
+        char *erase_rule_directory;  /* RuleDirectory=: an extra directory of *.rules, highest priority */
 
         /* What was read and what was wrong with it. */
         char **files;                /* files applied, in order, without the root prefix */
@@ -140,3 +153,4 @@ int tk_config_target_what(const TkConfig *c, char **ret);
 const char *tk_target_kind_to_string(TkTargetKind k);   /* "UUID", "LABEL", "PARTUUID", "PARTLABEL" */
 const char *tk_fs_to_string(TkFileSystem f);            /* "auto", "vfat", … */
 const char *tk_shrink_to_string(TkShrink s);            /* "auto", "yes", "no" */
+const char *tk_erase_on_failure_to_string(TkEraseOnFailure f); /* "delete", "keep" */

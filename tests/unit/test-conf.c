@@ -735,7 +735,8 @@ TEST(ini_round_trip) {
                      "\n[Target]\nWhat=PARTLABEL=dümp\nDirectory=x/y\nFileSystemType=btrfs\nTimeoutSec=60500ms\n"
                      "\n[Dump]\nLevel=17\nCompression=snappy\nTimeoutSec=2700s\n"
                      "\n[Actions]\nFailureAction=shell\nFinalAction=poweroff\n"
-                     "\n[Memory]\nShrinkReservation=no\nMargin=1536K\n");
+                     "\n[Memory]\nShrinkReservation=no\nMargin=1536K\n"
+                     "\n[Erase]\nEnable=yes\nOnFailure=delete\nUnresolved=warn\nDisableRules=\nRuleDirectory=\n");
         ASSERT_TRUE(startswith(ini2, "# Effective tinykdump configuration, from:\n#   effective.conf\n") != NULL);
         return TEST_PASS;
 }
@@ -753,7 +754,8 @@ TEST(json) {
                         "\"Target\":{\"What\":\"UUID=" UUID_EXT4 "\",\"Directory\":\"tinykdump\",\"FileSystemType\":\"auto\","
                         "\"TimeoutUSec\":90000000},\"Dump\":{\"Level\":31,\"Compression\":\"zstd\",\"TimeoutUSec\":600000000},"
                         "\"Actions\":{\"FailureAction\":\"reboot\",\"FinalAction\":\"reboot\"},"
-                        "\"Memory\":{\"ShrinkReservation\":\"auto\",\"Margin\":null}}");
+                        "\"Memory\":{\"ShrinkReservation\":\"auto\",\"Margin\":null},"
+                     "\"Erase\":{\"Enable\":true,\"OnFailure\":\"delete\",\"Unresolved\":\"warn\",\"DisableRules\":[],\"RuleDirectory\":null}}");
         return TEST_PASS;
 }
 
@@ -849,7 +851,7 @@ TEST(shipped_file) {
                         l[0] = ' ';
                         n_keys++;
                 }
-        ASSERT_EQ(n_keys, 15); /* every key; What= is listed empty */
+        ASSERT_EQ(n_keys, 20); /* every key; What= is listed empty */
         ASSERT_OK(tk_config_load_data("tinykdump.conf", s, size, &d));
         ASSERT_EQ(d->diags.n, 1);
         ASSERT_OK(tk_config_format_ini(defaults, &ini_defaults));
@@ -891,5 +893,30 @@ TEST(what_accepted_by_capture_config) {
                 ASSERT_OK(capture_target_device_from_what(w, &dev));
                 ASSERT_TRUE(startswith(dev, "/dev/disk/by-") != NULL);
         }
+        return TEST_PASS;
+}
+
+TEST(erase_section) {
+        static const char text[] = "[Target]\nWhat=LABEL=dumps\n[Erase]\nEnable=no\nOnFailure=keep\nUnresolved=refuse\n"
+                                   "DisableRules=rng-base-crng keyring-user\nDisableRules=dm-crypt-cipher rng-base-crng\n"
+                                   "RuleDirectory=/srv/erase.d\n";
+        _cleanup_tk_config_free_ TkConfig *c = NULL;
+
+        ASSERT_OK(tk_config_load_data("t.conf", text, strlen(text), &c));
+        ASSERT_TRUE(tk_config_is_valid(c));
+        ASSERT_FALSE(c->erase);
+        ASSERT_EQ(c->erase_on_failure, TK_ERASE_ON_FAILURE_KEEP);
+        ASSERT_TRUE(c->erase_refuse_unresolved);
+        ASSERT_EQ(strv_length(c->erase_disable_rules), 3);
+        ASSERT_STREQ(c->erase_disable_rules[2], "dm-crypt-cipher");
+        ASSERT_STREQ(c->erase_rule_directory, "/srv/erase.d");
+
+        static const char bad[] = "[Target]\nWhat=LABEL=dumps\n[Erase]\nEnable=maybe\nOnFailure=shred\nUnresolved=ignore\n"
+                                  "DisableRules=a/b\nRuleDirectory=relative\n";
+        _cleanup_tk_config_free_ TkConfig *d = NULL;
+        ASSERT_OK(tk_config_load_data("t.conf", bad, strlen(bad), &d));
+        ASSERT_FALSE(tk_config_is_valid(d));
+        ASSERT_EQ(d->diags.n_errors, 5);
+        ASSERT_TRUE(d->erase);
         return TEST_PASS;
 }
