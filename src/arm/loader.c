@@ -233,7 +233,7 @@ static int build_cmdline(const char *root, const TkConfig *c, const CaptureImage
 }
 
 static int fill_capture_config(const char *root, const TkConfig *c, LoadPlan *p, LoadPlanFlags flags,
-                               char **ret_message) {
+                               const CaptureOverlayFile *extra, size_t n_extra, char **ret_message) {
         CaptureConfig *cc = &p->capture;
         int r;
 
@@ -289,13 +289,18 @@ static int fill_capture_config(const char *root, const TkConfig *c, LoadPlan *p,
         r = capture_config_verify(cc, &why);
         if (r < 0)
                 return message(ret_message, r, "Invalid capture configuration: %s", strna(why));
-        r = capture_overlay_build(cc, &p->overlay);
+        r = capture_overlay_build_full(cc, extra, n_extra, &p->overlay);
         if (r < 0)
                 return message(ret_message, r, "Failed to build the configuration overlay: %s", strerror(-r));
         return 0;
 }
 
 int load_plan_build(const char *root, const TkConfig *c, LoadPlanFlags flags, LoadPlan *ret, char **ret_message) {
+        return load_plan_build_with(root, c, flags, NULL, 0, ret, ret_message);
+}
+
+int load_plan_build_with(const char *root, const TkConfig *c, LoadPlanFlags flags, const CaptureOverlayFile *extra,
+                         size_t n_extra, LoadPlan *ret, char **ret_message) {
         _cleanup_(load_plan_done) LoadPlan p = {};
         const char *bad = NULL;
         int r;
@@ -319,7 +324,7 @@ int load_plan_build(const char *root, const TkConfig *c, LoadPlanFlags flags, Lo
                 return message(ret_message, r, "The capture command line (%zu bytes) is too long for %s (%u bytes).",
                                strlen(p.cmdline), capture_image_name(&p.image), p.image.bz.cmdline_size);
 
-        r = fill_capture_config(root, c, &p, flags, ret_message);
+        r = fill_capture_config(root, c, &p, flags, extra, n_extra, ret_message);
         if (r < 0)
                 return r;
         p.initrd_total = p.image.initrd_size + (p.overlay.size > 0 ? cpio_initrd_padding(p.image.initrd_size) : 0) +

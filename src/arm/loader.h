@@ -98,6 +98,9 @@ void load_plan_done(LoadPlan *p);
 
 /* Everything short of touching the kernel. Errors come with *ret_message. */
 int load_plan_build(const char *root, const TkConfig *c, LoadPlanFlags flags, LoadPlan *ret, char **ret_message);
+/* The same with extra files in the configuration overlay (the resolved erase plan). */
+int load_plan_build_with(const char *root, const TkConfig *c, LoadPlanFlags flags, const CaptureOverlayFile *extra,
+                         size_t n_extra, LoadPlan *ret, char **ret_message);
 
 typedef struct LoadResult {
         uint64_t static_before;    /* static reservation before, 0 when unknown */

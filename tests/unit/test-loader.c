@@ -444,3 +444,32 @@ TEST(grow_error_sentences) {
         ASSERT_NOT_NULL(strstr(crashmem_grow_strerror(-EEXIST), "already allocated"));
         return TEST_PASS;
 }
+
+/* The resolved erase plan travels in the overlay next to capture.conf, readable by root only. */
+TEST(overlay_carries_extra_files) {
+        RootOptions o = { .crash_size = "134217728\n" };
+        _cleanup_free_ char *root = make_root("erase-plan", &o), *msg = NULL;
+        _cleanup_(load_plan_done) LoadPlan p = {};
+        _cleanup_tk_config_free_ TkConfig *c = NULL;
+        static const char plan[] = "erase-plan version=1\non-failure delete\n";
+        CaptureOverlayFile extra = { .path = "/etc/tinykdump/erase.plan", .mode = 0600, .data = plan, .size = strlen(plan) };
+        CpioReader rd;
+        CpioEntry e;
+        bool found = false;
+        int r;
+
+        ASSERT_NOT_NULL(root);
+        ASSERT_OK(tk_config_load(root, &c));
+        ASSERT_OK(load_plan_build_with(root, c, 0, &extra, 1, &p, &msg));
+        cpio_reader_init(&rd, p.overlay.data, p.overlay.size);
+        while ((r = cpio_reader_next(&rd, &e)) > 0)
+                if (streq(e.name, "etc/tinykdump/erase.plan")) {
+                        ASSERT_EQ(e.size, strlen(plan));
+                        ASSERT_TRUE(memcmp(e.data, plan, e.size) == 0);
+                        ASSERT_EQ(e.mode & 07777, 0600);
+                        found = true;
+                }
+        ASSERT_OK(r);
+        ASSERT_TRUE(found);
+        return TEST_PASS;
+}
