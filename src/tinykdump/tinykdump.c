@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "crashmem.h"
+#include "erase-plan.h"
 #include "help.h"
 #include "json.h"
 #include "kexec.h"
@@ -16,6 +17,7 @@
 #include "time-util.h"
 #include "log.h"
 #include "options.h"
+#include "tinykdump-erase.h"
 #include "tinykdump-report.h"
 #include "tinykdump-vmcore.h"
 #include "tkconf.h"
@@ -60,6 +62,7 @@ static int verb_unload(int argc, char *argv[], void *userdata) {
                 return log_error_errno(r, "Failed to unload the crash kernel: %s", strna(m));
         }
         (void) load_state_remove(root());
+        (void) tinykdump_erase_record(root(), NULL, 0);
         log_info("Crash kernel unloaded.");
 
         if (grown) {
@@ -83,7 +86,8 @@ static int verb_unload(int argc, char *argv[], void *userdata) {
 static int verb_load(int argc, char *argv[], void *userdata) {
         _cleanup_tk_config_free_ TkConfig *c = NULL;
         _cleanup_(load_plan_done) LoadPlan p = {};
-        _cleanup_free_ char *msg = NULL;
+        _cleanup_free_ char *msg = NULL, *erase_plan = NULL;
+        size_t erase_plan_size = 0;
         LoadResult res = {};
         int r;
 
@@ -96,7 +100,13 @@ static int verb_load(int argc, char *argv[], void *userdata) {
                 return EXIT_BAD_CONFIG;
         }
 
-        r = load_plan_build(root(), c, 0, &p, &msg);
+        /* The resolved erase plan travels in the overlay next to capture.conf (none with Enable=no). */
+        r = tinykdump_erase_plan(c, root(), &erase_plan, &erase_plan_size);
+        if (r < 0)
+                return r;
+        CaptureOverlayFile extra = { .path = ERASE_PLAN_PATH, .mode = 0600, .data = erase_plan, .size = erase_plan_size };
+
+        r = load_plan_build_with(root(), c, 0, &extra, erase_plan ? 1 : 0, &p, &msg);
         if (r == -EDESTADDRREQ) {
                 /* No [Target] What=: the configuration names no dump target. */
                 log_error("%s", msg ?: strerror(-r));
@@ -122,6 +132,9 @@ static int verb_load(int argc, char *argv[], void *userdata) {
         r = load_plan_execute(root(), &p, &res, &msg);
         if (r < 0)
                 return log_error_errno(r, "%s", msg ?: strerror(-r));
+        r = tinykdump_erase_record(root(), erase_plan, erase_plan_size);
+        if (r < 0)
+                log_warning_errno(r, "Cannot record the erase plan in %s for status: %m", ERASE_PLAN_STATE_PATH);
 
         if (res.grown)
                 log_info("Allocated the %s crash kernel region from CMA (need %s); it returns to the system on unload.",
@@ -301,6 +314,7 @@ static int status_print_json(const Status *s, bool pretty) {
         if (s->mem.loaded >= 0) /* absent: the kernel does not say */
                 json_kv_bool(&w, "loaded", s->mem.loaded > 0);
         status_json_capture(&w, s);
+        tinykdump_erase_status_json(&w, root(), s->armed && s->have_state);
         json_key(&w, "hotplug");
         json_object_open(&w);
         if (s->mem.cpu_hotplug >= 0) /* absent: the kernel does not say */
@@ -348,6 +362,7 @@ static void status_print_text(const Status *s) {
                        MIB(st->static_after));
         } else
                 printf("      Loaded: %s\n", tristate(m->loaded));
+        tinykdump_erase_status_print(root(), s->armed && s->have_state);
         printf("      Target: %s%s%s%s\n", s->what ?: "(not configured)", s->device ? " → " : "", strempty(s->device),
                s->what ? (s->target_present ? " (present)" : " (not present)") : "");
         printf("     Hotplug: kernel updates the loaded image itself on CPU hotplug: %s, memory hotplug: %s\n",
