@@ -16,6 +16,7 @@
 #include "log.h"
 #include "makedumpfile.h"
 #include "metadata.h"
+#include "save-erase.h"
 #include "spawn-util.h"
 #include "time-util.h"
 #include "util.h"
@@ -58,6 +59,7 @@ typedef struct Context {
         bool have_features;
         MakedumpfileStatus dmesg_status, vmcore_status;  /* _MAKEDUMPFILE_STATUS_MAX: did not run */
         uint64_t start_boottime;  /* when tinykdump-save started, CLOCK_BOOTTIME */
+        bool erase_failed;        /* the vmcore was deleted because its secrets could not be erased */
 } Context;
 
 static void help(void) {
@@ -466,6 +468,13 @@ static int save_vmcore(Context *c) {
                                        makedumpfile_status_to_string(s), code);
         }
 
+        /* Secrets out before the dump becomes visible as vmcore (the commit fsync()s what was rewritten). */
+        r = save_erase(tk_root(), c->vmcore, c->dir_fd, DUMP_FILE_VMCORE_INCOMPLETE, &c->md);
+        if (r < 0) {
+                c->erase_failed = true;
+                return r;
+        }
+
         r = dumpdir_commit_file_at(c->dir_fd, DUMP_FILE_VMCORE_INCOMPLETE, DUMP_FILE_VMCORE, &size);
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: saving vmcore failed: cannot sync %s/" DUMP_FILE_VMCORE ": %m",
@@ -541,7 +550,14 @@ static int run(Context *c) {
 
         r_vmcore = save_vmcore(c);
 
-        if (r_vmcore >= 0 && r_dmesg >= 0)
+        if (c->erase_failed)
+                (void) set_reason(c, r_dmesg >= 0 ? DUMP_RESULT_DMESG_ONLY : DUMP_RESULT_FAILED,
+                                  DUMP_FILE_VMCORE " deleted: erasing secrets from it failed: %s", strna(c->md.erase_reason));
+        else if (r_vmcore >= 0 && r_dmesg >= 0 && c->md.erase && streq(c->md.erase, "failed"))
+                (void) set_reason(c, DUMP_RESULT_COMPLETE,
+                                  DUMP_FILE_VMCORE " kept (OnFailure=keep) although erasing secrets failed: %s",
+                                  strna(c->md.erase_reason));
+        else if (r_vmcore >= 0 && r_dmesg >= 0)
                 (void) set_reason(c, DUMP_RESULT_COMPLETE, NULL);
         else if (r_vmcore >= 0)
                 (void) set_reason(c, DUMP_RESULT_COMPLETE, DUMP_FILE_DMESG " not saved: makedumpfile --dump-dmesg %s",
