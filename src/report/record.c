@@ -79,6 +79,10 @@ static const RecordField record_fields[] = {
         RS("CAPTURE_JOURNAL", capture_journal),
         RS("VERSION", md.tinykdump_version),
         RS("DMESG_TAIL", dmesg_tail),
+        RS("ERASE", md.erase),
+        RS("ERASE_RULES", md.erase_rules),
+        RS("ERASE_REASON", md.erase_reason),
+        RU("ERASE_BYTES", md.erase_bytes),
 };
 
 #define RF_STR(r, f) ((char **) ((uint8_t *) (r) + (f)->offset))

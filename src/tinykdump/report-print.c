@@ -268,6 +268,9 @@ void report_print_info(FILE *f, const ReportRecord *r, const char *dmesg, size_t
         print_str(f, "Dump level", r->md.dump_level);
         print_str(f, "Compression", r->md.compression);
         print_str(f, "Format", r->md.format);
+        print_str(f, "Erased", r->md.erase);
+        print_str(f, "Erase rules", r->md.erase_rules);
+        print_str(f, "Erase problem", r->md.erase_reason);
         if (r->md.makedumpfile_status != METADATA_UNSET)
                 fprintf(f, "%16s: %" PRIu64 "\n", "makedumpfile", r->md.makedumpfile_status);
         /* TARGET_WAIT_USEC is CLOCK_BOOTTIME of the capture kernel when the target was mounted. */

@@ -1302,3 +1302,37 @@ TEST(catalog_matches_ids) {
         }
         return TEST_PASS;
 }
+
+/* The erasure's metadata reaches the record, its journal fields and `tinykdump info`. */
+TEST(record_carries_erase_fields) {
+        DumpEntry e = { .name = (char *) "2026-12-06T05:00:00Z-host-7.2", .has_vmcore = true,
+                        .has_dmesg = true, .vmcore_size = 1, .dmesg_size = 1 };
+        _cleanup_(report_record_done) ReportRecord r;
+        _cleanup_strv_free_ char **fields = NULL;
+        _cleanup_free_ char *info = NULL;
+        size_t size = 0;
+        FILE *f;
+
+        dump_metadata_init(&e.md);
+        e.md.result = DUMP_RESULT_COMPLETE;
+        ASSERT_OK(dump_metadata_set(&e.md.erase, "complete"));
+        ASSERT_OK(dump_metadata_set(&e.md.erase_rules, "keyring-user=1/32 keyring-trusted=inactive"));
+        e.md.erase_bytes = 32;
+        ASSERT_OK(report_record_from_dump(&e, NULL, NULL, &r));
+        dump_metadata_done(&e.md);
+        ASSERT_STREQ(r.md.erase, "complete");
+        ASSERT_STREQ(r.md.erase_rules, "keyring-user=1/32 keyring-trusted=inactive");
+        ASSERT_U64_EQ(r.md.erase_bytes, 32);
+
+        ASSERT_OK(report_record_to_fields(&r, &fields));
+        ASSERT_TRUE(strv_contains(fields, "TINYKDUMP_ERASE=complete"));
+        ASSERT_TRUE(strv_contains(fields, "TINYKDUMP_ERASE_RULES=keyring-user=1/32 keyring-trusted=inactive"));
+        ASSERT_TRUE(strv_contains(fields, "TINYKDUMP_ERASE_BYTES=32"));
+
+        f = open_memstream(&info, &size);
+        ASSERT_NOT_NULL(f);
+        report_print_info(f, &r, NULL, 0);
+        ASSERT_EQ(fclose(f), 0);
+        ASSERT_NOT_NULL(strstr(info, "Erase rules: keyring-user=1/32 keyring-trusted=inactive\n"));
+        return TEST_PASS;
+}
