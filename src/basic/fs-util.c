@@ -50,6 +50,15 @@ int loop_write(int fd, const void *buf, size_t n) {
         return (size_t) k == n ? 0 : -EIO;
 }
 
+int loop_pwrite(int fd, const void *buf, size_t n, uint64_t offset) {
+        if (offset > (uint64_t) INT64_MAX)
+                return -EOVERFLOW;
+        ssize_t k = loop_io(fd, (void *) buf, n, (int64_t) offset, true);
+        if (k < 0)
+                return (int) k;
+        return (size_t) k == n ? 0 : -EIO;
+}
+
 char *path_join(const char *a, const char *b) {
         char *p;
 

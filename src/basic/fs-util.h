@@ -11,12 +11,13 @@
 /* Largest file the generic readers will slurp; callers pass smaller limits where they know better. */
 #define READ_FULL_FILE_MAX (16 * MiB)
 
-/* read(), pread() or write() of all n bytes, retried on EINTR and short transfers. The reads stop
- * early only at end of file and return the number of bytes read; loop_write() returns 0, or -EIO
- * when the file takes no more. All return a negative errno on failure. */
+/* read(), pread(), write() or pwrite() of all n bytes, retried on EINTR and short transfers. The
+ * reads stop early only at end of file and return the number of bytes read; the writes return 0,
+ * or -EIO when the file takes no more. All return a negative errno on failure. */
 ssize_t loop_read(int fd, void *buf, size_t n);
 ssize_t loop_pread(int fd, void *buf, size_t n, uint64_t offset);
 int loop_write(int fd, const void *buf, size_t n);
+int loop_pwrite(int fd, const void *buf, size_t n, uint64_t offset);
 
 /* "a" + "/" + "b" with duplicate slashes collapsed at the seam. root may be NULL or "" (meaning "/"). */
 char *path_join(const char *a, const char *b);
