@@ -18,6 +18,7 @@
 #endif
 
 #include "erase-kdump.h"
+#include "fs-util.h"
 #include "vmcore-kdump.h"
 
 typedef struct Rewriter {
@@ -46,40 +47,12 @@ static void rewriter_done(Rewriter *w) {
 #endif
 }
 
-static int pwrite_all(int fd, const void *buf, size_t n, uint64_t off) {
-        const uint8_t *p = buf;
-        while (n > 0) {
-                ssize_t l = pwrite(fd, p, n, (off_t) off);
-                if (l < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (l == 0)
-                        return -EIO;
-                p += l;
-                n -= (size_t) l;
-                off += (uint64_t) l;
-        }
-        return 0;
-}
-
+/* A page descriptor or page that must be there in full: a short read is a truncated dump. */
 static int pread_all(int fd, void *buf, size_t n, uint64_t off) {
-        uint8_t *p = buf;
-        while (n > 0) {
-                ssize_t l = pread(fd, p, n, (off_t) off);
-                if (l < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (l == 0)
-                        return -EBADMSG;
-                p += l;
-                n -= (size_t) l;
-                off += (uint64_t) l;
-        }
-        return 0;
+        ssize_t k = loop_pread(fd, buf, n, off);
+        if (k < 0)
+                return (int) k;
+        return (size_t) k == n ? 0 : -EBADMSG;
 }
 
 static void put_le32(uint8_t *p, uint32_t v) {
@@ -229,14 +202,14 @@ static int rewrite_page(Rewriter *w, uint64_t pfn, const EraseRange *ranges, siz
         uint64_t new_offset;
         if (new_size <= old_size) {
                 new_offset = old_offset;
-                r = pwrite_all(w->fd, new_data, new_size, new_offset);
+                r = loop_pwrite(w->fd, new_data, new_size, new_offset);
                 if (r >= 0 && old_size > new_size)
-                        r = pwrite_all(w->fd, w->zero, old_size - new_size, old_offset + new_size);
+                        r = loop_pwrite(w->fd, w->zero, old_size - new_size, old_offset + new_size);
         } else {
                 new_offset = w->end;
-                r = pwrite_all(w->fd, new_data, new_size, new_offset);
+                r = loop_pwrite(w->fd, new_data, new_size, new_offset);
                 if (r >= 0)
-                        r = pwrite_all(w->fd, w->zero, old_size, old_offset);
+                        r = loop_pwrite(w->fd, w->zero, old_size, old_offset);
                 if (r >= 0) {
                         w->end += new_size;
                         st->appended++;
@@ -248,7 +221,7 @@ static int rewrite_page(Rewriter *w, uint64_t pfn, const EraseRange *ranges, siz
         put_le64(d, new_offset);
         put_le32(d + 8, (uint32_t) new_size);
         put_le32(d + 12, new_flags);
-        r = pwrite_all(w->fd, d, sizeof(d), pos);
+        r = loop_pwrite(w->fd, d, sizeof(d), pos);
         if (r < 0)
                 return r;
         st->pages++;
