@@ -7,10 +7,8 @@
  * Prints one line per needle: "NAME present|absent (pages: N hits, raw file: yes|no)". A needle
  * across a page boundary is found (pages are searched in pairs of physically adjacent pages).
  * Exit status: 0 when the expectation holds (default --all-absent), 1 when it does not, 2 on
- * errors. Built against the project's library (src/shared/vmcore*.c), not registered in meson
- * until the VM harness rewrite lands:
- *   cc -I src/shared -I build -include build/config.h tests/vm/secrets/tk-find-in-dump.c \
- *      build/src/shared/libtinykdump-shared.a -lz -llzo2 -lsnappy -lzstd -lsystemd -lkmod -lblkid */
+ * errors. Built against the vmcore readers (src/vmcore) by tests/vm/meson.build with
+ * -Dvm-tests=true; the secrets scenario finds it as $TK_FIND_IN_DUMP. */
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
