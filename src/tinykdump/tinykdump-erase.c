@@ -147,7 +147,8 @@ void tinykdump_erase_status_json(JsonWriter *w, const char *root, bool armed) {
                 json_object_open(w);
                 json_kv_string(w, "name", p.rules[i].name);
                 json_kv_string(w, "state", erase_rule_state_to_string(p.rules[i].state));
-                json_kv_string(w, "reason", p.rules[i].reason);
+                if (p.rules[i].reason) /* absent, never null */
+                        json_kv_string(w, "reason", p.rules[i].reason);
                 json_object_close(w);
         }
         json_array_close(w);
