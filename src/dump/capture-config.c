@@ -272,8 +272,14 @@ int capture_config_serialize(const CaptureConfig *c, char **ret, size_t *ret_siz
 
         /* The facts about the crashed system, as far as known. */
         for (size_t i = 0; i < ELEMENTSOF(capture_keys); i++) {
-                const char *v = *(char * const *) ((const uint8_t *) c + capture_keys[i].offset);
-                if (startswith(capture_keys[i].key, "CRASHED_") && v)
+                const char *v;
+
+                /* Only the string and id128 fields hold a pointer; read no other field as one. */
+                if ((capture_keys[i].type != VALUE_STRING && capture_keys[i].type != VALUE_ID128) ||
+                    !startswith(capture_keys[i].key, "CRASHED_"))
+                        continue;
+                memcpy(&v, (const uint8_t *) c + capture_keys[i].offset, sizeof(v));
+                if (v)
                         fprintf(f, "%s=%s\n", capture_keys[i].key, v);
         }
         if (c->loaded_at_usec > 0)
