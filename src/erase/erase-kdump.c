@@ -297,9 +297,11 @@ static int rewriter_open(int fd, const VmcoreSource *src, Rewriter *w) {
         return 0;
 }
 
-int erase_kdump_apply(int fd, const EraseRange *ranges, size_t n_ranges, EraseApplyStats *ret) {
+/* Opens the kdump file behind fd for rewriting and calls cb for each page the ranges touch. */
+static int rewriter_run(int fd, const EraseRange *ranges, size_t n_ranges,
+                        int (*cb)(Rewriter *w, uint64_t pfn, const EraseRange *ranges, size_t n, void *userdata),
+                        void *userdata) {
         _cleanup_(rewriter_done) Rewriter w = {};
-        EraseApplyStats st = {};
         VmcoreSource src;
         int r;
 
@@ -309,7 +311,14 @@ int erase_kdump_apply(int fd, const EraseRange *ranges, size_t n_ranges, EraseAp
         r = rewriter_open(fd, &src, &w);
         if (r < 0)
                 return r;
-        r = foreach_page(&w, ranges, n_ranges, rewrite_cb, &st);
+        return foreach_page(&w, ranges, n_ranges, cb, userdata);
+}
+
+int erase_kdump_apply(int fd, const EraseRange *ranges, size_t n_ranges, EraseApplyStats *ret) {
+        EraseApplyStats st = {};
+        int r;
+
+        r = rewriter_run(fd, ranges, n_ranges, rewrite_cb, &st);
         if (r < 0)
                 return r;
         if (fsync(fd) < 0)
@@ -340,18 +349,10 @@ static int verify_cb(Rewriter *w, uint64_t pfn, const EraseRange *ranges, size_t
 }
 
 int erase_kdump_verify(int fd, const EraseRange *ranges, size_t n_ranges) {
-        _cleanup_(rewriter_done) Rewriter w = {};
-        VmcoreSource src;
         bool ok = true;
         int r;
 
-        r = vmcore_source_init_fd(&src, fd);
-        if (r < 0)
-                return r;
-        r = rewriter_open(fd, &src, &w);
-        if (r < 0)
-                return r;
-        r = foreach_page(&w, ranges, n_ranges, verify_cb, &ok);
+        r = rewriter_run(fd, ranges, n_ranges, verify_cb, &ok);
         if (r < 0)
                 return r;
         return ok;
