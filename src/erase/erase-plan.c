@@ -303,6 +303,21 @@ typedef struct LineReader {
         char buf[ERASE_LINE_MAX + 1];
 } LineReader;
 
+/* A reader over at most ERASE_TEXT_MAX bytes of text (-EFBIG for more). */
+static int line_reader_new(const char *data, size_t size, LineReader **ret) {
+        LineReader *lr;
+
+        if (size > ERASE_TEXT_MAX)
+                return -EFBIG;
+        lr = calloc(1, sizeof(*lr));
+        if (!lr)
+                return -ENOMEM;
+        lr->data = data;
+        lr->size = size;
+        *ret = lr;
+        return 0;
+}
+
 /* 1 a line, 0 the end, -EBADMSG a line too long or with a NUL. */
 static int next_line(LineReader *lr) {
         if (lr->pos >= lr->size)
@@ -715,13 +730,9 @@ int erase_plan_parse(const char *filename, const char *data, size_t size, EraseP
         int r;
 
         filename = filename ?: ERASE_PLAN_PATH;
-        if (size > ERASE_TEXT_MAX)
-                return -EFBIG;
-        lr = calloc(1, sizeof(*lr));
-        if (!lr)
-                return -ENOMEM;
-        lr->data = data;
-        lr->size = size;
+        r = line_reader_new(data, size, &lr);
+        if (r < 0)
+                return r;
 
         for (;;) {
                 Words w = {};
@@ -962,13 +973,9 @@ int erase_source_parse(const char *filename, const char *data, size_t size, Eras
         bool in_rule = false, broken = false;
         int r;
 
-        if (size > ERASE_TEXT_MAX)
-                return -EFBIG;
-        lr = calloc(1, sizeof(*lr));
-        if (!lr)
-                return -ENOMEM;
-        lr->data = data;
-        lr->size = size;
+        r = line_reader_new(data, size, &lr);
+        if (r < 0)
+                return r;
 
         for (;;) {
                 Words w = {};
