@@ -375,3 +375,53 @@ int crashmem_grow(const char *root, const CrashMem *m, uint64_t new_size) {
                 return r;
         return 1;
 }
+
+/* ---------------------------------------------------------------------------------------------
+ * crashkernel=,cma support
+ * --------------------------------------------------------------------------------------------- */
+
+/* "6.17.3-amd64" → 6, 17; -EINVAL when it does not start with two dotted numbers. */
+static int release_version(const char *release, unsigned *ret_major, unsigned *ret_minor) {
+        unsigned a, b;
+
+        if (!release || sscanf(release, "%u.%u", &a, &b) != 2)
+                return -EINVAL;
+        *ret_major = a;
+        *ret_minor = b;
+        return 0;
+}
+
+static int meminfo_has_cma(const char *root) {
+        _cleanup_free_ char *s = NULL;
+        int r;
+
+        r = read_full_file_at(root, "/proc/meminfo", 1 * MiB, &s, NULL);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return 0;
+        return startswith(s, "CmaTotal:") || strstr(s, "\nCmaTotal:");
+}
+
+int crashmem_cma_supported(const char *root, const char *release, const CrashMem *m, const char **ret_reason) {
+        const char *why = NULL;
+        unsigned major, minor;
+        int r;
+
+        if (release_version(release, &major, &minor) < 0)
+                why = "the kernel release cannot be parsed";
+        else if (major < 6 || (major == 6 && minor < 17))
+                why = "the kernel is older than 6.17";
+        else if (!m->cma_path)
+                why = "the kernel does not export " CRASH_CMA_RANGES_PATH " (or " CRASH_CMA_RANGES_PATH_OLD ")";
+        else {
+                r = meminfo_has_cma(root);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        why = "the kernel is built without CMA (no CmaTotal: in /proc/meminfo)";
+        }
+        if (ret_reason)
+                *ret_reason = why;
+        return !why;
+}

@@ -110,7 +110,23 @@ static inline bool crashmem_has_cma(const CrashMem *m) {
 /* A static region exists (size attribute > 0, or iomem shows one). */
 bool crashmem_has_static(const CrashMem *m);
 
+/* ---- crashkernel=X,cma support ---- */
+
+/* Whether the running kernel honours crashkernel=Y,cma (Linux ≥ 6.17, CONFIG_CMA): its release is
+ * 6.17 or newer, it exports the crash CMA ranges (CRASH_CMA_RANGES_PATH or the older name, only
+ * kernels with the ,cma code have them) and /proc/meminfo has a CmaTotal: line (only kernels built
+ * with CONFIG_CMA print it). Returns 1, or 0 with *ret_reason (optional) saying which is missing in
+ * a sentence fragment ("the kernel is older than 6.17"); -ENOMEM. */
+int crashmem_cma_supported(const char *root, const char *release, const CrashMem *m, const char **ret_reason);
+
 /* ---- The need ---- */
+
+/* The capture initrd size `estimate` and `crashkernel` assume when no capture image exists yet
+ * (tinykdump-build-image has not run): the product image of Debian's 7.2 and 6.12 kernels is
+ * 15.3 MiB (zstd, measured on this project's test images), and a machine needing more storage
+ * drivers than the test guests adds some; 20 MiB covers that with a margin. Bytes, a stated
+ * estimate: the exact number comes from the built image. */
+#define CRASH_INITRD_ESTIMATE (20 * MiB)
 
 typedef struct CrashNeedInput {
         uint64_t kernel_footprint;  /* bzimage_crash_footprint() of the capture kernel */

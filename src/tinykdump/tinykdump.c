@@ -8,6 +8,7 @@
 
 #include "crashmem.h"
 #include "erase-plan.h"
+#include "format-mib.h"
 #include "help.h"
 #include "json.h"
 #include "kexec.h"
@@ -17,6 +18,7 @@
 #include "time-util.h"
 #include "log.h"
 #include "options.h"
+#include "tinykdump-crashmem.h"
 #include "tinykdump-erase.h"
 #include "tinykdump-report.h"
 #include "tinykdump-vmcore.h"
@@ -26,17 +28,6 @@
 static const char *root(void) {
         return tk_root();
 }
-
-static const char *mib(char *buf, size_t l, uint64_t bytes) {
-        if (bytes > 0 && bytes < MiB)
-                snprintf(buf, l, "%.1f KiB", (double) bytes / (double) KiB);
-        else if (bytes % MiB == 0)
-                snprintf(buf, l, "%" PRIu64 " MiB", bytes / MiB);
-        else
-                snprintf(buf, l, "%.1f MiB", (double) bytes / (double) MiB);
-        return buf;
-}
-#define MIB(b) mib((char[32]) {}, 32, (b))
 
 static int load_config(TkConfig **ret) {
         _cleanup_tk_config_free_ TkConfig *c = NULL;
@@ -395,99 +386,6 @@ static int verb_status(int argc, char *argv[], void *userdata) {
         return s.armed ? EXIT_SUCCESS : EXIT_NOT_ARMED;
 }
 
-static int estimate_print_json(const LoadPlan *p, bool pretty) {
-        const CrashNeed *n = &p->need;
-        JsonWriter w;
-        int r;
-
-        json_begin(&w, stdout, pretty);
-        json_object_open(&w);
-        json_kv_string(&w, "kernel", capture_image_name(&p->image));
-        json_kv_u64(&w, "kernel_init_size", p->image.bz.init_size);
-        json_kv_u64(&w, "kernel_alignment", p->image.bz.kernel_alignment);
-        json_kv_u64(&w, "initrd_size", p->initrd_total);
-        json_key(&w, "items");
-        json_array_open(&w);
-        for (size_t i = 0; i < n->n_items; i++) {
-                json_object_open(&w);
-                json_kv_string(&w, "label", n->items[i].label);
-                json_kv_u64(&w, "bytes", n->items[i].bytes);
-                json_kv_string(&w, "part", n->items[i].part == CRASH_NEED_STATIC ? "static" : "runtime");
-                json_object_close(&w);
-        }
-        json_array_close(&w);
-        json_kv_u64(&w, "static_need", n->static_need);
-        json_kv_u64(&w, "runtime_need", n->runtime_need);
-        json_kv_u64(&w, "classic_need", n->classic_need);
-        json_key(&w, "recommended");
-        json_object_open(&w);
-        json_kv_string(&w, "classic", n->classic);
-        json_kv_string(&w, "cma", n->cma);
-        json_object_close(&w);
-        json_key(&w, "current");
-        json_object_open(&w);
-        json_kv_u64(&w, "static_size", p->mem.static_size);
-        json_kv_u64(&w, "cma_size", p->mem.cma_size);
-        json_kv_string(&w, "mode", p->cma ? "cma" : "classic");
-        json_kv_u64(&w, "need", p->need_static);
-        json_kv_bool(&w, "sufficient", p->grow || p->mem.static_size >= p->need_static);
-        json_kv_bool(&w, "growable", p->mem.growable);
-        if (p->grow)
-                json_kv_u64(&w, "grow_to", p->grow_to);
-        json_object_close(&w);
-        json_object_close(&w);
-        r = json_end(&w);
-        if (r < 0)
-                return log_error_errno(r, "Failed to write to standard output: %m");
-        return 0;
-}
-
-static void estimate_print_text(const LoadPlan *p) {
-        const CrashNeed *n = &p->need;
-        char v[8];
-
-        printf("Capture kernel %s: boot protocol %s, init_size %s, alignment %s\n", capture_image_name(&p->image),
-               bzimage_version_string(p->image.bz.version, v, sizeof(v)), MIB(p->image.bz.init_size),
-               MIB(p->image.bz.kernel_alignment));
-        printf("\n%-44s %12s  %s\n", "NEED", "SIZE", "WHERE");
-        for (size_t i = 0; i < n->n_items; i++)
-                printf("%-44s %12s  %s\n", n->items[i].label, MIB(n->items[i].bytes),
-                       n->items[i].part == CRASH_NEED_STATIC ? "static region" : "static (classic) or CMA");
-        printf("%-44s %12s\n", "static region, CMA mode", MIB(n->static_need));
-        printf("%-44s %12s\n", "static region, classic mode", MIB(n->classic_need));
-        printf("\nRecommended kernel command line:\n  classic: %s\n  CMA:     %s\n", n->classic, n->cma);
-        if (p->mem.growable)
-                printf("  This kernel allocates the static region from CMA at load time: crashkernel=%" PRIu64 "M,cma alone "
-                       "suffices, and nothing is withheld while no capture kernel is loaded.\n",
-                       div_round_up_u64(n->cma_size, MiB) + div_round_up_u64(n->static_need, MiB));
-        if (p->grow)
-                printf("\nNow: static %s, CMA %s → load allocates %s from CMA\n", MIB(p->mem.static_size),
-                       MIB(p->mem.cma_size), MIB(p->grow_to));
-        else
-                printf("\nNow: static %s, CMA %s → %s mode needs %s static: %s\n", MIB(p->mem.static_size),
-                       MIB(p->mem.cma_size), p->cma ? "CMA" : "classic", MIB(p->need_static),
-                       p->mem.static_size >= p->need_static ? "sufficient" : "TOO SMALL");
-}
-
-static int verb_estimate(int argc, char *argv[], void *userdata) {
-        const TinykdumpOptions *o = userdata;
-        _cleanup_tk_config_free_ TkConfig *c = NULL;
-        _cleanup_(load_plan_done) LoadPlan p = {};
-        _cleanup_free_ char *msg = NULL;
-        int r;
-
-        r = load_config(&c);
-        if (r < 0)
-                return r;
-        r = load_plan_build(root(), c, LOAD_PLAN_ESTIMATE, &p, &msg);
-        if (r < 0)
-                return log_error_errno(r, "%s", msg ?: strerror(-r));
-        if (o->json)
-                return estimate_print_json(&p, o->pretty);
-        estimate_print_text(&p);
-        return EXIT_SUCCESS;
-}
-
 /* getopt's complaints in our words, with the short program name and where to look:
  * "tinykdump: unrecognized option '--foo'", "See 'tinykdump --help'." */
 static int usage_error(const char *arg, bool missing_argument) {
@@ -507,7 +405,7 @@ static int usage_error(const char *arg, bool missing_argument) {
         return -EINVAL;
 }
 
-enum { ARG_VERSION = 0x100, ARG_JSON, ARG_FILE, ARG_DIRECTORY, ARG_CALLER_ID, ARG_NO_PAGER, ARG_NO_LEGEND };
+enum { ARG_VERSION = 0x100, ARG_JSON, ARG_FILE, ARG_DIRECTORY, ARG_CALLER_ID, ARG_NO_PAGER, ARG_NO_LEGEND, ARG_APPLY };
 
 /* The options that take a value to check: --json=, --caller-id=, -n, -S/--since=, -U/--until=. */
 static int parse_value_option(int c, const char *arg, uint64_t now, TinykdumpOptions *o) {
@@ -570,6 +468,7 @@ static int parse_argv(int argc, char *argv[], TinykdumpOptions *o) {
                 { "lines", required_argument, NULL, 'n' },
                 { "since", required_argument, NULL, 'S' },
                 { "until", required_argument, NULL, 'U' },
+                { "apply", no_argument, NULL, ARG_APPLY },
                 {},
         };
         uint64_t now = clock_now_usec(CLOCK_REALTIME);
@@ -604,6 +503,9 @@ static int parse_argv(int argc, char *argv[], TinykdumpOptions *o) {
                 case 'r':
                         o->reverse = true;
                         break;
+                case ARG_APPLY:
+                        o->apply = true;
+                        break;
                 case '1':
                         o->max_records = 1;
                         break;
@@ -632,6 +534,7 @@ int main(int argc, char *argv[]) {
                 { "unload", 1, 1, false, verb_unload },
                 { "status", 1, 1, true, verb_status },
                 { "estimate", 1, 1, false, verb_estimate },
+                { "crashkernel", 1, 1, false, verb_crashkernel },
                 { "report", 1, 2, false, verb_report },
                 { "list", 1, VERB_ANY, false, verb_list },
                 { "info", 1, VERB_ANY, false, verb_info },
