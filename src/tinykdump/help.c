@@ -32,7 +32,7 @@ static const HelpOption help_options[] = {
         { "-h --help", "Show this help", NULL },
         { "   --version", "Show the version", NULL },
         { "-q --quiet", "Only print warnings and errors", NULL },
-        { "   --json=MODE", "Print JSON: pretty, short or off", VERBS("status", "estimate", "crashkernel", "list", "info", "uname") },
+        { "   --json=MODE", "Print JSON: pretty, short or off", VERBS("status", "estimate", "crashkernel", "list", "info", "dmesg", "uname") },
         { "   --apply", "Put it on the kernel command line (GRUB or /etc/kernel/cmdline)", VERBS("crashkernel") },
         { "   --no-pager", "Do not pipe the output into a pager", VERBS("list", "info") },
         { "   --no-legend", "Do not print the column headers", VERBS("list") },

@@ -16,14 +16,17 @@ void terminal_get(Terminal *ret) {
         uint32_t c;
 
         *ret = (Terminal) { .tty = isatty(STDOUT_FILENO) > 0 };
+        /* $COLUMNS wins, also when the output is not a terminal (as in systemd). */
+        e = getenv("COLUMNS");
+        if (e && safe_atou32(e, &c) >= 0 && c > 0)
+                ret->columns = c;
         if (!ret->tty)
                 return;
         e = getenv("TERM");
         ret->color = !getenv("NO_COLOR") && !(e && streq(e, "dumb"));
-        e = getenv("COLUMNS");
-        if (e && safe_atou32(e, &c) >= 0 && c > 0)
-                ret->columns = c;
-        else if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) >= 0 && ws.ws_col > 0)
+        if (ret->columns > 0)
+                return;
+        if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) >= 0 && ws.ws_col > 0)
                 ret->columns = ws.ws_col;
         else
                 ret->columns = 80;

@@ -12,7 +12,7 @@
 typedef struct Terminal {
         bool tty;        /* standard output is a terminal */
         bool color;      /* and colours are wanted: $NO_COLOR unset, $TERM not "dumb" */
-        unsigned columns; /* its width: $COLUMNS, else TIOCGWINSZ, else 80; 0 when not a terminal */
+        unsigned columns; /* the width: $COLUMNS, else (on a terminal) TIOCGWINSZ, else 80; else 0 */
 } Terminal;
 
 void terminal_get(Terminal *ret);

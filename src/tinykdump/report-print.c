@@ -6,6 +6,7 @@
 #include "parse-util.h"
 #include "report-print.h"
 #include "state.h"
+#include "strv.h"
 #include "util.h"
 
 /* Characters, not bytes: count the UTF-8 lead bytes. */
@@ -56,56 +57,61 @@ static void print_cell(FILE *f, const char *s, size_t width, bool last, const ch
                         fputc(' ', f);
 }
 
-/* The columns, what matters most first: a pager chops what does not fit on the right. */
-enum { COL_TIME, COL_ID, COL_RESULT, COL_SIZE, COL_HOST, COL_MACHINE, COL_KERNEL, COL_PANIC, COL_WHERE, _COL_MAX };
+/* The columns, what matters most first. */
+enum { COL_TIME, COL_ID, COL_HOST, COL_MACHINE, COL_RESULT, COL_SIZE, COL_KERNEL, COL_PANIC, _COL_MAX };
 
-static const char *const col_names[_COL_MAX] = { "TIME", "ID", "RESULT", "SIZE", "HOSTNAME", "MACHINE_ID", "KERNEL",
-                                                 "PANIC", "WHERE" };
+static const char *const col_names[_COL_MAX] = { "TIME", "ID", "HOSTNAME", "MACHINE_ID", "RESULT", "SIZE", "KERNEL",
+                                                 "PANIC" };
 
 /* The cells of one record. */
 typedef struct Row {
         char time[64], size[FORMAT_BYTES_MAX];
-        char *where;
+        char *id, *machine;
         const char *cells[_COL_MAX];
 } Row;
 
-/* Where the dump is: the target and the directory holding the dump directories (the dump's
- * own directory name is its ID, in the column before). */
-static char *row_where(const ReportRecord *r) {
-        _cleanup_free_ char *dir = r->directory ? strdup(r->directory) : NULL;
-        char *slash, *s;
+/* How many characters of s tell it apart from every other string in all (as git abbreviates a
+ * commit): at least min, at most all of s. An ID equal to s (a record listed twice) does not count. */
+size_t unique_prefix_len(const char *s, char *const *all, size_t min) {
+        size_t l = strlen(s), need = MIN(min, l);
 
-        if (dir && (slash = strrchr(dir, '/')))
-                *slash = 0;
-        else if (dir) /* the dump directory at the target's root */
-                dir[0] = 0;
-        if (asprintf(&s, "%s:%s", r->target ?: "?", dir ? (dir[0] ? dir : "/") : "?") < 0)
-                return NULL;
-        return s;
+        STRV_FOREACH(a, all) {
+                size_t k = 0;
+
+                if (streq(*a, s))
+                        continue;
+                while (k < l && (*a)[k] == s[k])
+                        k++;
+                need = MAX(need, MIN(k + 1, l));
+        }
+        return need;
 }
 
-static void row_fill(Row *w, const ReportRecord *r) {
+static void row_fill(Row *w, const ReportRecord *r, char *const *ids, char *const *machines) {
         *w = (Row) {};
         strcpy(w->time, "-");
         strcpy(w->size, "-");
+        /* Minutes and the zone: the seconds are in "info" and in the ID. */
         if (r->md.crash_time_usec != METADATA_UNSET) {
                 time_t t = (time_t) (r->md.crash_time_usec / 1000000);
                 struct tm tm;
-                if (!localtime_r(&t, &tm) || strftime(w->time, sizeof(w->time), "%a %Y-%m-%d %H:%M:%S %Z", &tm) == 0)
+                if (!localtime_r(&t, &tm) || strftime(w->time, sizeof(w->time), "%Y-%m-%d %H:%M %Z", &tm) == 0)
                         strcpy(w->time, "-");
         }
         if (r->md.vmcore_size != METADATA_UNSET)
                 format_bytes(w->size, sizeof(w->size), r->md.vmcore_size);
-        w->where = row_where(r);
+        if (r->id)
+                w->id = strndup(r->id, unique_prefix_len(r->id, ids, TABLE_ID_MIN));
+        if (r->md.machine_id)
+                w->machine = strndup(r->md.machine_id, unique_prefix_len(r->md.machine_id, machines, TABLE_MACHINE_ID_MIN));
         w->cells[COL_TIME] = w->time;
-        w->cells[COL_ID] = r->id;
+        w->cells[COL_ID] = w->id ?: r->id;
         w->cells[COL_HOST] = r->md.hostname;
-        w->cells[COL_MACHINE] = r->md.machine_id;
+        w->cells[COL_MACHINE] = w->machine ?: r->md.machine_id;
         w->cells[COL_KERNEL] = r->md.kernel_release;
         w->cells[COL_RESULT] = r->result ?: report_kind_to_string(r->kind);
         w->cells[COL_SIZE] = w->size;
         w->cells[COL_PANIC] = r->md.panic_message;
-        w->cells[COL_WHERE] = w->where;
 }
 
 /* Whether s is known and differs from the first known value seen, kept in *first. */
@@ -131,64 +137,94 @@ static const char *result_color(const char *result) {
         return NULL;
 }
 
-void report_print_table(FILE *f, const ReportRecord *recs, size_t n, const TableStyle *style) {
-        size_t width[_COL_MAX], total = 0;
-        bool show[_COL_MAX];
-        Row *rows = calloc(MAX(n, 1U), sizeof(Row));
+static size_t table_width(const size_t *width, const bool *show) {
+        size_t total = 0, shown = 0;
 
-        if (!rows)
+        for (size_t c = 0; c < _COL_MAX; c++)
+                if (show[c]) {
+                        total += width[c];
+                        shown++;
+                }
+        return total + (shown > 0 ? shown - 1 : 0);
+}
+
+/* Fits the table into columns: the panic message gives way first (down to PANIC_MIN), then the
+ * machine ID column goes (the hostname names the machine; "info" and --json have the ID), then
+ * the panic message, and last the kernel release and hostname are cut to 8 characters. */
+#define PANIC_MIN 10U
+static void table_fit(size_t *width, bool *show, unsigned columns) {
+        size_t total;
+
+        while (columns > 0 && (total = table_width(width, show)) > columns) {
+                size_t excess = total - columns;
+
+                if (show[COL_PANIC] && width[COL_PANIC] > PANIC_MIN)
+                        width[COL_PANIC] -= MIN(excess, width[COL_PANIC] - PANIC_MIN);
+                else if (show[COL_MACHINE])
+                        show[COL_MACHINE] = false;
+                else if (show[COL_PANIC])
+                        show[COL_PANIC] = false;
+                else if (width[COL_KERNEL] > 8)
+                        width[COL_KERNEL] -= MIN(excess, width[COL_KERNEL] - 8);
+                else if (show[COL_HOST] && width[COL_HOST] > 8)
+                        width[COL_HOST] -= MIN(excess, width[COL_HOST] - 8);
+                else
+                        break;
+        }
+}
+
+void report_print_table(FILE *f, const ReportRecord *recs, size_t n, const TableStyle *style) {
+        size_t width[_COL_MAX];
+        bool show[_COL_MAX];
+        _cleanup_free_ Row *rows = calloc(MAX(n, 1U), sizeof(Row));
+        _cleanup_free_ char **machines = calloc(n + 1, sizeof(char *)), **ids = calloc(n + 1, sizeof(char *));
+        size_t last = 0, nm = 0, ni = 0;
+
+        if (!rows || !machines || !ids)
                 return;
         /* The fleet view: records from more than one machine (a journal that
          * systemd-journal-remote collected) name the machine of each. */
         const char *machine = NULL, *host = NULL;
         bool fleet = false;
-        for (size_t i = 0; i < n && !fleet; i++)
-                fleet = differs(&machine, recs[i].md.machine_id) || differs(&host, recs[i].md.hostname);
-        for (size_t c = 0; c < _COL_MAX; c++)
-                show[c] = fleet || (c != COL_HOST && c != COL_MACHINE);
-        for (size_t c = 0; c < _COL_MAX; c++)
-                width[c] = style->legend ? strlen(col_names[c]) : 1;
         for (size_t i = 0; i < n; i++) {
-                row_fill(&rows[i], &recs[i]);
+                fleet = differs(&machine, recs[i].md.machine_id) || differs(&host, recs[i].md.hostname) || fleet;
+                if (recs[i].md.machine_id)
+                        machines[nm++] = recs[i].md.machine_id;
+                if (recs[i].id)
+                        ids[ni++] = recs[i].id;
+        }
+        for (size_t c = 0; c < _COL_MAX; c++) {
+                show[c] = fleet || (c != COL_HOST && c != COL_MACHINE);
+                width[c] = style->legend ? strlen(col_names[c]) : 1;
+        }
+        for (size_t i = 0; i < n; i++) {
+                row_fill(&rows[i], &recs[i], style->all_ids ?: ids, machines);
                 for (size_t c = 0; c < _COL_MAX; c++) {
                         _cleanup_free_ char *t = report_one_line(rows[i].cells[c] ?: "-", 4096);
                         if (t)
                                 width[c] = MAX(width[c], text_width(t));
                 }
         }
+        table_fit(width, show, style->columns);
         for (size_t c = 0; c < _COL_MAX; c++)
                 if (show[c])
-                        total += width[c] + (c + 1 < _COL_MAX);
-
-        /* Too wide for the terminal: cut the free-text columns (panic message, where, then the
-         * kernel release), the widest first, down to a few characters; the rest stays whole
-         * (the pager chops). */
-        while (style->columns > 0 && total > style->columns) {
-                size_t c = width[COL_PANIC] >= width[COL_WHERE] ? COL_PANIC : COL_WHERE;
-
-                if (width[c] <= 8)
-                        c = COL_KERNEL;
-                if (width[c] <= 8)
-                        break;
-                width[c]--;
-                total--;
-        }
+                        last = c;
 
         if (style->legend) {
                 for (size_t c = 0; c < _COL_MAX; c++)
                         if (show[c])
-                                print_cell(f, col_names[c], width[c], c + 1 == _COL_MAX, NULL);
+                                print_cell(f, col_names[c], width[c], c == last, NULL);
                 fputc('\n', f);
         }
         for (size_t i = 0; i < n; i++) {
                 for (size_t c = 0; c < _COL_MAX; c++)
                         if (show[c])
-                                print_cell(f, rows[i].cells[c], width[c], c + 1 == _COL_MAX,
+                                print_cell(f, rows[i].cells[c], width[c], c == last,
                                            style->color && c == COL_RESULT ? result_color(rows[i].cells[c]) : NULL);
                 fputc('\n', f);
-                free(rows[i].where);
+                free(rows[i].id);
+                free(rows[i].machine);
         }
-        free(rows);
 }
 
 /* One field of a record as JSON (see "JSON OUTPUT" in tinykdump(8)): numbers as numbers, an

@@ -9,12 +9,23 @@
 #include "json.h"
 #include "record.h"
 
-/* How the table is drawn: columns is the terminal's width (0: no limit), color whether RESULT is
- * coloured, legend whether the header line is printed. */
+/* How the table is drawn: columns is the width to fit (0: no limit), color whether RESULT is
+ * coloured, legend whether the header line is printed. all_ids are the IDs of every record in the
+ * journal (NULL-terminated; NULL: those of the records printed): the ID column shows the shortest prefix that tells an ID apart
+ * from all of them (at least TABLE_ID_MIN characters, the crash date), which "info" accepts; a
+ * machine ID is likewise cut to what tells it apart among the records listed. */
 typedef struct TableStyle {
         unsigned columns;
         bool color, legend;
+        char *const *all_ids;
 } TableStyle;
+
+#define TABLE_ID_MIN 10U
+#define TABLE_MACHINE_ID_MIN 8U
+
+/* How many characters of s tell it apart from every other string in all (NULL-terminated, may be
+ * NULL): at least min (or all of s when shorter); strings equal to s do not count. */
+size_t unique_prefix_len(const char *s, char *const *all, size_t min);
 
 void report_print_table(FILE *f, const ReportRecord *recs, size_t n, const TableStyle *style);
 void report_json_record(JsonWriter *w, const ReportRecord *r);

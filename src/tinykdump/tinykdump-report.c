@@ -15,6 +15,7 @@
 #include "report-filter.h"
 #include "report-print.h"
 #include "report.h"
+#include "strv.h"
 #include "time-util.h"
 #include "tinykdump-report.h"
 #include "tkconf.h"
@@ -249,9 +250,10 @@ static int check_matches(char **matches) {
         return 0;
 }
 
-/* The records o and the matches select, oldest first (newest first with -r). */
+/* The records o and the matches select, oldest first (newest first with -r); with ret_all_ids,
+ * also the IDs of all records in the journal, before the selection. */
 static int read_selected(const TinykdumpOptions *o, char **matches, size_t max, bool reverse, ReportRecord **ret,
-                         size_t *ret_n) {
+                         size_t *ret_n, char ***ret_all_ids) {
         ReportRecord *recs = NULL;
         size_t n = 0;
         int r;
@@ -259,6 +261,15 @@ static int read_selected(const TinykdumpOptions *o, char **matches, size_t max, 
         r = report_read_records(o, &recs, &n);
         if (r < 0)
                 return r;
+        if (ret_all_ids) {
+                _cleanup_strv_free_ char **ids = NULL;
+                for (size_t i = 0; i < n; i++)
+                        if (recs[i].id && strv_extend(&ids, recs[i].id) < 0) {
+                                report_records_free(recs, n);
+                                return log_oom();
+                        }
+                *ret_all_ids = TAKE_PTR(ids);
+        }
         *ret_n = report_records_filter(recs, n, matches, o->since, o->until, max, reverse);
         *ret = recs;
         return 0;
@@ -270,6 +281,7 @@ static bool filtered(const TinykdumpOptions *o, char **matches) {
 
 int verb_list(int argc, char *argv[], void *userdata) {
         const TinykdumpOptions *o = userdata;
+        _cleanup_strv_free_ char **all_ids = NULL;
         ReportRecord *recs = NULL;
         size_t n = 0;
         Terminal t;
@@ -278,7 +290,7 @@ int verb_list(int argc, char *argv[], void *userdata) {
         r = check_matches(argv + 1);
         if (r > 0)
                 return r;
-        r = read_selected(o, argv + 1, o->max_records, o->reverse, &recs, &n);
+        r = read_selected(o, argv + 1, o->max_records, o->reverse, &recs, &n, &all_ids);
         if (r < 0)
                 return r;
         if (o->json) {
@@ -296,7 +308,8 @@ int verb_list(int argc, char *argv[], void *userdata) {
                 terminal_get(&t);
                 pager_open(!o->no_pager);
                 report_print_table(stdout, recs, n,
-                                   &(TableStyle) { .columns = t.columns, .color = t.color, .legend = !o->no_legend });
+                                   &(TableStyle) { .columns = t.columns, .color = t.color, .legend = !o->no_legend,
+                                                  .all_ids = all_ids });
                 pager_close();
         }
         report_records_free(recs, n);
@@ -358,7 +371,7 @@ int verb_info(int argc, char *argv[], void *userdata) {
         r = check_matches(argv + 1);
         if (r > 0)
                 return r;
-        r = read_selected(o, argv + 1, 0, false, &recs, &n);
+        r = read_selected(o, argv + 1, 0, false, &recs, &n, NULL);
         if (r < 0)
                 return r;
         r = info_pick(recs, n, argv + 1, filtered(o, argv + 1), &i);

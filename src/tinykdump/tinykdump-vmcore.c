@@ -154,6 +154,50 @@ static int kernel_error(int r, const char *arg, const VmcoreKernelError *e) {
         return log_error_errno(r, "%s: %s%s%m", arg, e->what, e->what[0] ? ": " : "");
 }
 
+/* One log record as a JSON object (see "JSON OUTPUT" in tinykdump(8)). */
+static int dmesg_json_record(const PrintkRecord *r, void *userdata) {
+        JsonWriter *w = userdata;
+        _cleanup_free_ char *text = strndup(r->text, r->text_len);
+
+        if (!text)
+                return -ENOMEM;
+        json_object_open(w);
+        json_kv_u64(w, "time_nsec", r->ts_nsec);
+        if (r->has_caller_id) {
+                bool cpu = r->caller_id & 0x80000000U;
+                json_kv_u64(w, cpu ? "caller_cpu" : "caller_tid", r->caller_id & ~0x80000000U);
+        }
+        json_kv_string(w, "message", text);
+        json_object_close(w);
+        return 0;
+}
+
+static int dmesg_json(Vmcore *v, const char *arg, bool pretty) {
+        VmcoreKernelError e = {};
+        JsonWriter w;
+        int r;
+
+        /* Collected first, so that an unreadable log prints no partial document. */
+        _cleanup_free_ char *doc = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&doc, &size);
+        if (!f)
+                return log_oom();
+        json_begin(&w, f, pretty);
+        json_array_open(&w);
+        r = vmcore_dmesg_foreach(v, dmesg_json_record, &w, &e);
+        json_array_close(&w);
+        if (r >= 0)
+                r = json_end(&w);
+        if (fclose(f) != 0 && r >= 0)
+                r = -ENOMEM;
+        if (r < 0)
+                return r == -ENOMEM ? log_oom() : kernel_error(r, arg, &e);
+        if (fwrite(doc, 1, size, stdout) != size || fflush(stdout) != 0)
+                return log_error_errno(-EIO, "Failed to write to standard output.");
+        return 0;
+}
+
 int verb_dmesg(int argc, char *argv[], void *userdata) {
         const TinykdumpOptions *o = userdata;
         _cleanup_vmcore_free_ Vmcore *v = NULL;
@@ -164,6 +208,8 @@ int verb_dmesg(int argc, char *argv[], void *userdata) {
         r = open_vmcore_arg(o, argv[1], &v);
         if (r < 0)
                 return r;
+        if (o->json)
+                return dmesg_json(v, argv[1], o->pretty);
         r = vmcore_dmesg(v, o->caller_id ? PRINTK_FORMAT_CALLER_ID : 0, &out, &e);
         if (r < 0)
                 return kernel_error(r, argv[1], &e);

@@ -367,6 +367,17 @@ int vmcore_dmesg(Vmcore *v, unsigned flags, Buffer *out, VmcoreKernelError *rete
         return printk_dmesg(info, &m, flags, out, reterr);
 }
 
+int vmcore_dmesg_foreach(Vmcore *v, int (*f)(const PrintkRecord *r, void *userdata), void *userdata,
+                         VmcoreKernelError *reterr) {
+        _cleanup_(reset_zero_fill) Vmcore *z = v;
+        const VmcoreInfo *info;
+        VmcoreMemory m;
+        int r = kernel_memory(v, &info, &m, reterr);
+        if (r < 0)
+                return r;
+        return printk_ring_foreach(info, &m, f, userdata, reterr);
+}
+
 int vmcore_uname(Vmcore *v, VmcoreUname *ret, VmcoreKernelError *reterr) {
         _cleanup_(reset_zero_fill) Vmcore *z = v;
         const VmcoreInfo *info;

@@ -67,3 +67,6 @@ VmcoreMemory vmcore_memory(Vmcore *v);
  * vmcore_kdump_set_zero_fill()); makedumpfile --dump-dmesg fails on such pages instead. */
 int vmcore_dmesg(Vmcore *v, unsigned flags, Buffer *out, VmcoreKernelError *reterr);
 int vmcore_uname(Vmcore *v, VmcoreUname *ret, VmcoreKernelError *reterr);
+/* The kernel log record by record, as printk_ring_foreach() gives it (for dmesg --json). */
+int vmcore_dmesg_foreach(Vmcore *v, int (*f)(const PrintkRecord *r, void *userdata), void *userdata,
+                         VmcoreKernelError *reterr);
