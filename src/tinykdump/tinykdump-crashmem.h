@@ -8,6 +8,7 @@
  * estimate (CRASH_INITRD_ESTIMATE). */
 
 #include "bzimage.h"
+#include "capture-config.h" /* tkconf.h uses its enums */
 #include "crashmem.h"
 #include "tkconf.h"
 

@@ -14,6 +14,7 @@
 #include "kexec.h"
 #include "loader.h"
 #include "proc-cmdline.h"
+#include "status-steps.h"
 #include "report-filter.h"
 #include "time-util.h"
 #include "log.h"
@@ -171,6 +172,9 @@ typedef struct Status {
         char *what, *device;
         bool valid, target_present, armed;
         const char *why; /* why not armed, or NULL */
+        UnitState unit;
+        CrashRecommendation rec;
+        StatusSteps steps;
 } Status;
 
 static void status_done(Status *s) {
@@ -179,6 +183,9 @@ static void status_done(Status *s) {
         load_state_done(&s->state);
         free(s->what);
         free(s->device);
+        unit_state_done(&s->unit);
+        crash_recommendation_done(&s->rec);
+        status_steps_done(&s->steps);
 }
 
 static int status_gather(Status *s) {
@@ -201,14 +208,17 @@ static int status_gather(Status *s) {
                 s->target_present = exists_at(root(), s->device);
 
         s->armed = s->mem.loaded > 0;
-        if (s->armed)
-                s->why = NULL;
-        else if (!crashmem_has_static(&s->mem) && !crashmem_has_cma(&s->mem))
-                s->why = "no crash kernel memory is reserved (crashkernel= missing or failed)";
-        else if (!s->valid)
-                s->why = "the configuration is invalid";
-        else
-                s->why = "no capture kernel is loaded (tinykdump-load.service not run or failed)";
+
+        /* What is wrong and what to do, from the same facts; systemd is only asked on the real root. */
+        StatusFacts f;
+        bool have_unit = !root() && unit_state_query_bus(LOAD_UNIT, &s->unit) >= 0;
+        r = status_facts_gather(root(), &s->mem, s->config, s->armed, have_unit ? &s->unit : NULL, &s->rec, &f);
+        if (r >= 0)
+                r = status_steps_compute(&f, &s->steps);
+        if (r < 0)
+                return log_oom();
+        const StatusStep *b = status_steps_blocking(&s->steps);
+        s->why = s->armed || !b ? NULL : b->problem;
         return 0;
 }
 
@@ -322,6 +332,7 @@ static int status_print_json(const Status *s, bool pretty) {
         json_kv_bool(&w, "present", s->target_present);
         json_object_close(&w);
         status_json_config(&w, s);
+        status_steps_json(&w, &s->steps);
         json_object_close(&w);
         r = json_end(&w);
         if (r < 0)
@@ -367,6 +378,7 @@ static void status_print_text(const Status *s) {
                 _cleanup_free_ char *d = conf_diag_format(&c->diags.items[i]);
                 printf("              %s\n", strna(d));
         }
+        status_steps_print(&s->steps);
 }
 
 static int verb_status(int argc, char *argv[], void *userdata) {
