@@ -24,8 +24,6 @@
 #define LOAD_SERVICE "tinykdump-load.service"
 #define SAVE_SERVICE "tinykdump-save.service"
 #define FAILURE_SERVICE "tinykdump-failure.service"
-/* Armed early, in parallel with the rest of the boot; see units/tinykdump-load.service.in. */
-#define LOAD_WANTED_BY "sysinit.target"
 #define CAPTURE_WANTED_BY "initrd.target"
 #define INITRD_RELEASE_PATH "/etc/initrd-release"
 #define VMCORE_PATH "/proc/vmcore"
@@ -142,33 +140,58 @@ static bool cmdline_enabled(char * const *words) {
 
 /* ---- Normal mode ---- */
 
+/* tinykdump-load.service is pulled into the boot by its enablement ([Install] WantedBy=sysinit.target),
+ * never by the generator. When this boot cannot arm, a drop-in gives it an ExecCondition= that fails:
+ * the unit is then skipped, not failed, and the reason, with what to do about it, is the unit's own
+ * log line, which "systemctl status tinykdump-load.service" shows. The same sentence goes to the
+ * kernel log. reason is fixed text of ours: no quotes, backslashes or "%". */
+static int not_armed(const char *dest, const char *reason) {
+        _cleanup_free_ char *body = NULL;
+
+        log_notice("Not arming this boot: %s.", reason);
+        if (asprintf(&body,
+                     "# This boot is not armed: %s.\n"
+                     "[Service]\n"
+                     "ExecCondition=/bin/sh -c 'echo \"Not arming this boot: %s.\"; exit 1'\n",
+                     reason, reason) < 0)
+                return log_oom();
+        return write_drop_in(dest, LOAD_SERVICE, "not-armed", body);
+}
+
 static int run_normal(const char *dest, const char *root, char * const *words) {
         _cleanup_strv_free_ char **ck = NULL;
         _cleanup_(crashmem_done) CrashMem m = {};
         const char *bad_path = NULL;
         int r;
 
+        if (!cmdline_enabled(words))
+                return not_armed(dest, "tinykdump= on the kernel command line disables it; remove it from the boot "
+                                       "loader configuration and reboot to arm");
+
         r = crashmem_read(root, &m, &bad_path);
         if (r == -ENOMEM)
                 return log_oom();
         if (r < 0) {
                 /* Not silently: the loader reads the same files and says what is wrong with them. */
-                log_warning_errno(r, "Failed to parse %s: %m. Pulling in %s anyway, so that it reports the problem.",
+                log_warning_errno(r, "Failed to parse %s: %m. Leaving it to %s to report the problem.",
                                   strna(bad_path), LOAD_SERVICE);
-                return add_wants(dest, LOAD_WANTED_BY, LOAD_SERVICE);
-        }
-
-        if (!crashmem_has_static(&m) && !crashmem_has_cma(&m)) {
-                if (proc_cmdline_get_key_all(words, "crashkernel", &ck) > 0)
-                        log_notice("The kernel command line asks for crashkernel=%s, but the kernel reserved no crash memory; not arming. "
-                                   "Run 'tinykdump estimate' to see why.", ck[strv_length(ck) - 1]);
-                else
-                        log_debug("No crash memory reserved (no crashkernel= on the kernel command line), not arming.");
                 return 0;
         }
 
-        log_debug("Crash memory is reserved, pulling in %s.", LOAD_SERVICE);
-        return add_wants(dest, LOAD_WANTED_BY, LOAD_SERVICE);
+        if (!crashmem_has_static(&m) && !crashmem_has_cma(&m)) {
+                if (proc_cmdline_get_key_all(words, "crashkernel", &ck) > 0) {
+                        log_notice("The kernel command line asks for crashkernel=%s, but the kernel reserved no crash memory.",
+                                   ck[strv_length(ck) - 1]);
+                        return not_armed(dest, "the kernel reserved no crash memory for the crashkernel= on its command "
+                                               "line; see the kernel log and tinykdump status, and reboot with the "
+                                               "reservation tinykdump crashkernel recommends");
+                }
+                return not_armed(dest, "no crash memory is reserved, crashkernel= is not on the kernel command line; "
+                                       "run tinykdump crashkernel --apply and reboot");
+        }
+
+        log_debug("Crash memory is reserved; %s arms this boot when it is enabled.", LOAD_SERVICE);
+        return 0;
 }
 
 /* ---- Capture mode ---- */
@@ -404,13 +427,13 @@ static int run(const char *dest) {
                        (exists_at(root, INITRD_RELEASE_PATH) && exists_at(root, CAPTURE_CONFIG_PATH)) ?
                MODE_CAPTURE : MODE_NORMAL;
 
+        if (mode == MODE_NORMAL)
+                return run_normal(dest, root, words);
         if (!cmdline_enabled(words)) {
-                log_info("Disabled on the kernel command line (tinykdump=), %s.",
-                         mode == MODE_CAPTURE ? "not saving the dump" : "not arming");
+                log_info("Disabled on the kernel command line (tinykdump=), not saving the dump.");
                 return 0;
         }
-
-        return mode == MODE_CAPTURE ? run_capture(dest, root) : run_normal(dest, root, words);
+        return run_capture(dest, root);
 }
 
 int main(int argc, char *argv[]) {

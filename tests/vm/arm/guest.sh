@@ -1,8 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Guest side of the "arm" scenario: by the time the test hook runs, the generator has
-# pulled tinykdump-load.service into the boot and it has run. Report what the kernel and
-# tinykdump say as files in $TK_RESULTS (see the test hook), which the host checks:
+# Guest side of the "arm" scenario. $TK_ARM_CASE (from the --env file) says what to do:
+#   arm      (default) tinykdump-load.service, pulled into the boot by its enablement, has
+#            run: report what the kernel and tinykdump say, then reload, unload, load;
+#   disable  boot 1: armed, then "systemctl disable --now tinykdump-load.service";
+#            boot 2 (same disk): what the kernel and systemd say;
+#   off      tinykdump=0 is on the command line: what the kernel, systemd and the unit's
+#            log say.
+# Results are files in $TK_RESULTS (see the test hook), which the host checks:
 #   values        key=value lines (tk-value)
 #   status.json   tinykdump status --json=short
 #   status.txt, estimate.txt, load.log   the human status, estimate and the service's log
@@ -20,8 +25,33 @@ while read -r range _; do
         iomem=$(( iomem + 0x$e - 0x$s + 1 ))
 done < <(grep 'Crash kernel' /proc/iomem | sed 's/^ *//')
 tk-value iomem_crash "$iomem"
+# Enablement pulls the unit in, not the generator; the generator's drop-in exists only on a
+# boot that cannot arm.
 tk-value generator_link "$(readlink /run/systemd/generator/sysinit.target.wants/tinykdump-load.service || echo none)"
+tk-value enable_link "$(readlink /etc/systemd/system/sysinit.target.wants/tinykdump-load.service || echo none)"
+tk-value enabled "$(systemctl is-enabled tinykdump-load.service)"
+tk-value not_armed_dropin "$([[ -e /run/systemd/generator/tinykdump-load.service.d/50-not-armed.conf ]] && echo yes || echo no)"
 tk-value service "$(systemctl show -P ActiveState tinykdump-load.service)/$(systemctl show -P Result tinykdump-load.service)"
+journalctl -b -o cat -u tinykdump-load.service >"$TK_RESULTS/load.log"
+tk-value unit_says_why "$(grep -c 'Not arming this boot' "$TK_RESULTS/load.log")"
+journalctl -b -k >"$TK_RESULTS/kmsg.log"
+tk-value kmsg_says_why "$(grep -c 'tinykdump-generator.*Not arming this boot' "$TK_RESULTS/kmsg.log")"
+systemctl status --no-pager -l tinykdump-load.service >"$TK_RESULTS/systemctl-status.txt" 2>&1
+tk-value status_says_why "$(grep -c 'Not arming this boot' "$TK_RESULTS/systemctl-status.txt")"
+
+case ${TK_ARM_CASE:-arm} in
+off)
+        exit 0 ;;
+disable)
+        if [[ $TK_BOOT == 1 ]]; then
+                systemctl disable --now tinykdump-load.service
+                tk-value disable_rc $?
+                tk-value disabled_loaded "$(sysfs crash_loaded)"
+                tk-value disabled_service "$(systemctl show -P ActiveState tinykdump-load.service)"
+                sync
+        fi
+        exit 0 ;;
+esac
 
 tinykdump status --json=short >"$TK_RESULTS/status.json"
 tk-value status_rc $?
@@ -35,9 +65,7 @@ jq -r '"armed=\(.armed)",
        "mode=\(.capture.mode)",
        "target_present=\(.target.present)"' "$TK_RESULTS/status.json" >>"$TK_RESULTS/values"
 
-# How long the load took (the service's own words), and the generator's run time: the
-# mean of 50 runs into a scratch directory, as systemd runs it.
-journalctl -b -o cat -u tinykdump-load.service >"$TK_RESULTS/load.log"
+# The generator's run time: the mean of 50 runs into a scratch directory, as systemd runs it.
 gen=/usr/lib/systemd/system-generators/tinykdump-generator
 t0=$(date +%s%N)
 for _ in $(seq 50); do
