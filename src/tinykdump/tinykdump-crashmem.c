@@ -261,10 +261,12 @@ static void estimate_print_text(const CrashRecommendation *p) {
                        p->mem.static_size >= p->need_static ? "sufficient" : "TOO SMALL");
 }
 
-/* The configuration names the capture image; its diagnostics matter to estimate, which shows the
- * whole model, and are noise for crashkernel, which needs only the image paths. */
-static int load_config_for_sizing(const char *root, bool show_diagnostics, TkConfig **ret) {
+/* The recommendation for a verb, errors logged. The configuration names the capture image; its
+ * diagnostics matter to estimate, which shows the whole model, and are noise for crashkernel, which
+ * needs only the image paths. */
+static int recommend_logged(const char *root, bool show_diagnostics, CrashRecommendation *ret) {
         _cleanup_tk_config_free_ TkConfig *c = NULL;
+        _cleanup_free_ char *msg = NULL;
         int r;
 
         r = tk_config_load(root, &c);
@@ -272,24 +274,20 @@ static int load_config_for_sizing(const char *root, bool show_diagnostics, TkCon
                 return log_error_errno(r, "Failed to read the configuration: %m");
         if (show_diagnostics)
                 conf_diags_log(&c->diags);
-        *ret = TAKE_PTR(c);
+        r = crash_recommend(root, c, ret, &msg);
+        if (r < 0)
+                return log_error_errno(r, "%s", msg ?: strerror(-r));
         return 0;
 }
 
 int verb_estimate(int argc, char *argv[], void *userdata) {
         const TinykdumpOptions *o = userdata;
-        _cleanup_tk_config_free_ TkConfig *c = NULL;
         _cleanup_(crash_recommendation_done) CrashRecommendation rec = {};
-        _cleanup_free_ char *msg = NULL;
-        const char *root = tk_root();
         int r;
 
-        r = load_config_for_sizing(root, true, &c);
+        r = recommend_logged(tk_root(), true, &rec);
         if (r < 0)
                 return r;
-        r = crash_recommend(root, c, &rec, &msg);
-        if (r < 0)
-                return log_error_errno(r, "%s", msg ?: strerror(-r));
         if (o->json)
                 return estimate_print_json(&rec, o->pretty);
         estimate_print_text(&rec);
@@ -522,9 +520,9 @@ static int apply_grub(const char *root, const char *words) {
                 log_error_errno(k, "Failed to restore %s: %m", path);
         if (r < 0)
                 return log_error_errno(r, "Failed to run %s: %m", update_grub);
-        log_error("%s failed (%s %d); %s %s.", update_grub, WIFEXITED(wstatus) ? "exit status" : "signal",
-                  WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : WTERMSIG(wstatus), k < 0 ? "could not restore" : "restored",
-                  path);
+        log_error("%s failed (%s %d); %s.", update_grub, WIFEXITED(wstatus) ? "exit status" : "signal",
+                  WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : WTERMSIG(wstatus),
+                  k < 0 ? "could not put the drop-in back as it was" : "the drop-in is as it was before");
         return -EIO;
 }
 
@@ -627,20 +625,15 @@ static void crashkernel_explain(const CrashRecommendation *rec, CrashReservation
 
 int verb_crashkernel(int argc, char *argv[], void *userdata) {
         const TinykdumpOptions *o = userdata;
-        _cleanup_tk_config_free_ TkConfig *c = NULL;
         _cleanup_(crash_recommendation_done) CrashRecommendation rec = {};
-        _cleanup_free_ char *msg = NULL;
         const char *root = tk_root();
         CrashReservationFit fit;
         BootConfig how;
         int r;
 
-        r = load_config_for_sizing(root, false, &c);
+        r = recommend_logged(root, false, &rec);
         if (r < 0)
                 return r;
-        r = crash_recommend(root, c, &rec, &msg);
-        if (r < 0)
-                return log_error_errno(r, "%s", msg ?: strerror(-r));
         fit = crash_reservation_fit(&rec);
 
         if (!o->apply) {
