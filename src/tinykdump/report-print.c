@@ -271,42 +271,71 @@ static void print_usec(FILE *f, const char *label, uint64_t usec) {
         fprintf(f, "%16s: %.1fs\n", label, (double) usec / 1e6);
 }
 
-static void print_str(FILE *f, const char *label, const char *s) {
+/* The byte offset in s after at most n characters. */
+static size_t chars_to_bytes(const char *s, size_t n) {
+        size_t i = 0;
+
+        for (; s[i]; i++)
+                if (((unsigned char) s[i] & 0xc0) != 0x80 && n-- == 0)
+                        break;
+        return i;
+}
+
+/* "           Label: value", the value wrapped at spaces to fit columns (0: no limit), the
+ * continuation lines under its start; a word longer than a line stays whole. */
+#define INFO_VALUE_COLUMN 18U
+static void print_str(FILE *f, const char *label, const char *s, unsigned columns) {
         _cleanup_free_ char *c = NULL;
+        size_t avail = columns > INFO_VALUE_COLUMN + 20 ? columns - INFO_VALUE_COLUMN : 0;
+        const char *p;
 
         if (!s)
                 return;
         c = report_one_line(s, 1024);
-        fprintf(f, "%16s: %s\n", label, c ?: "?");
+        p = c ?: "?";
+        fprintf(f, "%16s: ", label);
+        while (avail > 0 && text_width(p) > avail) {
+                size_t end = chars_to_bytes(p, avail), cut = end;
+
+                while (cut > 0 && p[cut] != ' ')
+                        cut--;
+                if (cut == 0) /* no space in the line: up to the next one */
+                        cut = strcspn(p + end, " ") + end;
+                if (!p[cut])
+                        break;
+                fprintf(f, "%.*s\n%*s", (int) cut, p, (int) INFO_VALUE_COLUMN, "");
+                p += cut + 1;
+        }
+        fprintf(f, "%s\n", p);
 }
 
-void report_print_info(FILE *f, const ReportRecord *r, const char *dmesg, size_t dmesg_lines) {
+void report_print_info(FILE *f, const ReportRecord *r, const char *dmesg, size_t dmesg_lines, unsigned columns) {
         char when[64], size[FORMAT_BYTES_MAX];
 
-        print_str(f, "ID", r->id);
-        print_str(f, "Result", r->result ?: report_kind_to_string(r->kind));
-        print_str(f, "Reason", r->reason);
+        print_str(f, "ID", r->id, columns);
+        print_str(f, "Result", r->result ?: report_kind_to_string(r->kind), columns);
+        print_str(f, "Reason", r->reason, columns);
         report_format_time(r->md.crash_time_usec, when, sizeof(when));
-        print_str(f, "Crashed at", when);
-        print_str(f, "Kernel", r->md.kernel_release);
-        print_str(f, "Hostname", r->md.hostname);
-        print_str(f, "Boot ID", r->md.boot_id);
-        print_str(f, "Machine ID", r->md.machine_id);
-        print_str(f, "Panic", r->md.panic_message);
-        print_str(f, "Target", r->target);
-        print_str(f, "Target UUID", r->target_uuid);
-        print_str(f, "Device", r->target_device);
-        print_str(f, "Directory", r->directory);
+        print_str(f, "Crashed at", when, columns);
+        print_str(f, "Kernel", r->md.kernel_release, columns);
+        print_str(f, "Hostname", r->md.hostname, columns);
+        print_str(f, "Boot ID", r->md.boot_id, columns);
+        print_str(f, "Machine ID", r->md.machine_id, columns);
+        print_str(f, "Panic", r->md.panic_message, columns);
+        print_str(f, "Target", r->target, columns);
+        print_str(f, "Target UUID", r->target_uuid, columns);
+        print_str(f, "Device", r->target_device, columns);
+        print_str(f, "Directory", r->directory, columns);
         if (r->md.vmcore_size != METADATA_UNSET)
-                print_str(f, "Vmcore", format_bytes(size, sizeof(size), r->md.vmcore_size));
+                print_str(f, "Vmcore", format_bytes(size, sizeof(size), r->md.vmcore_size), columns);
         if (r->md.dmesg_size != METADATA_UNSET)
-                print_str(f, "Dmesg", format_bytes(size, sizeof(size), r->md.dmesg_size));
-        print_str(f, "Dump level", r->md.dump_level);
-        print_str(f, "Compression", r->md.compression);
-        print_str(f, "Format", r->md.format);
-        print_str(f, "Erased", r->md.erase);
-        print_str(f, "Erase rules", r->md.erase_rules);
-        print_str(f, "Erase problem", r->md.erase_reason);
+                print_str(f, "Dmesg", format_bytes(size, sizeof(size), r->md.dmesg_size), columns);
+        print_str(f, "Dump level", r->md.dump_level, columns);
+        print_str(f, "Compression", r->md.compression, columns);
+        print_str(f, "Format", r->md.format, columns);
+        print_str(f, "Erased", r->md.erase, columns);
+        print_str(f, "Erase rules", r->md.erase_rules, columns);
+        print_str(f, "Erase problem", r->md.erase_reason, columns);
         if (r->md.makedumpfile_status != METADATA_UNSET)
                 fprintf(f, "%16s: %" PRIu64 "\n", "makedumpfile", r->md.makedumpfile_status);
         /* TARGET_WAIT_USEC is CLOCK_BOOTTIME of the capture kernel when the target was mounted. */
@@ -316,9 +345,9 @@ void report_print_info(FILE *f, const ReportRecord *r, const char *dmesg, size_t
         print_usec(f, "Dmesg took", r->md.dmesg_usec);
         print_usec(f, "Vmcore took", r->md.vmcore_usec);
         print_usec(f, "Capture total", r->md.total_usec);
-        print_str(f, "Capture boot", r->md.capture_boot_id);
-        print_str(f, "Capture journal", r->capture_journal);
-        print_str(f, "Capture version", r->md.tinykdump_version);
+        print_str(f, "Capture boot", r->md.capture_boot_id, columns);
+        print_str(f, "Capture journal", r->capture_journal, columns);
+        print_str(f, "Capture version", r->md.tinykdump_version, columns);
         if (r->md.boot_id)
                 fprintf(f, "%16s: journalctl -b %s\n", "Crashed boot log", r->md.boot_id);
 

@@ -29,4 +29,5 @@ size_t unique_prefix_len(const char *s, char *const *all, size_t min);
 
 void report_print_table(FILE *f, const ReportRecord *recs, size_t n, const TableStyle *style);
 void report_json_record(JsonWriter *w, const ReportRecord *r);
-void report_print_info(FILE *f, const ReportRecord *r, const char *dmesg, size_t dmesg_lines);
+/* Long values are wrapped at spaces to fit columns (0: no limit). */
+void report_print_info(FILE *f, const ReportRecord *r, const char *dmesg, size_t dmesg_lines, unsigned columns);

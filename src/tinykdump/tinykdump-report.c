@@ -387,8 +387,10 @@ int verb_info(int argc, char *argv[], void *userdata) {
                 report_json_record(&w, &recs[i]);
                 r = json_finish(&w);
         } else {
+                Terminal t;
+                terminal_get(&t);
                 pager_open(!o->no_pager);
-                report_print_info(stdout, &recs[i], dmesg, INFO_DMESG_LINES);
+                report_print_info(stdout, &recs[i], dmesg, INFO_DMESG_LINES, t.columns);
                 pager_close();
         }
         report_records_free(recs, n);

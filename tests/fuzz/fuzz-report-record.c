@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FILE *f = open_memstream(&out, &outsize);
         if (f) {
                 report_print_table(f, &r, 1, &(TableStyle) { .columns = 60, .color = true, .legend = true });
-                report_print_info(f, &r, NULL, 10);
+                report_print_info(f, &r, NULL, 10, 60);
                 JsonWriter w;
                 json_begin(&w, f, false);
                 report_json_record(&w, &r);

@@ -983,7 +983,7 @@ TEST(print_table_and_info) {
 
         out = NULL;
         f = open_memstream(&out, &sz);
-        report_print_info(f, &r[0], NULL, 2);
+        report_print_info(f, &r[0], NULL, 2, 0);
         fclose(f);
         ASSERT_NOT_NULL(strstr(out, "              ID: 2026-03-01T10:00:00-a-7.2\n"));
         ASSERT_NOT_NULL(strstr(out, "      Crashed at: 2026-03-01 10:00:00 UTC\n"));
@@ -991,10 +991,25 @@ TEST(print_table_and_info) {
         ASSERT_NOT_NULL(strstr(out, "\nLast lines of the kernel log (from the journal record):\n  line 2\n  line 3\n"));
         free(out);
 
+        /* On 60 columns a long value wraps at spaces under its start; a word longer than a
+         * line stays whole. */
+        (void) dump_metadata_set(&r[0].md.erase_rules, "keyring-user=12/4096 keyring-logon=unresolved "
+                                 "dm-crypt-key=1/64 a-rule-whose-name-is-longer-than-the-whole-line=0/0 end");
+        out = NULL;
+        f = open_memstream(&out, &sz);
+        report_print_info(f, &r[0], NULL, 2, 60);
+        fclose(f);
+        ASSERT_NOT_NULL(strstr(out, "\n     Erase rules: keyring-user=12/4096\n"
+                                    "                  keyring-logon=unresolved dm-crypt-key=1/64\n"
+                                    "                  a-rule-whose-name-is-longer-than-the-whole-line=0/0\n"
+                                    "                  end\n"));
+        ASSERT_NOT_NULL(strstr(out, "              ID: 2026-03-01T10:00:00-a-7.2\n"));
+        free(out);
+
         /* The host-side dmesg.txt wins over the record's tail. */
         out = NULL;
         f = open_memstream(&out, &sz);
-        report_print_info(f, &r[0], "a\nb\nc\nd\n", 3);
+        report_print_info(f, &r[0], "a\nb\nc\nd\n", 3, 0);
         fclose(f);
         ASSERT_NOT_NULL(strstr(out, "\nLast lines of the kernel log:\n  b\n  c\n  d\n"));
         free(out);
@@ -1355,7 +1370,7 @@ TEST(record_carries_erase_fields) {
 
         f = open_memstream(&info, &size);
         ASSERT_NOT_NULL(f);
-        report_print_info(f, &r, NULL, 0);
+        report_print_info(f, &r, NULL, 0, 0);
         ASSERT_EQ(fclose(f), 0);
         ASSERT_NOT_NULL(strstr(info, "Erase rules: keyring-user=1/32 keyring-trusted=inactive\n"));
         return TEST_PASS;
