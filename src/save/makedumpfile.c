@@ -154,12 +154,55 @@ static int argv_add(char ***l, const char *s) {
         return strv_extend(l, s);
 }
 
+/* The value of the line "KEY=value" in text[0..size), or NULL; *ret_len its length. */
+static const char *vmcoreinfo_line_value(const char *text, size_t size, const char *key, size_t *ret_len) {
+        size_t kl = strlen(key);
+
+        for (const char *p = text, *end = text + size; p < end;) {
+                const char *nl = memchr(p, '\n', (size_t) (end - p));
+                const char *eol = nl ?: end;
+                if ((size_t) (eol - p) > kl && memcmp(p, key, kl) == 0 && p[kl] == '=') {
+                        *ret_len = (size_t) (eol - p - kl - 1);
+                        return p + kl + 1;
+                }
+                p = eol + 1;
+        }
+        return NULL;
+}
+
+int makedumpfile_vmcoreinfo_amend(const char *text, size_t size, char **ret) {
+        const char *v, *release, *page_size;
+        size_t vl, rl, pl;
+
+        size = strnlen(text, size);
+        if (vmcoreinfo_line_value(text, size, "OFFSET(page.compound_head)", &vl))
+                return 0;
+        v = vmcoreinfo_line_value(text, size, "OFFSET(page.compound_info)", &vl);
+        if (!v)
+                return 0;
+        if (vl == 0 || vl > 9 || strspn(v, "0123456789") < vl)
+                return -EBADMSG;
+        /* The two lines makedumpfile requires of every VMCOREINFO file; without them it refuses
+         * the note too, amended or not. */
+        release = vmcoreinfo_line_value(text, size, "OSRELEASE", &rl);
+        page_size = vmcoreinfo_line_value(text, size, "PAGESIZE", &pl);
+        if (!release || !page_size)
+                return 0;
+
+        char *s;
+        if (asprintf(&s, "OSRELEASE=%.*s\nPAGESIZE=%.*s\nOFFSET(page.compound_head)=%.*s\n", (int) rl, release,
+                     (int) pl, page_size, (int) vl, v) < 0)
+                return -ENOMEM;
+        *ret = s;
+        return 1;
+}
+
 int makedumpfile_dump_argv(const char *binary, unsigned dump_level, CaptureCompression compression,
-                           const char *vmcore, const char *output, char ***ret) {
+                           const char *vmcoreinfo, const char *vmcore, const char *output, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
         char level[16], msg[16];
 
-        if (isempty(binary) || isempty(vmcore) || isempty(output))
+        if (isempty(binary) || isempty(vmcore) || isempty(output) || (vmcoreinfo && isempty(vmcoreinfo)))
                 return -EINVAL;
         if (dump_level > CAPTURE_DUMP_LEVEL_MAX)
                 return -EINVAL;
@@ -172,6 +215,7 @@ int makedumpfile_dump_argv(const char *binary, unsigned dump_level, CaptureCompr
 
         if (argv_add(&l, binary) < 0 || argv_add(&l, "-d") < 0 || argv_add(&l, level) < 0 ||
             (opt && argv_add(&l, opt) < 0) ||
+            (vmcoreinfo && (argv_add(&l, "-i") < 0 || argv_add(&l, vmcoreinfo) < 0)) ||
             argv_add(&l, "--message-level") < 0 || argv_add(&l, msg) < 0 ||
             argv_add(&l, vmcore) < 0 || argv_add(&l, output) < 0)
                 return -ENOMEM;

@@ -62,8 +62,29 @@ int makedumpfile_parse_features(const char *data, size_t size, MakedumpfileFeatu
  * this check is not optional. f may be NULL (unknown build): the configured one. */
 CaptureCompression makedumpfile_effective_compression(CaptureCompression wanted, const MakedumpfileFeatures *f);
 
-/* Command lines. binary is the program path; vmcore the input; output the file to write. */
+/* Linux 7.1 renamed struct page's compound_head to compound_info, and VMCOREINFO's
+ * OFFSET(page.compound_head) line with it. makedumpfile up to 1.7.9 looks only for the old name;
+ * without it, it cannot tell a compound tail page and judges the first tail page of every
+ * compound kernel allocation (slabs of order >= 1, large kmallocs) on its own: that page's mapping
+ * slot holds the folio's mapcounts (-1), whose low bit reads as PAGE_MAPPING_ANON, so dump level
+ * bit 8 drops it as a user page, with whatever kernel objects it holds. The amendment is a
+ * VMCOREINFO file for makedumpfile's -i with just that line under the old name: makedumpfile takes
+ * the values of -i first and fills in every other one from the /proc/vmcore note. Only this line
+ * and the two every such file needs: SYMBOL() values from -i would be moved by the KASLR offset a
+ * second time (-i expects the unrelocated ones of makedumpfile -g).
+ *
+ * Returns 1 and in *ret "OSRELEASE=…\nPAGESIZE=…\nOFFSET(page.compound_head)=N\n" (N:
+ * compound_info's value) when text[0..size) has an OFFSET(page.compound_info) line, no
+ * OFFSET(page.compound_head) line, and OSRELEASE and PAGESIZE; 0 and *ret untouched when there is
+ * nothing to amend; -EBADMSG when compound_info's value is not a decimal number. */
+int makedumpfile_vmcoreinfo_amend(const char *text, size_t size, char **ret);
+
+/* The amended VMCOREINFO's file name in the dump directory, while makedumpfile runs. */
+#define MAKEDUMPFILE_VMCOREINFO_FILE "vmcoreinfo.makedumpfile"
+
+/* Command lines. binary is the program path; vmcore the input; output the file to write;
+ * vmcoreinfo NULL or a VMCOREINFO file for -i (see makedumpfile_vmcoreinfo_amend()). */
 int makedumpfile_dump_argv(const char *binary, unsigned dump_level, CaptureCompression compression,
-                           const char *vmcore, const char *output, char ***ret);
+                           const char *vmcoreinfo, const char *vmcore, const char *output, char ***ret);
 int makedumpfile_dmesg_argv(const char *binary, const char *vmcore, const char *output, char ***ret);
 int makedumpfile_version_argv(const char *binary, char ***ret);

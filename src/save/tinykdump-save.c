@@ -13,6 +13,7 @@
 #include "capture-journal.h"
 #include "dump-files.h"
 #include "dumpdir.h"
+#include "fs-util.h"
 #include "log.h"
 #include "makedumpfile.h"
 #include "metadata.h"
@@ -20,6 +21,7 @@
 #include "spawn-util.h"
 #include "time-util.h"
 #include "util.h"
+#include "vmcore.h"
 
 #define DEFAULT_VMCORE "/proc/vmcore"
 /* Upstream installs makedumpfile to /usr/sbin, Debian to /usr/bin: the first that exists. */
@@ -428,6 +430,41 @@ static int save_dmesg(Context *c) {
         return 0;
 }
 
+/* Writes MAKEDUMPFILE_VMCOREINFO_FILE into the dump directory when the crashed kernel's VMCOREINFO
+ * needs amending for makedumpfile (makedumpfile_vmcoreinfo_amend()) and returns 1; 0 when it does
+ * not, or when it cannot be read here (makedumpfile then reads the note itself, as always). */
+static int write_amended_vmcoreinfo(Context *c) {
+        _cleanup_vmcore_free_ Vmcore *v = NULL;
+        _cleanup_free_ char *amended = NULL;
+        const char *text = NULL;
+        size_t size = 0;
+        int r;
+
+        if (vmcore_open(c->vmcore, &v) < 0)
+                return 0;
+        if (vmcore_get_elf(v))
+                text = vmcore_elf_vmcoreinfo(vmcore_get_elf(v), &size);
+        else if (vmcore_get_kdump(v))
+                text = vmcore_kdump_vmcoreinfo(vmcore_get_kdump(v), &size);
+        if (!text)
+                return 0;
+        r = makedumpfile_vmcoreinfo_amend(text, size, &amended);
+        if (r == -EBADMSG) {
+                log_warning("tinykdump-save: %s: the VMCOREINFO line OFFSET(page.compound_info) is not a number; "
+                            "makedumpfile reads the note as it is.", c->vmcore);
+                return 0;
+        }
+        if (r <= 0)
+                return r;
+        r = write_atomic_at(c->dir_fd, MAKEDUMPFILE_VMCOREINFO_FILE, amended, strlen(amended), 0600, 0);
+        if (r < 0)
+                return log_warning_errno(r, "tinykdump-save: cannot write %s/" MAKEDUMPFILE_VMCOREINFO_FILE " (%m); makedumpfile "
+                                         "may drop compound tail pages of kernel memory as user pages.", c->dir_path), 0;
+        log_info("tinykdump-save: the crashed kernel's VMCOREINFO names page.compound_info (Linux 7.1 and later); "
+                 "handing it to makedumpfile with page.compound_head added (-i), so that it keeps compound tail pages.");
+        return 1;
+}
+
 static int save_vmcore(Context *c) {
         _cleanup_strv_free_ char **argv = NULL;
         MakedumpfileStatus s;
@@ -448,7 +485,9 @@ static int save_vmcore(Context *c) {
                 return log_oom();
 
         (void) unlinkat(c->dir_fd, DUMP_FILE_VMCORE_INCOMPLETE, 0);
-        r = makedumpfile_dump_argv(c->makedumpfile, c->config.dump_level, used, c->vmcore, DUMP_FILE_VMCORE_INCOMPLETE, &argv);
+        bool amended = write_amended_vmcoreinfo(c) > 0;
+        r = makedumpfile_dump_argv(c->makedumpfile, c->config.dump_level, used,
+                                   amended ? MAKEDUMPFILE_VMCOREINFO_FILE : NULL, c->vmcore, DUMP_FILE_VMCORE_INCOMPLETE, &argv);
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: saving vmcore failed: bad options: %m");
         log_info("tinykdump-save: saving vmcore (dump level %u, %s compression)", c->config.dump_level,
@@ -456,6 +495,8 @@ static int save_vmcore(Context *c) {
 
         r = run_makedumpfile(c, argv, true, &code, &s);
         c->md.vmcore_usec = clock_now_usec(CLOCK_BOOTTIME) - t0;
+        if (amended)
+                (void) unlinkat(c->dir_fd, MAKEDUMPFILE_VMCOREINFO_FILE, 0);
         c->md.makedumpfile_status = code;
         c->vmcore_status = s;
         if (r < 0)

@@ -32,7 +32,7 @@ TEST(dump_argv_every_compression) {
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 _cleanup_strv_free_ char **l = NULL;
                 _cleanup_free_ char *s = NULL;
-                ASSERT_OK(makedumpfile_dump_argv("/usr/sbin/makedumpfile", 31, cases[i].c, "/proc/vmcore",
+                ASSERT_OK(makedumpfile_dump_argv("/usr/sbin/makedumpfile", 31, cases[i].c, NULL, "/proc/vmcore",
                                                  "vmcore.incomplete", &l));
                 s = join_argv(l);
                 ASSERT_STREQ(s, cases[i].expected);
@@ -44,16 +44,85 @@ TEST(dump_argv_levels) {
         for (unsigned level = 0; level <= 31; level++) {
                 _cleanup_strv_free_ char **l = NULL;
                 char buf[8];
-                ASSERT_OK(makedumpfile_dump_argv("m", level, CAPTURE_COMPRESSION_ZLIB, "in", "out", &l));
+                ASSERT_OK(makedumpfile_dump_argv("m", level, CAPTURE_COMPRESSION_ZLIB, NULL, "in", "out", &l));
                 snprintf(buf, sizeof(buf), "%u", level);
                 ASSERT_STREQ(l[1], "-d");
                 ASSERT_STREQ(l[2], buf);
         }
         char **l = NULL;
-        ASSERT_ERROR(makedumpfile_dump_argv("m", 32, CAPTURE_COMPRESSION_ZLIB, "in", "out", &l), EINVAL);
-        ASSERT_ERROR(makedumpfile_dump_argv("m", 31, _CAPTURE_COMPRESSION_MAX, "in", "out", &l), EINVAL);
-        ASSERT_ERROR(makedumpfile_dump_argv("m", 31, CAPTURE_COMPRESSION_ZLIB, "", "out", &l), EINVAL);
+        ASSERT_ERROR(makedumpfile_dump_argv("m", 32, CAPTURE_COMPRESSION_ZLIB, NULL, "in", "out", &l), EINVAL);
+        ASSERT_ERROR(makedumpfile_dump_argv("m", 31, _CAPTURE_COMPRESSION_MAX, NULL, "in", "out", &l), EINVAL);
+        ASSERT_ERROR(makedumpfile_dump_argv("m", 31, CAPTURE_COMPRESSION_ZLIB, NULL, "", "out", &l), EINVAL);
         ASSERT_NULL(l);
+        return TEST_PASS;
+}
+
+TEST(dump_argv_vmcoreinfo) {
+        _cleanup_strv_free_ char **l = NULL;
+        _cleanup_free_ char *s = NULL;
+        ASSERT_OK(makedumpfile_dump_argv("/usr/sbin/makedumpfile", 31, CAPTURE_COMPRESSION_ZSTD, MAKEDUMPFILE_VMCOREINFO_FILE,
+                                         "/proc/vmcore", "vmcore.incomplete", &l));
+        s = join_argv(l);
+        ASSERT_STREQ(s, "/usr/sbin/makedumpfile -d 31 -z -i vmcoreinfo.makedumpfile --message-level 6 /proc/vmcore vmcore.incomplete");
+        char **e = NULL;
+        ASSERT_ERROR(makedumpfile_dump_argv("m", 31, CAPTURE_COMPRESSION_ZLIB, "", "in", "out", &e), EINVAL);
+        ASSERT_NULL(e);
+        return TEST_PASS;
+}
+
+/* Linux 7.1's VMCOREINFO (compound_info only) gets a file with the old name; every other one is
+ * left alone. The text is what the kernel writes: lines, then NUL padding in the note. */
+TEST(vmcoreinfo_amend) {
+        static const char linux71[] = "OSRELEASE=7.2.13+deb14-amd64\nPAGESIZE=4096\nSYMBOL(init_uts_ns)=ffffffff92100cc0\n"
+                                      "OFFSET(page.lru)=8\nOFFSET(page.compound_info)=8\nNUMBER(PG_lru)=5\n"
+                                      "KERNELOFFSET=e000000\n\0\0\0";
+        _cleanup_free_ char *a = NULL;
+        ASSERT_EQ(makedumpfile_vmcoreinfo_amend(linux71, sizeof(linux71), &a), 1);
+        /* No SYMBOL() line: makedumpfile would add the KASLR offset to it once more. */
+        ASSERT_STREQ(a, "OSRELEASE=7.2.13+deb14-amd64\nPAGESIZE=4096\nOFFSET(page.compound_head)=8\n");
+
+        /* Lines in any order, the last without a newline, the value taken as it is. */
+        static const char unterminated[] = "PAGESIZE=65536\nOFFSET(page.compound_info)=16\nOSRELEASE=7.1.0";
+        _cleanup_free_ char *b = NULL;
+        ASSERT_EQ(makedumpfile_vmcoreinfo_amend(unterminated, strlen(unterminated), &b), 1);
+        ASSERT_STREQ(b, "OSRELEASE=7.1.0\nPAGESIZE=65536\nOFFSET(page.compound_head)=16\n");
+
+        /* Nothing to amend: the old name (Linux up to 7.0, or a kernel exporting both), neither,
+         * a longer key that only starts with the name, or no OSRELEASE or PAGESIZE (makedumpfile
+         * refuses such a note anyway). */
+        static const char *const untouched[] = {
+                "OSRELEASE=6.12.117\nPAGESIZE=4096\nOFFSET(page.compound_head)=8\n",
+                "OSRELEASE=7.2\nPAGESIZE=4096\nOFFSET(page.compound_info)=8\nOFFSET(page.compound_head)=8\n",
+                "OSRELEASE=5.10\nPAGESIZE=4096\n",
+                "OSRELEASE=7.2\nPAGESIZE=4096\nOFFSET(page.compound_info_x)=8\n",
+                "PAGESIZE=4096\nOFFSET(page.compound_info)=8\n",
+                "OSRELEASE=7.2\nOFFSET(page.compound_info)=8\n",
+                "",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(untouched); i++) {
+                char *c = NULL;
+                ASSERT_EQ(makedumpfile_vmcoreinfo_amend(untouched[i], strlen(untouched[i]), &c), 0);
+                ASSERT_NULL(c);
+        }
+        /* The size bounds the text: a line past it does not count. */
+        static const char cut[] = "OSRELEASE=7.2\nPAGESIZE=4096\nOFFSET(page.compound_info)=8\nOFFSET(page.compound_head)=8\n";
+        _cleanup_free_ char *d = NULL;
+        ASSERT_EQ(makedumpfile_vmcoreinfo_amend(cut, strlen("OSRELEASE=7.2\nPAGESIZE=4096\nOFFSET(page.compound_info)=8\n"), &d), 1);
+        ASSERT_STREQ(d, "OSRELEASE=7.2\nPAGESIZE=4096\nOFFSET(page.compound_head)=8\n");
+
+        /* A value that is not a small decimal number is refused, never copied into a file
+         * makedumpfile parses. */
+        static const char *const bad[] = {
+                "OSRELEASE=7.2\nPAGESIZE=4096\nOFFSET(page.compound_info)=\n",
+                "OSRELEASE=7.2\nPAGESIZE=4096\nOFFSET(page.compound_info)=8x\n",
+                "OSRELEASE=7.2\nPAGESIZE=4096\nOFFSET(page.compound_info)=-8\n",
+                "OSRELEASE=7.2\nPAGESIZE=4096\nOFFSET(page.compound_info)=1234567890\n",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                char *c = NULL;
+                ASSERT_ERROR(makedumpfile_vmcoreinfo_amend(bad[i], strlen(bad[i]), &c), EBADMSG);
+                ASSERT_NULL(c);
+        }
         return TEST_PASS;
 }
 
