@@ -6,8 +6,10 @@
 #   boot 2  [Erase] Enable=no (a drop-in): plant new canaries, arm, crash
 #   boot 3  the other kernel, erase on: plant, arm, record which rules resolve; no crash
 # plant-secrets comes base64-encoded in the hook's environment ($TK_PLANT_SECRETS). It runs
-# before `tinykdump load`, so dm_mod and dm_crypt are loaded and the dm-crypt rules resolve.
-# Results in $TK_RESULTS: canaries, plant.log, load.log, status.txt, status.json, erase.plan,
+# before tinykdump-load.service is restarted (the arming), so dm_mod and dm_crypt are loaded and
+# the dm-crypt rules resolve.
+# Results in $TK_RESULTS: canaries, plant.log, holders.txt (keys, mapping, modules), crypto.txt
+# (/proc/crypto), load.log, status.txt, status.json, erase.plan,
 # values (variant, kernel, load_rc, loaded, plan_size, plan_rules).
 set -u
 # The drop-in below would make tinykdump-rearm.path reload in the background, possibly before
@@ -35,8 +37,28 @@ chmod 0755 /run/plant-secrets
         exit 1
 }
 
-tinykdump load >"$TK_RESULTS/load.log" 2>&1
+# What holds the canaries, so that a check that fails on the host explains itself: the keys
+# (keyctl), the mapping (dmsetup table without the key, status, the loop device) and the cipher
+# implementations the kernel chose for it (/proc/crypto: xts(aes) by AES-NI or the generic
+# template, which the dm-crypt-cipher rules depend on).
+{
+        keyctl show @u
+        echo
+        dmsetup ls
+        dmsetup table --showkeys | sed 's/ [0-9a-f]\{128\} / <key> /'
+        dmsetup status
+        dmsetup info tkcanary
+        losetup -a
+        echo
+        lsmod | grep -E '^(dm_crypt|dm_mod|xts|aesni_intel|aes_generic|cryptd|loop) ' || true
+} >"$TK_RESULTS/holders.txt" 2>&1
+cp /proc/crypto "$TK_RESULTS/crypto.txt"
+
+# Armed the way a machine is: by tinykdump-load.service, in its sandbox (which must let it read
+# /proc/kallsyms, or no erase rule resolves). Its journal, the boot's arming included, is load.log.
+systemctl restart tinykdump-load.service
 tk-value load_rc $?
+journalctl -b -o short-monotonic -u tinykdump-load.service >"$TK_RESULTS/load.log" 2>&1
 tinykdump status >"$TK_RESULTS/status.txt" 2>&1
 tinykdump --json=short status >"$TK_RESULTS/status.json" 2>/dev/null
 plan=/run/tinykdump/erase.plan
