@@ -83,13 +83,14 @@ static const RecordField record_fields[] = {
         RS("ERASE_RULES", md.erase_rules),
         RS("ERASE_REASON", md.erase_reason),
         RU("ERASE_BYTES", md.erase_bytes),
+        RU("TEST", test),
 };
 
 #define RF_STR(r, f) ((char **) ((uint8_t *) (r) + (f)->offset))
 #define RF_U64(r, f) ((uint64_t *) ((uint8_t *) (r) + (f)->offset))
 
 void report_record_init(ReportRecord *r) {
-        *r = (ReportRecord) { .kind = _REPORT_KIND_INVALID, .journal_time_usec = METADATA_UNSET };
+        *r = (ReportRecord) { .kind = _REPORT_KIND_INVALID, .journal_time_usec = METADATA_UNSET, .test = METADATA_UNSET };
         dump_metadata_init(&r->md);
 }
 

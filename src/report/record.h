@@ -52,6 +52,7 @@ typedef struct ReportRecord {
         char *reason;                /* likewise */
         char *capture_journal;       /* path on the target, when capture.journal is there */
         char *dmesg_tail;
+        uint64_t test;               /* 1: the crash was "tinykdump test" (its marker named the crashed boot) */
         DumpMetadata md;
         uint64_t journal_time_usec;  /* when the record was logged (read back only) */
 } ReportRecord;

@@ -346,7 +346,7 @@ static int send_record(const ReportRecord *rec, ReportSendFunc send, void *userd
 /* 1 when reported now, 0 when reported before, -EDQUOT when not yet reported but may_report is
  * false (the run's record cap is reached). */
 static int report_one(int parent_fd, int state_fd, const ReportTarget *t, const char *key, const DumpEntry *e,
-                      uint64_t now_usec, ReportSendFunc send, void *send_userdata, bool may_report, size_t *budget,
+                      const char *test_boot_id, uint64_t now_usec, ReportSendFunc send, void *send_userdata, bool may_report, size_t *budget,
                       ReportRecord *rec, bool *ret_reported) {
         _cleanup_free_ char *id = NULL, *tmp = NULL;
         bool reported;
@@ -365,6 +365,8 @@ static int report_one(int parent_fd, int state_fd, const ReportTarget *t, const 
         r = report_record_from_dump(e, t, id, rec);
         if (r < 0)
                 return r;
+        if (test_boot_id && rec->md.boot_id && streq(rec->md.boot_id, test_boot_id))
+                rec->test = 1;
 
         ReportSource src = {
                 .name = e->name,
@@ -392,7 +394,8 @@ static int report_one(int parent_fd, int state_fd, const ReportTarget *t, const 
         return 0;
 }
 
-int report_dumps(int parent_fd, int state_fd, const ReportTarget *t, uint64_t now_usec, ReportSendFunc send,
+int report_dumps(int parent_fd, int state_fd, const ReportTarget *t, const char *test_boot_id, uint64_t now_usec,
+                 ReportSendFunc send,
                  void *send_userdata, ReportNotifyFunc notify, void *notify_userdata, ReportStats *ret) {
         _cleanup_free_ char *key = NULL;
         DumpEntry *entries = NULL;
@@ -416,7 +419,7 @@ int report_dumps(int parent_fd, int state_fd, const ReportTarget *t, uint64_t no
                 bool reported = false;
 
                 report_record_init(&rec);
-                r = report_one(parent_fd, state_fd, t, key, &entries[i], now_usec, send, send_userdata,
+                r = report_one(parent_fd, state_fd, t, key, &entries[i], test_boot_id, now_usec, send, send_userdata,
                                st.reported < REPORT_RUN_RECORDS_MAX, &budget, &rec, &reported);
                 if (r == -EDQUOT) {
                         st.deferred++;
@@ -427,8 +430,10 @@ int report_dumps(int parent_fd, int state_fd, const ReportTarget *t, uint64_t no
                         st.failed++;
                         if (ret_r == 0)
                                 ret_r = r;
-                } else if (reported)
+                } else if (reported) {
                         st.reported++;
+                        st.tests += rec.test == 1;
+                }
                 else
                         st.already++;
                 if (notify)

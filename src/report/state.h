@@ -42,6 +42,7 @@ typedef void (*ReportNotifyFunc)(const DumpEntry *e, const ReportRecord *rec, bo
 
 typedef struct ReportStats {
         unsigned found, reported, already, failed, skipped, deferred;
+        unsigned tests;              /* of the reported: marked as "tinykdump test" crashes */
 } ReportStats;
 
 /* Opens (creating with mode 0700 when create is set) REPORT_DUMPS_DIR below root. */
@@ -53,9 +54,11 @@ int report_state_lock(int state_fd, int *ret_fd);
 
 /* Reports the dumps in parent_fd that are not yet reported, newest first, within the per-run
  * caps above: builds its record, copies metadata, dmesg.txt's tail and a source file into
- * state_fd/<id>/, sends, marks. now_usec is recorded in the source file. Returns the first error,
- * after trying every dump. */
-int report_dumps(int parent_fd, int state_fd, const ReportTarget *t, uint64_t now_usec, ReportSendFunc send,
+ * state_fd/<id>/, sends, marks. now_usec is recorded in the source file. A dump whose crashed
+ * boot is test_boot_id (the self-test marker's, or NULL) is sent as a test (TINYKDUMP_TEST=1)
+ * and counted in ret->tests. Returns the first error, after trying every dump. */
+int report_dumps(int parent_fd, int state_fd, const ReportTarget *t, const char *test_boot_id, uint64_t now_usec,
+                 ReportSendFunc send,
                  void *send_userdata, ReportNotifyFunc notify, void *notify_userdata, ReportStats *ret);
 
 /* The host-side source file of a reported dump. */

@@ -65,7 +65,7 @@ static const char *const col_names[_COL_MAX] = { "TIME", "ID", "HOSTNAME", "MACH
 
 /* The cells of one record. */
 typedef struct Row {
-        char time[64], size[FORMAT_BYTES_MAX];
+        char time[64], size[FORMAT_BYTES_MAX], result[64];
         char *id, *machine;
         const char *cells[_COL_MAX];
 } Row;
@@ -110,6 +110,10 @@ static void row_fill(Row *w, const ReportRecord *r, char *const *ids, char *cons
         w->cells[COL_MACHINE] = w->machine ?: r->md.machine_id;
         w->cells[COL_KERNEL] = r->md.kernel_release;
         w->cells[COL_RESULT] = r->result ?: report_kind_to_string(r->kind);
+        if (r->test == 1 && w->cells[COL_RESULT]) { /* a crash "tinykdump test" caused */
+                snprintf(w->result, sizeof(w->result), "%s (test)", w->cells[COL_RESULT]);
+                w->cells[COL_RESULT] = w->result;
+        }
         w->cells[COL_SIZE] = w->size;
         w->cells[COL_PANIC] = r->md.panic_message;
 }
@@ -220,7 +224,8 @@ void report_print_table(FILE *f, const ReportRecord *recs, size_t n, const Table
                 for (size_t c = 0; c < _COL_MAX; c++)
                         if (show[c])
                                 print_cell(f, rows[i].cells[c], width[c], c == last,
-                                           style->color && c == COL_RESULT ? result_color(rows[i].cells[c]) : NULL);
+                                           style->color && c == COL_RESULT ?
+                                                   result_color(recs[i].result ?: report_kind_to_string(recs[i].kind)) : NULL);
                 fputc('\n', f);
                 free(rows[i].id);
                 free(rows[i].machine);
@@ -245,6 +250,11 @@ static void json_field(const char *key, bool is_number, const char *s, uint64_t 
                 is_number = true;
         if (is_number ? u == METADATA_UNSET : !s)
                 return;
+        if (streq(k, "test")) { /* a yes/no fact: true, or absent */
+                if (u == 1)
+                        json_kv_bool(w, k, true);
+                return;
+        }
         json_key(w, k);
         if (is_number)
                 json_u64(w, u);
@@ -315,6 +325,8 @@ void report_print_info(FILE *f, const ReportRecord *r, const char *dmesg, size_t
         print_str(f, "ID", r->id, columns);
         print_str(f, "Result", r->result ?: report_kind_to_string(r->kind), columns);
         print_str(f, "Reason", r->reason, columns);
+        if (r->test == 1)
+                print_str(f, "Self test", "yes (tinykdump test crashed this boot on purpose)", columns);
         report_format_time(r->md.crash_time_usec, when, sizeof(when));
         print_str(f, "Crashed at", when, columns);
         print_str(f, "Kernel", r->md.kernel_release, columns);

@@ -114,7 +114,25 @@ static int report_locked(const ReportWant *w, int parent_fd, const ReportTarget 
         if (r < 0)
                 return log_error_errno(r, "Cannot lock %s: %m", REPORT_DUMPS_DIR);
 
-        r = report_dumps(parent_fd, state_fd, t, clock_now_usec(CLOCK_REALTIME), report_send_journal, NULL, notify, NULL, &st);
+        /* "tinykdump test" crashed the boot its marker names: that boot's dump is a test. */
+        TestMarker marker = {};
+        bool have_marker = false;
+        r = test_marker_read(tk_root(), &marker);
+        if (r >= 0)
+                have_marker = true;
+        else if (r != -ENOENT)
+                log_warning_errno(r, "Ignoring the self-test marker %s: %m", TEST_MARKER_FILE);
+
+        r = report_dumps(parent_fd, state_fd, t, have_marker ? marker.boot_id : NULL, clock_now_usec(CLOCK_REALTIME),
+                         report_send_journal, NULL, notify, NULL, &st);
+        if (st.tests > 0) {
+                int k = test_marker_remove(tk_root());
+                if (k < 0)
+                        log_warning_errno(k, "Failed to remove the self-test marker %s: %m", TEST_MARKER_FILE);
+                else
+                        log_info("The dump of boot %s was the self test \"tinykdump test\" started; removed %s.",
+                                 marker.boot_id, TEST_MARKER_FILE);
+        }
         if (st.skipped > 0)
                 log_notice("Ignored %u entries in %s on %s that are not dump directories (or beyond %u).", st.skipped,
                            w->config->directory, w->what, REPORT_DUMPS_MAX);

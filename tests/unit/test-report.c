@@ -389,7 +389,7 @@ TEST(report_and_idempotency) {
         ASSERT_OK(report_state_open(state, true, &sfd));
         ASSERT_OK(report_state_lock(sfd, &lock));
 
-        ASSERT_OK(report_dumps(pfd, sfd, &target, 1000, fake_send, &s, NULL, NULL, &st));
+        ASSERT_OK(report_dumps(pfd, sfd, &target, NULL, 1000, fake_send, &s, NULL, NULL, &st));
         ASSERT_EQ(st.found, 7);
         ASSERT_EQ(st.reported, 7);
         ASSERT_EQ(st.already, 0);
@@ -485,7 +485,7 @@ TEST(report_and_idempotency) {
 
         /* Second run: nothing new. */
         sent_done(&s);
-        ASSERT_OK(report_dumps(pfd, sfd, &target, 2000, fake_send, &s, NULL, NULL, &st));
+        ASSERT_OK(report_dumps(pfd, sfd, &target, NULL, 2000, fake_send, &s, NULL, NULL, &st));
         ASSERT_EQ(st.found, 7);
         ASSERT_EQ(st.reported, 0);
         ASSERT_EQ(st.already, 7);
@@ -510,7 +510,7 @@ TEST(send_failure_is_retried) {
         ASSERT_NOT_NULL(t);
         pfd = open_dir(t, "tinykdump");
         ASSERT_OK(report_state_open(state, true, &sfd));
-        ASSERT_ERROR(report_dumps(pfd, sfd, &target, 1, fake_send, &s, NULL, NULL, &st), ECONNREFUSED);
+        ASSERT_ERROR(report_dumps(pfd, sfd, &target, NULL, 1, fake_send, &s, NULL, NULL, &st), ECONNREFUSED);
         ASSERT_EQ(st.failed, 7);
         ASSERT_EQ(st.reported, 0);
         /* No marks and no leftovers. */
@@ -520,7 +520,7 @@ TEST(send_failure_is_retried) {
                 ASSERT_TRUE(streq(de->d_name, ".") || streq(de->d_name, ".."));
 
         s.fail = 0;
-        ASSERT_OK(report_dumps(pfd, sfd, &target, 2, fake_send, &s, NULL, NULL, &st));
+        ASSERT_OK(report_dumps(pfd, sfd, &target, NULL, 2, fake_send, &s, NULL, NULL, &st));
         ASSERT_EQ(st.reported, 7);
         sent_done(&s);
         return TEST_PASS;
@@ -546,7 +546,7 @@ TEST(copy_with_dmesg_frees_its_buffers) {
         ASSERT_OK(fixture_write_string(dump, "dmesg.txt", dmesg_text));
         pfd = open_dir(t, "tinykdump");
         ASSERT_OK(report_state_open(state, true, &sfd));
-        ASSERT_OK(report_dumps(pfd, sfd, &target, 1, fake_send, &s, NULL, NULL, &st));
+        ASSERT_OK(report_dumps(pfd, sfd, &target, NULL, 1, fake_send, &s, NULL, NULL, &st));
         ASSERT_EQ(st.reported, 1);
 
         copy = path_join(state, REPORT_DUMPS_DIR "/" N_DMESG);
@@ -612,7 +612,7 @@ TEST(run_caps_keep_the_newest) {
         pfd = open_dir(t, "tinykdump");
         ASSERT_OK(report_state_open(state, true, &sfd));
 
-        ASSERT_OK(report_dumps(pfd, sfd, &target, 1, count_send, &sent, NULL, NULL, &st));
+        ASSERT_OK(report_dumps(pfd, sfd, &target, NULL, 1, count_send, &sent, NULL, NULL, &st));
         ASSERT_EQ(st.found, total);
         ASSERT_EQ(st.reported, REPORT_RUN_RECORDS_MAX);
         ASSERT_EQ(st.deferred, 16);
@@ -624,7 +624,7 @@ TEST(run_caps_keep_the_newest) {
         ASSERT_TRUE(access(newest, F_OK) == 0);
         ASSERT_TRUE(access(oldest, F_OK) < 0);
 
-        ASSERT_OK(report_dumps(pfd, sfd, &target, 2, count_send, &sent, NULL, NULL, &st));
+        ASSERT_OK(report_dumps(pfd, sfd, &target, NULL, 2, count_send, &sent, NULL, NULL, &st));
         ASSERT_EQ(st.reported, 16);
         ASSERT_EQ(st.already, REPORT_RUN_RECORDS_MAX);
         ASSERT_EQ(st.deferred, 0);
@@ -771,17 +771,17 @@ TEST(same_name_other_disk) {
         pa = open_dir(ta, "tinykdump");
         pb = open_dir(tb, "tinykdump");
         ASSERT_OK(report_state_open(state, true, &sfd));
-        ASSERT_OK(report_dumps(pa, sfd, &a, 1, fake_send, &s, NULL, NULL, &st));
+        ASSERT_OK(report_dumps(pa, sfd, &a, NULL, 1, fake_send, &s, NULL, NULL, &st));
         ASSERT_EQ(st.reported, 7);
-        ASSERT_OK(report_dumps(pb, sfd, &b, 2, fake_send, &s, NULL, NULL, &st));
+        ASSERT_OK(report_dumps(pb, sfd, &b, NULL, 2, fake_send, &s, NULL, NULL, &st));
         ASSERT_EQ(st.reported, 7);
         char **r = find_record(&s, N_COMPLETE "_0e7a3bc1");
         ASSERT_NOT_NULL(r);
         ASSERT_STREQ(field(r, "TINYKDUMP_TARGET"), "LABEL=DUMPS");
         /* And both are remembered. */
-        ASSERT_OK(report_dumps(pb, sfd, &b, 3, fake_send, &s, NULL, NULL, &st));
+        ASSERT_OK(report_dumps(pb, sfd, &b, NULL, 3, fake_send, &s, NULL, NULL, &st));
         ASSERT_EQ(st.already, 7);
-        ASSERT_OK(report_dumps(pa, sfd, &a, 4, fake_send, &s, NULL, NULL, &st));
+        ASSERT_OK(report_dumps(pa, sfd, &a, NULL, 4, fake_send, &s, NULL, NULL, &st));
         ASSERT_EQ(st.already, 7);
         ASSERT_EQ(s.n, 14);
         sent_done(&s);
@@ -1170,12 +1170,12 @@ TEST(journal_file) {
         ASSERT_NOT_NULL(sink.f);
         pfd = open_dir(t, "tinykdump");
         ASSERT_OK(report_state_open(state, true, &sfd));
-        ASSERT_OK(report_dumps(pfd, sfd, &target, 1, export_send, &sink, NULL, NULL, &st));
+        ASSERT_OK(report_dumps(pfd, sfd, &target, NULL, 1, export_send, &sink, NULL, NULL, &st));
         ASSERT_EQ(st.reported, 7);
         /* The same records logged by an unprivileged user: forgeries, to be ignored. */
         ASSERT_OK(report_state_open(state_forged, true, &sfd2));
         sink.uid = 1000;
-        ASSERT_OK(report_dumps(pfd, sfd2, &(ReportTarget) { .what = "LABEL=FORGED", .directory = "tinykdump" }, 1,
+        ASSERT_OK(report_dumps(pfd, sfd2, &(ReportTarget) { .what = "LABEL=FORGED", .directory = "tinykdump" }, NULL, 1,
                                export_send, &sink, NULL, NULL, &st));
         ASSERT_EQ(fclose(sink.f), 0);
 
@@ -1373,5 +1373,126 @@ TEST(record_carries_erase_fields) {
         report_print_info(f, &r, NULL, 0, 0);
         ASSERT_EQ(fclose(f), 0);
         ASSERT_NOT_NULL(strstr(info, "Erase rules: keyring-user=1/32 keyring-trusted=inactive\n"));
+        return TEST_PASS;
+}
+
+/* A dump of the boot the self-test marker names is sent with TINYKDUMP_TEST=1 and counted; with
+ * another boot ID (or none) nothing is marked, so the check can fail. */
+TEST(report_marks_self_test) {
+        const char *boot = "0123456789abcdef0123456789abcdef";
+        _cleanup_free_ char *t = fixture_mkdtemp("selftest"), *sa = fixture_mkdtemp("state-selftest-a"),
+                            *sb = fixture_mkdtemp("state-selftest-b"), *d = NULL, *dump = NULL;
+        _cleanup_close_ int pfd = -EBADF, sfa = -EBADF, sfb = -EBADF;
+        ReportTarget target = { .what = "LABEL=CRASH", .directory = "tinykdump" };
+        Sent a = {}, b = {};
+        ReportStats st;
+
+        ASSERT_NOT_NULL(t);
+        ASSERT_NOT_NULL(sa);
+        ASSERT_NOT_NULL(sb);
+        d = path_join(t, "tinykdump");
+        dump = path_join(d, N_DMESG);
+        ASSERT_NOT_NULL(dump);
+        ASSERT_OK(write_metadata(dump, DUMP_RESULT_DMESG_ONLY, "no vmcore"));
+        ASSERT_OK(fixture_write_string(dump, "dmesg.txt", dmesg_text));
+        pfd = open_dir(t, "tinykdump");
+
+        ASSERT_OK(report_state_open(sa, true, &sfa));
+        ASSERT_OK(report_dumps(pfd, sfa, &target, boot, 1, fake_send, &a, NULL, NULL, &st));
+        ASSERT_EQ(st.reported, 1);
+        ASSERT_EQ(st.tests, 1);
+        ASSERT_STREQ(field(a.records[0], "TINYKDUMP_TEST"), "1");
+
+        ASSERT_OK(report_state_open(sb, true, &sfb));
+        ASSERT_OK(report_dumps(pfd, sfb, &target, "fedcba9876543210fedcba9876543210", 1, fake_send, &b, NULL, NULL,
+                               &st));
+        ASSERT_EQ(st.reported, 1);
+        ASSERT_EQ(st.tests, 0);
+        ASSERT_NULL(field(b.records[0], "TINYKDUMP_TEST"));
+
+        /* Read back from the journal's fields, the record is a test again. */
+        ReportRecord r;
+        report_record_init(&r);
+        ASSERT_OK(report_record_add_field(&r, "TINYKDUMP_TEST=1", strlen("TINYKDUMP_TEST=1")));
+        ASSERT_U64_EQ(r.test, 1);
+        report_record_done(&r);
+        sent_done(&a);
+        sent_done(&b);
+        return TEST_PASS;
+}
+
+TEST(test_marker_round_trip) {
+        _cleanup_free_ char *root = fixture_mkdtemp("marker"), *text = NULL;
+        TestMarker m = { .boot_id = "0123456789abcdef0123456789abcdef", .time_usec = 1772359200000000 }, got;
+
+        ASSERT_NOT_NULL(root);
+        ASSERT_ERROR(test_marker_read(root, &got), ENOENT);
+        ASSERT_OK(test_marker_remove(root));             /* none there: fine */
+        ASSERT_OK(test_marker_write(root, &m));
+        ASSERT_OK(read_full_file_at(root, TEST_MARKER_FILE, TEST_MARKER_MAX, &text, NULL));
+        ASSERT_STREQ(text, "BOOT_ID=0123456789abcdef0123456789abcdef\nTIME_USEC=1772359200000000\n");
+        ASSERT_OK(test_marker_read(root, &got));
+        ASSERT_STREQ(got.boot_id, m.boot_id);
+        ASSERT_U64_EQ(got.time_usec, m.time_usec);
+        ASSERT_OK(test_marker_remove(root));
+        ASSERT_ERROR(test_marker_read(root, &got), ENOENT);
+        ASSERT_FALSE(exists_at(root, TEST_MARKER_FILE ".tmp"));
+
+        /* What a marker must not be. */
+        static const char *const bad[] = {
+                "",
+                "BOOT_ID=0123456789abcdef0123456789abcdef\n",                        /* no time */
+                "TIME_USEC=1\n",                                                     /* no boot */
+                "BOOT_ID=0123456789ABCDEF0123456789abcdef\nTIME_USEC=1\n",           /* upper case */
+                "BOOT_ID=0123456789abcdef0123456789abcde\nTIME_USEC=1\n",            /* 31 digits */
+                "BOOT_ID=0123456789abcdef0123456789abcdef\nTIME_USEC=-1\n",
+                "BOOT_ID=0123456789abcdef0123456789abcdef\nTIME_USEC=1\nTIME_USEC=2\n",
+                "BOOT_ID=0123456789abcdef0123456789abcdef\nTIME_USEC=1\x1b\n",
+                "BOOT_ID=0123456789abcdef0123456789abcdef\nnonsense\nTIME_USEC=1\n",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                ASSERT_ERROR(test_marker_parse(bad[i], strlen(bad[i]), &got), EBADMSG);
+        ASSERT_OK(test_marker_parse("# a comment\nBOOT_ID=0123456789abcdef0123456789abcdef\nFUTURE=x\nTIME_USEC=7\n",
+                                    strlen("# a comment\nBOOT_ID=0123456789abcdef0123456789abcdef\nFUTURE=x\nTIME_USEC=7\n"),
+                                    &got));
+        ASSERT_U64_EQ(got.time_usec, 7);
+        m.boot_id[0] = 'X';
+        ASSERT_ERROR(test_marker_write(root, &m), EINVAL);
+        return TEST_PASS;
+}
+
+/* A test's record says so in list's RESULT column, in info and in JSON; a record without the
+ * field says nothing of it. */
+TEST(print_self_test) {
+        DumpEntry e = { .name = (char *) N_COMPLETE, .has_vmcore = true, .has_dmesg = true, .vmcore_size = 1,
+                        .dmesg_size = 1 };
+        _cleanup_(report_record_done) ReportRecord r;
+        _cleanup_free_ char *out = NULL;
+        size_t size = 0;
+        FILE *f;
+
+        dump_metadata_init(&e.md);
+        e.md.result = DUMP_RESULT_COMPLETE;
+        ASSERT_OK(report_record_from_dump(&e, NULL, NULL, &r));
+        dump_metadata_done(&e.md);
+
+        for (int test = 0; test <= 1; test++) {
+                JsonWriter w;
+
+                r.test = test ? 1 : METADATA_UNSET;
+                f = open_memstream(&out, &size);
+                ASSERT_NOT_NULL(f);
+                report_print_table(f, &r, 1, &(TableStyle) { .legend = true });
+                report_print_info(f, &r, NULL, 0, 0);
+                json_begin(&w, f, false);
+                report_json_record(&w, &r);
+                ASSERT_OK(json_end(&w));
+                ASSERT_EQ(fclose(f), 0);
+                ASSERT_EQ(!!strstr(out, " complete (test) "), test);
+                ASSERT_EQ(!!strstr(out, "Self test: yes"), test);
+                ASSERT_EQ(!!strstr(out, "\"test\":true"), test);
+                free(out);
+                out = NULL;
+        }
         return TEST_PASS;
 }
