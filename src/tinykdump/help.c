@@ -17,6 +17,7 @@ static const HelpVerb help_verbs[] = {
         { "info", "[ID|MATCH...]", "Show everything about one dump (the newest by default)" },
         { "dmesg", "ID|PATH", "Print the crashed kernel's log, read from the vmcore itself" },
         { "uname", "ID|PATH", "Print the crashed kernel's uname -snrvm, read from the vmcore" },
+        { "test", "", "Crash the machine on purpose to test the capture (asks first)" },
         { "help", "[VERB]", "Show this help, or the help of one verb" },
 };
 
@@ -43,6 +44,7 @@ static const HelpOption help_options[] = {
         { "-U --until=TIME", "Only dumps of crashes at or before TIME", VERBS("list", "info") },
         { "   --file=PATH", "Read this journal file instead of the system journal", VERBS("list", "info", "dmesg", "uname") },
         { "   --directory=DIR", "Read the journal files in DIR", VERBS("list", "info", "dmesg", "uname") },
+        { "   --yes", "Do not ask before crashing the machine", VERBS("test") },
         { "   --caller-id=BOOL", "Print the caller field \"[    T123] \" (default yes)", VERBS("dmesg") },
 };
 
@@ -86,8 +88,8 @@ void help_print(void) {
         print_options(NULL);
         printf("\nMATCH is FIELD=VALUE (HOSTNAME, KERNEL, RESULT, ID, MACHINE_ID, BOOT_ID, TARGET) or an ID prefix.\n"
                "TIME is \"today\", \"yesterday\", \"-2h\", \"2026-03-01\" or \"2026-03-01 10:00:00\".\n\n"
-               "Exit status: 0 success; 1 failure; 2 bad usage; 3 not armed (status);\n"
-               "6 invalid configuration (load). See tinykdump(8).\n");
+               "Exit status: 0 success; 1 failure; 2 bad usage; 3 not armed (status, test);\n"
+               "6 invalid configuration (load, test). See tinykdump(8).\n");
 }
 
 int help_print_verb(const char *verb) {

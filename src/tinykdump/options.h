@@ -17,6 +17,7 @@ typedef struct TinykdumpOptions {
         size_t max_records;          /* -n N, -1: the newest N; 0 = all */
         uint64_t since, until;       /* -S, -U: crash time bounds in µs since the epoch; UINT64_MAX = unset */
         bool apply;                  /* crashkernel --apply */
+        bool yes;                    /* --yes: test crashes without asking */
 } TinykdumpOptions;
 
 /* Exit codes of the verbs besides EXIT_SUCCESS and EXIT_FAILURE, documented in tinykdump(8).

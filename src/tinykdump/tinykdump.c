@@ -22,6 +22,7 @@
 #include "tinykdump-crashmem.h"
 #include "tinykdump-erase.h"
 #include "tinykdump-report.h"
+#include "tinykdump-test.h"
 #include "tinykdump-vmcore.h"
 #include "tkconf.h"
 #include "verbs.h"
@@ -417,7 +418,7 @@ static int usage_error(const char *arg, bool missing_argument) {
         return -EINVAL;
 }
 
-enum { ARG_VERSION = 0x100, ARG_JSON, ARG_FILE, ARG_DIRECTORY, ARG_CALLER_ID, ARG_NO_PAGER, ARG_NO_LEGEND, ARG_APPLY };
+enum { ARG_VERSION = 0x100, ARG_JSON, ARG_FILE, ARG_DIRECTORY, ARG_CALLER_ID, ARG_NO_PAGER, ARG_NO_LEGEND, ARG_APPLY, ARG_YES };
 
 /* The options that take a value to check: --json=, --caller-id=, -n, -S/--since=, -U/--until=. */
 static int parse_value_option(int c, const char *arg, uint64_t now, TinykdumpOptions *o) {
@@ -476,6 +477,7 @@ static int parse_argv(int argc, char *argv[], TinykdumpOptions *o) {
                 { "caller-id", required_argument, NULL, ARG_CALLER_ID },
                 { "no-pager", no_argument, NULL, ARG_NO_PAGER },
                 { "no-legend", no_argument, NULL, ARG_NO_LEGEND },
+                { "yes", no_argument, NULL, ARG_YES },
                 { "reverse", no_argument, NULL, 'r' },
                 { "lines", required_argument, NULL, 'n' },
                 { "since", required_argument, NULL, 'S' },
@@ -511,6 +513,9 @@ static int parse_argv(int argc, char *argv[], TinykdumpOptions *o) {
                         break;
                 case ARG_NO_LEGEND:
                         o->no_legend = true;
+                        break;
+                case ARG_YES:
+                        o->yes = true;
                         break;
                 case 'r':
                         o->reverse = true;
@@ -552,6 +557,7 @@ int main(int argc, char *argv[]) {
                 { "info", 1, VERB_ANY, false, verb_info },
                 { "dmesg", 2, 2, false, verb_dmesg },
                 { "uname", 2, 2, false, verb_uname },
+                { "test", 1, 1, false, verb_test },
                 { "help", 1, 2, false, verb_help },
         };
         TinykdumpOptions options = {
