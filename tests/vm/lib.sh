@@ -8,7 +8,8 @@
 #
 #   tk_vm_init NAME              check prerequisites (exit 77 to skip, with the reason),
 #                                read $TK_VM_OUT/images.env, make the work dir $TK_WORK
-#   tk_vm_guest_disk             a copy-on-write overlay of the guest root disk
+#   tk_vm_guest_disk [NAME]      a copy-on-write overlay of the guest root disk ($TK_WORK/NAME.qcow2,
+#                                default root), one per guest when a scenario runs several
 #   tk_vm_usb_disk FILE vfat|ext4 SIZE_MIB   a USB target image (no mounting)
 #   tk_vm_results_disk NAME      make VM NAME's empty results disk, print its path
 #   tk_vm_start NAME [options]   start QEMU in the background, with a new results disk
@@ -16,6 +17,8 @@
 #       --kernel FILE --initrd FILE --append "…" --mem MIB --disk FILE
 #       --usb FILE --script FILE (guest-side script, run by the test hook)
 #       --env FILE (shell-sourceable variables for that script) --no-reboot
+#       --net SPEC (a virtio NIC on QEMU user networking: -netdev user,id=net0,SPEC; give
+#       restrict=on and a guestfwd, so that the guest reaches only what is forwarded)
 #   tk_vm_wait NAME REGEX SECONDS [WHAT]   wait for a console line (phases only)
 #   tk_vm_wait_results NAME BOOT SECONDS [WHAT]
 #                                wait until boot BOOT's `done` marker is on VM NAME's
@@ -89,7 +92,7 @@ tk_journal_ids() {
 }
 
 tk_vm_guest_disk() {
-        local disk=$TK_WORK/root.qcow2
+        local disk=$TK_WORK/${1:-root}.qcow2
         qemu-img create -q -f qcow2 -b "$TK_GUEST_DISK" -F raw "$disk" >&2
         echo "$disk"
 }
@@ -124,7 +127,7 @@ tk_vm_console() {
 tk_vm_start() {
         local name=$1
         shift
-        local kernel='' initrd='' append='' mem=1024 disk='' usb='' script='' env='' noreboot=''
+        local kernel='' initrd='' append='' mem=1024 disk='' usb='' script='' env='' noreboot='' net=''
         while [[ $# -gt 0 ]]; do
                 case $1 in
                 --kernel) kernel=$2; shift 2 ;;
@@ -136,6 +139,7 @@ tk_vm_start() {
                 --script) script=$2; shift 2 ;;
                 --env) env=$2; shift 2 ;;
                 --no-reboot) noreboot=1; shift ;;
+                --net) net=$2; shift 2 ;;
                 *) tk_log "tk_vm_start: unknown option '$1'"; return 1 ;;
                 esac
         done
@@ -162,6 +166,7 @@ tk_vm_start() {
         [[ -n $script ]] && args+=(-fw_cfg "name=opt/tinykdump/script,file=$script")
         [[ -n $env ]] && args+=(-fw_cfg "name=opt/tinykdump/env,file=$env")
         [[ -n $noreboot ]] && args+=(-no-reboot)
+        [[ -n $net ]] && args+=(-netdev "user,id=net0,$net" -device "virtio-net-pci,netdev=net0,bus=pcie.0,addr=0x7")
 
         printf '%q ' qemu-system-x86_64 "${args[@]}" >"$TK_WORK/$name.cmdline"
         : >"$(tk_vm_console "$name")"
