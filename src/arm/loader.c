@@ -10,12 +10,12 @@
 #include "cpio.h"
 #include "dumpdir.h"
 #include "kexec.h"
-#include "loader.h"
+#include "loader-internal.h"
 #include "pe.h"
 #include "proc-cmdline.h"
+#include "sha256.h"
 
-static int message(char **ret_message, int error, const char *format, ...) _printf_(3, 4);
-static int message(char **ret_message, int error, const char *format, ...) {
+int loader_message(char **ret_message, int error, const char *format, ...) {
         va_list ap;
 
         if (ret_message) {
@@ -73,12 +73,12 @@ static int read_image_file(const char *root, const char *path, uint8_t **ret, si
 
         r = read_full_file_at(root, path, CAPTURE_IMAGE_FILE_MAX, &data, &size);
         if (r == -ENOENT)
-                return message(ret_message, r, "Capture image file %s does not exist.", path);
+                return loader_message(ret_message, r, "Capture image file %s does not exist.", path);
         if (r == -EFBIG)
-                return message(ret_message, r, "Capture image file %s is larger than %" PRIu64 " MiB.", path,
+                return loader_message(ret_message, r, "Capture image file %s is larger than %" PRIu64 " MiB.", path,
                                CAPTURE_IMAGE_FILE_MAX / MiB);
         if (r < 0)
-                return message(ret_message, r, "Failed to read capture image file %s: %s", path, strerror(-r));
+                return loader_message(ret_message, r, "Failed to read capture image file %s: %s", path, strerror(-r));
         *ret = (uint8_t *) data;
         *ret_size = size;
         return 0;
@@ -89,23 +89,72 @@ static int check_kernel(CaptureImage *i, char **ret_message) {
 
         r = bzimage_parse(i->kernel, i->kernel_size, &i->bz);
         if (r == -ENOEXEC)
-                return message(ret_message, r, "%s is not an x86 bzImage kernel.", capture_image_name(i));
+                return loader_message(ret_message, r, "%s is not an x86 bzImage kernel.", capture_image_name(i));
         if (r < 0)
-                return message(ret_message, r, "%s has a malformed bzImage header: %s", capture_image_name(i),
+                return loader_message(ret_message, r, "%s has a malformed bzImage header: %s", capture_image_name(i),
                                strerror(-r));
         r = bzimage_check_kexec_file(&i->bz);
         if (r == -EPROTONOSUPPORT) {
                 char v[8];
-                return message(ret_message, r, "%s uses boot protocol %s; kexec_file_load(2) needs 2.12 or newer.",
+                return loader_message(ret_message, r, "%s uses boot protocol %s; kexec_file_load(2) needs 2.12 or newer.",
                                capture_image_name(i), bzimage_version_string(i->bz.version, v, sizeof(v)));
         }
         if (r < 0)
-                return message(ret_message, r, "%s is not a 64-bit kernel that can be loaded above 4 GiB.",
+                return loader_message(ret_message, r, "%s is not a 64-bit kernel that can be loaded above 4 GiB.",
                                capture_image_name(i));
         if (bzimage_crash_footprint(&i->bz) == 0)
-                return message(ret_message, -EPROTONOSUPPORT, "%s does not state init_size/kernel_alignment.",
+                return loader_message(ret_message, -EPROTONOSUPPORT, "%s does not state init_size/kernel_alignment.",
                                capture_image_name(i));
         return 0;
+}
+
+/* The UKI at i->image_path, or the kernel and initrd at i->kernel_path/i->initrd_path. */
+int capture_image_read(const char *root, CaptureImage *i, char **ret_message) {
+        int r;
+
+        if (i->image_path) {
+                UkiImage uki;
+
+                r = read_image_file(root, i->image_path, &i->file, &i->file_size, ret_message);
+                if (r < 0)
+                        return r;
+                r = uki_parse(i->file, i->file_size, &uki);
+                if (r == -EOPNOTSUPP)
+                        return loader_message(ret_message, r, "%s is a PE image but not a UKI: it has no .linux section.",
+                                       i->image_path);
+                if (r < 0)
+                        return loader_message(ret_message, r == -ENOEXEC ? r : -EBADMSG,
+                                       "%s is not a valid unified kernel image (PE/COFF): %s", i->image_path,
+                                       strerror(-r));
+                const UkiRange *l = &uki.sections[UKI_SECTION_LINUX], *in = &uki.sections[UKI_SECTION_INITRD];
+                i->kernel = i->file + l->offset;
+                i->kernel_size = l->size;
+                if (in->present && in->size > 0) {
+                        i->initrd = i->file + in->offset;
+                        i->initrd_size = in->size;
+                }
+                r = uki_section_strdup(&uki, i->file, i->file_size, UKI_SECTION_CMDLINE, CAPTURE_CMDLINE_MAX,
+                                       &i->embedded_cmdline);
+                if (r < 0 && r != -ENOENT && r != -ENODATA)
+                        return loader_message(ret_message, r, "%s: unusable .cmdline section: %s", i->image_path,
+                                       strerror(-r));
+                r = uki_section_strdup(&uki, i->file, i->file_size, UKI_SECTION_UNAME, 256, &i->embedded_release);
+                if (r < 0 && r != -ENOENT && r != -ENODATA)
+                        return loader_message(ret_message, r, "%s: unusable .uname section: %s", i->image_path,
+                                       strerror(-r));
+        } else {
+                r = read_image_file(root, i->kernel_path, &i->file, &i->file_size, ret_message);
+                if (r < 0)
+                        return r;
+                i->kernel = i->file;
+                i->kernel_size = i->file_size;
+                r = read_image_file(root, i->initrd_path, &i->initrd_file, &i->initrd_file_size, ret_message);
+                if (r < 0)
+                        return r;
+                i->initrd = i->initrd_file;
+                i->initrd_size = i->initrd_file_size;
+        }
+        return check_kernel(i, ret_message);
 }
 
 int capture_image_open(const TkConfig *c, const char *root, const char *release, CaptureImage *ret,
@@ -114,58 +163,18 @@ int capture_image_open(const TkConfig *c, const char *root, const char *release,
         int r;
 
         if (c->image) {
-                UkiImage uki;
-
                 r = tk_config_expand(c->image, release, &i.image_path);
                 if (r < 0)
-                        return message(ret_message, r, "Cannot expand Image=%s.", c->image);
-                r = read_image_file(root, i.image_path, &i.file, &i.file_size, ret_message);
-                if (r < 0)
-                        return r;
-                r = uki_parse(i.file, i.file_size, &uki);
-                if (r == -EOPNOTSUPP)
-                        return message(ret_message, r, "%s is a PE image but not a UKI: it has no .linux section.",
-                                       i.image_path);
-                if (r < 0)
-                        return message(ret_message, r == -ENOEXEC ? r : -EBADMSG,
-                                       "%s is not a valid unified kernel image (PE/COFF): %s", i.image_path,
-                                       strerror(-r));
-                const UkiRange *l = &uki.sections[UKI_SECTION_LINUX], *in = &uki.sections[UKI_SECTION_INITRD];
-                i.kernel = i.file + l->offset;
-                i.kernel_size = l->size;
-                if (in->present && in->size > 0) {
-                        i.initrd = i.file + in->offset;
-                        i.initrd_size = in->size;
-                }
-                r = uki_section_strdup(&uki, i.file, i.file_size, UKI_SECTION_CMDLINE, CAPTURE_CMDLINE_MAX,
-                                       &i.embedded_cmdline);
-                if (r < 0 && r != -ENOENT && r != -ENODATA)
-                        return message(ret_message, r, "%s: unusable .cmdline section: %s", i.image_path,
-                                       strerror(-r));
-                r = uki_section_strdup(&uki, i.file, i.file_size, UKI_SECTION_UNAME, 256, &i.embedded_release);
-                if (r < 0 && r != -ENOENT && r != -ENODATA)
-                        return message(ret_message, r, "%s: unusable .uname section: %s", i.image_path,
-                                       strerror(-r));
+                        return loader_message(ret_message, r, "Cannot expand Image=%s.", c->image);
         } else {
                 r = tk_config_expand(c->kernel, release, &i.kernel_path);
                 if (r < 0)
-                        return message(ret_message, r, "Cannot expand Kernel=%s.", c->kernel);
+                        return loader_message(ret_message, r, "Cannot expand Kernel=%s.", c->kernel);
                 r = tk_config_expand(c->initrd, release, &i.initrd_path);
                 if (r < 0)
-                        return message(ret_message, r, "Cannot expand Initrd=%s.", c->initrd);
-                r = read_image_file(root, i.kernel_path, &i.file, &i.file_size, ret_message);
-                if (r < 0)
-                        return r;
-                i.kernel = i.file;
-                i.kernel_size = i.file_size;
-                r = read_image_file(root, i.initrd_path, &i.initrd_file, &i.initrd_file_size, ret_message);
-                if (r < 0)
-                        return r;
-                i.initrd = i.initrd_file;
-                i.initrd_size = i.initrd_file_size;
+                        return loader_message(ret_message, r, "Cannot expand Initrd=%s.", c->initrd);
         }
-
-        r = check_kernel(&i, ret_message);
+        r = capture_image_read(root, &i, ret_message);
         if (r < 0)
                 return r;
 
@@ -194,17 +203,17 @@ static int build_cmdline(const char *root, const TkConfig *c, const CaptureImage
 
         r = proc_cmdline_read(root, &running);
         if (r < 0)
-                return message(ret_message, r, "Failed to read the kernel command line: %s", strerror(-r));
+                return loader_message(ret_message, r, "Failed to read the kernel command line: %s", strerror(-r));
         r = proc_cmdline_split(running, strlen(running), &words);
         if (r < 0)
-                return message(ret_message, r, "Failed to parse the kernel command line: %s", strerror(-r));
+                return loader_message(ret_message, r, "Failed to parse the kernel command line: %s", strerror(-r));
 
         /* A UKI's own .cmdline first: the image builder knows what its image needs. */
         if (image->embedded_cmdline) {
                 _cleanup_strv_free_ char **e = NULL;
                 r = proc_cmdline_split(image->embedded_cmdline, strlen(image->embedded_cmdline), &e);
                 if (r < 0)
-                        return message(ret_message, r, "%s: cannot parse .cmdline: %s", image->image_path,
+                        return loader_message(ret_message, r, "%s: cannot parse .cmdline: %s", image->image_path,
                                        strerror(-r));
                 STRV_FOREACH(w, e)
                         if (strv_extend(&extra, *w) < 0)
@@ -214,7 +223,7 @@ static int build_cmdline(const char *root, const TkConfig *c, const CaptureImage
                 _cleanup_strv_free_ char **e = NULL;
                 r = proc_cmdline_split(*line, strlen(*line), &e);
                 if (r < 0)
-                        return message(ret_message, r, "KernelCommandLine=%s cannot be parsed: %s", *line,
+                        return loader_message(ret_message, r, "KernelCommandLine=%s cannot be parsed: %s", *line,
                                        strerror(-r));
                 STRV_FOREACH(w, e)
                         if (strv_extend(&extra, *w) < 0)
@@ -226,9 +235,9 @@ static int build_cmdline(const char *root, const TkConfig *c, const CaptureImage
 
         r = proc_cmdline_build_capture(words, extra, ret);
         if (r == -E2BIG)
-                return message(ret_message, r, "The capture command line would exceed %d bytes.", CAPTURE_CMDLINE_MAX);
+                return loader_message(ret_message, r, "The capture command line would exceed %d bytes.", CAPTURE_CMDLINE_MAX);
         if (r < 0)
-                return message(ret_message, r, "Failed to build the capture command line: %s", strerror(-r));
+                return loader_message(ret_message, r, "Failed to build the capture command line: %s", strerror(-r));
         return 0;
 }
 
@@ -244,12 +253,12 @@ static int fill_capture_config(const char *root, const TkConfig *c, LoadPlan *p,
         if (!cc->target_what) {
                 if (flags & LOAD_PLAN_ESTIMATE)
                         return 0;
-                return message(ret_message, -EDESTADDRREQ,
+                return loader_message(ret_message, -EDESTADDRREQ,
                                "No dump target is configured: set [Target] What= in tinykdump.conf.");
         }
         r = capture_target_device_from_what(cc->target_what, &p->target_device);
         if (r < 0)
-                return message(ret_message, r, "Cannot derive a device path from What=%s.", cc->target_what);
+                return loader_message(ret_message, r, "Cannot derive a device path from What=%s.", cc->target_what);
         cc->target_device = strdup(p->target_device);
         if (!cc->target_device)
                 return -ENOMEM;
@@ -283,15 +292,15 @@ static int fill_capture_config(const char *root, const TkConfig *c, LoadPlan *p,
 
         r = capture_config_gather_facts(cc, root);
         if (r < 0)
-                return message(ret_message, r, "Failed to read the boot ID and kernel release: %s", strerror(-r));
+                return loader_message(ret_message, r, "Failed to read the boot ID and kernel release: %s", strerror(-r));
 
         _cleanup_free_ char *why = NULL;
         r = capture_config_verify(cc, &why);
         if (r < 0)
-                return message(ret_message, r, "Invalid capture configuration: %s", strna(why));
+                return loader_message(ret_message, r, "Invalid capture configuration: %s", strna(why));
         r = capture_overlay_build_full(cc, extra, n_extra, &p->overlay);
         if (r < 0)
-                return message(ret_message, r, "Failed to build the configuration overlay: %s", strerror(-r));
+                return loader_message(ret_message, r, "Failed to build the configuration overlay: %s", strerror(-r));
         return 0;
 }
 
@@ -306,11 +315,11 @@ int load_plan_build_with(const char *root, const TkConfig *c, LoadPlanFlags flag
         int r;
 
         if (!(flags & LOAD_PLAN_ESTIMATE) && !tk_config_is_valid(c))
-                return message(ret_message, -EINVAL, "The configuration is invalid; refusing to load.");
+                return loader_message(ret_message, -EINVAL, "The configuration is invalid; refusing to load.");
 
         r = running_kernel_release(root, &p.release);
         if (r < 0)
-                return message(ret_message, r, "Cannot determine the running kernel release: %s", strerror(-r));
+                return loader_message(ret_message, r, "Cannot determine the running kernel release: %s", strerror(-r));
 
         r = capture_image_open(c, root, p.release, &p.image, ret_message);
         if (r < 0)
@@ -321,7 +330,7 @@ int load_plan_build_with(const char *root, const TkConfig *c, LoadPlanFlags flag
                 return r;
         r = bzimage_check_cmdline(&p.image.bz, strlen(p.cmdline) + 1);
         if (r < 0)
-                return message(ret_message, r, "The capture command line (%zu bytes) is too long for %s (%u bytes).",
+                return loader_message(ret_message, r, "The capture command line (%zu bytes) is too long for %s (%u bytes).",
                                strlen(p.cmdline), capture_image_name(&p.image), p.image.bz.cmdline_size);
 
         r = fill_capture_config(root, c, &p, flags, extra, n_extra, ret_message);
@@ -332,7 +341,7 @@ int load_plan_build_with(const char *root, const TkConfig *c, LoadPlanFlags flag
 
         r = crashmem_read(root, &p.mem, &bad);
         if (r < 0)
-                return message(ret_message, r, "Failed to read the crash kernel reservation%s%s: %s",
+                return loader_message(ret_message, r, "Failed to read the crash kernel reservation%s%s: %s",
                                bad ? " from " : "", strempty(bad), strerror(-r));
         p.cma = crashmem_has_cma(&p.mem);
 
@@ -344,7 +353,7 @@ int load_plan_build_with(const char *root, const TkConfig *c, LoadPlanFlags flag
         };
         r = crashmem_compute_need(&in, &p.need);
         if (r < 0)
-                return message(ret_message, r, "Cannot size the crash memory: %s", strerror(-r));
+                return loader_message(ret_message, r, "Cannot size the crash memory: %s", strerror(-r));
         p.need_static = crashmem_need_for_mode(&p.need, p.cma);
 
         if (p.mem.growable && p.cma && p.mem.static_size_known && p.mem.static_size == 0) {
@@ -355,7 +364,7 @@ int load_plan_build_with(const char *root, const TkConfig *c, LoadPlanFlags flag
                 uint64_t target;
                 r = crashmem_shrink_policy(&p.mem, &p.need, c->shrink_reservation == TK_SHRINK_YES, &target);
                 if (r < 0)
-                        return message(ret_message, r, "Cannot decide whether to shrink the reservation: %s",
+                        return loader_message(ret_message, r, "Cannot decide whether to shrink the reservation: %s",
                                        strerror(-r));
                 if (r > 0) {
                         if (c->margin != TK_MARGIN_UNSET)
@@ -391,9 +400,70 @@ static int memfd_with(const char *name, const void *a, size_t na, size_t pad, co
         return TAKE_FD(fd);
 }
 
+/* path below root with its symlinks resolved, as a path below root. */
+static int resolve_below(const char *root, const char *path, char **ret) {
+        _cleanup_free_ char *full = path_join(root, path), *real = NULL, *rroot = NULL;
+        const char *rel;
+
+        if (!full)
+                return -ENOMEM;
+        real = realpath(full, NULL);
+        if (!real)
+                return -errno;
+        rel = real;
+        if (root) {
+                rroot = realpath(root, NULL);
+                if (!rroot)
+                        return -errno;
+                rel = startswith(real, rroot);
+                if (!rel || (*rel != '/' && *rel != 0))
+                        return -EXDEV; /* a symlink out of the root */
+        }
+        char *t = strdup(isempty(rel) ? "/" : rel);
+        if (!t)
+                return -ENOMEM;
+        *ret = t;
+        return 0;
+}
+
+int state_dir_open(const char *root) {
+        _cleanup_free_ char *dir = path_join(root, LOAD_STATE_DIR);
+        int fd;
+
+        if (!dir)
+                return -ENOMEM;
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+}
+
+/* What to record so that this image can be loaded again: resolved paths and hashes of its files. */
+static int state_files(const char *root, const CaptureImage *i, LoadState *s, char hashes[3][SHA256_HEX_SIZE]) {
+        int r;
+
+        if (i->image_path) {
+                r = resolve_below(root, i->image_path, &s->image_file);
+                if (r < 0)
+                        return r;
+                s->image_sha256 = sha256_hex(i->file, i->file_size, hashes[0]);
+                return 0;
+        }
+        r = resolve_below(root, i->kernel_path, &s->kernel_file);
+        if (r < 0)
+                return r;
+        r = resolve_below(root, i->initrd_path, &s->initrd_file);
+        if (r < 0)
+                return r;
+        s->kernel_sha256 = sha256_hex(i->file, i->file_size, hashes[1]);
+        s->initrd_sha256 = sha256_hex(i->initrd_file, i->initrd_file_size, hashes[2]);
+        return 0;
+}
+
 static int write_state(const char *root, const LoadPlan *p, const LoadResult *res) {
-        _cleanup_free_ char *text = NULL, *dir = NULL;
+        _cleanup_free_ char *image_file = NULL, *kernel_file = NULL, *initrd_file = NULL;
         _cleanup_close_ int fd = -EBADF;
+        char hashes[3][SHA256_HEX_SIZE];
         LoadState s = {
                 .image = p->image.image_path,
                 .kernel = p->image.kernel_path,
@@ -411,19 +481,52 @@ static int write_state(const char *root, const LoadPlan *p, const LoadResult *re
         };
         int r;
 
-        r = load_state_format(&s, &text);
+        r = state_files(root, &p->image, &s, hashes);
+        image_file = s.image_file, kernel_file = s.kernel_file, initrd_file = s.initrd_file;
         if (r < 0)
                 return r;
-        dir = path_join(root, LOAD_STATE_DIR);
-        if (!dir)
-                return -ENOMEM;
-        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-                return -errno;
-        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        fd = state_dir_open(root);
         if (fd < 0)
-                return -errno;
-        /* /run does not survive a reboot: no need to make the state durable. */
+                return fd;
+        /* The overlay first: a state file always comes with the overlay it describes. /run does not
+         * survive a reboot: no need to make either durable. */
+        r = write_atomic_at(fd, LOAD_OVERLAY_NAME, p->overlay.data, p->overlay.size, 0600, 0);
+        if (r < 0)
+                return r;
+        return load_state_write(root, &s);
+}
+
+int load_state_write(const char *root, const LoadState *s) {
+        _cleanup_free_ char *text = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        r = load_state_format(s, &text);
+        if (r < 0)
+                return r;
+        fd = state_dir_open(root);
+        if (fd < 0)
+                return fd;
         return write_atomic_at(fd, LOAD_STATE_NAME, text, strlen(text), 0644, 0);
+}
+
+/* Keep the size the reservation had before the first shrink of this boot. */
+static int write_shrink_record(const char *root, uint64_t from, uint64_t to) {
+        _cleanup_free_ char *text = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        ShrinkRecord old;
+
+        if (shrink_record_read(root, &old) >= 0 && old.from > from)
+                from = old.from;
+        if (asprintf(&text,
+                     "# Written by tinykdump load: the static crash kernel reservation was shrunk; only a reboot\n"
+                     "# restores it.\n[Shrunk]\nFrom=%" PRIu64 "\nTo=%" PRIu64 "\nAtUSec=%" PRIu64 "\n",
+                     from, to, clock_now_usec(CLOCK_REALTIME)) < 0)
+                return -ENOMEM;
+        fd = state_dir_open(root);
+        if (fd < 0)
+                return fd;
+        return write_atomic_at(fd, SHRINK_RECORD_NAME, text, strlen(text), 0644, 0);
 }
 
 /* Shrink the static reservation or grow it from CMA, as planned, and record the sizes in res. */
@@ -434,18 +537,21 @@ static int resize_reservation(const char *root, LoadPlan *p, LoadResult *res, ch
         if (p->shrink) {
                 r = crashmem_shrink(root, &p->mem, p->shrink_to);
                 if (r < 0)
-                        return message(ret_message, r,
+                        return loader_message(ret_message, r,
                                        "Failed to shrink the crash kernel reservation from %" PRIu64 " to %" PRIu64
                                        " bytes: %s",
                                        p->mem.static_size, p->shrink_to, strerror(-r));
                 res->static_after = crashmem_read_static_size(root, &p->mem, &now) >= 0 ? now : p->shrink_to;
                 res->shrunk = res->static_after < res->static_before;
+                /* Irreversible until reboot: `status` must be able to say so after unload and reload. */
+                if (res->shrunk)
+                        (void) write_shrink_record(root, res->static_before, res->static_after);
         }
 
         if (p->grow) {
                 r = crashmem_grow(root, &p->mem, p->grow_to);
                 if (r < 0)
-                        return message(ret_message, r, "Failed to allocate the %" PRIu64 " MiB crash kernel region from "
+                        return loader_message(ret_message, r, "Failed to allocate the %" PRIu64 " MiB crash kernel region from "
                                                        "CMA: %s",
                                        div_round_up_u64(p->grow_to, MiB), crashmem_grow_strerror(r));
                 res->static_after = crashmem_read_static_size(root, &p->mem, &now) >= 0 ? now : p->grow_to;
@@ -455,18 +561,18 @@ static int resize_reservation(const char *root, LoadPlan *p, LoadResult *res, ch
 }
 
 /* The kernel, and the initrd with the configuration overlay appended, in memfds for kexec_file_load(). */
-static int stage_images(const LoadPlan *p, int *ret_kernel_fd, int *ret_initrd_fd, char **ret_message) {
+int stage_images(const CaptureImage *i, const void *overlay, size_t overlay_size, int *ret_kernel_fd,
+                        int *ret_initrd_fd, char **ret_message) {
         _cleanup_close_ int kernel_fd = -EBADF, initrd_fd = -EBADF;
 
-        kernel_fd = memfd_with("tinykdump-kernel", p->image.kernel, p->image.kernel_size, 0, NULL, 0);
+        kernel_fd = memfd_with("tinykdump-kernel", i->kernel, i->kernel_size, 0, NULL, 0);
         if (kernel_fd < 0)
-                return message(ret_message, kernel_fd, "Failed to stage the capture kernel: %s", strerror(-kernel_fd));
-        if (p->image.initrd_size > 0 || p->overlay.size > 0) {
-                size_t pad = p->overlay.size > 0 ? cpio_initrd_padding(p->image.initrd_size) : 0;
-                initrd_fd = memfd_with("tinykdump-initrd", p->image.initrd, p->image.initrd_size, pad, p->overlay.data,
-                                       p->overlay.size);
+                return loader_message(ret_message, kernel_fd, "Failed to stage the capture kernel: %s", strerror(-kernel_fd));
+        if (i->initrd_size > 0 || overlay_size > 0) {
+                size_t pad = overlay_size > 0 ? cpio_initrd_padding(i->initrd_size) : 0;
+                initrd_fd = memfd_with("tinykdump-initrd", i->initrd, i->initrd_size, pad, overlay, overlay_size);
                 if (initrd_fd < 0)
-                        return message(ret_message, initrd_fd, "Failed to stage the capture initrd: %s",
+                        return loader_message(ret_message, initrd_fd, "Failed to stage the capture initrd: %s",
                                        strerror(-initrd_fd));
         }
         *ret_kernel_fd = TAKE_FD(kernel_fd);
@@ -483,13 +589,13 @@ int load_plan_execute(const char *root, LoadPlan *p, LoadResult *ret, char **ret
         int r;
 
         if (p->mem.loaded > 0)
-                return message(ret_message, -EBUSY,
+                return loader_message(ret_message, -EBUSY,
                                "A crash kernel is already loaded; run 'tinykdump unload' first (or reload).");
 
         r = resize_reservation(root, p, &res, ret_message);
         if (r < 0)
                 return r;
-        r = stage_images(p, &kernel_fd, &initrd_fd, ret_message);
+        r = stage_images(&p->image, p->overlay.data, p->overlay.size, &kernel_fd, &initrd_fd, ret_message);
         if (r < 0)
                 return r;
 
@@ -531,6 +637,13 @@ void load_state_done(LoadState *s) {
         free(s->cmdline);
         free(s->target);
         free(s->mode);
+        free(s->image_file);
+        free(s->kernel_file);
+        free(s->initrd_file);
+        free(s->image_sha256);
+        free(s->kernel_sha256);
+        free(s->initrd_sha256);
+        free(s->reload_error);
         *s = (LoadState) {};
 }
 
@@ -542,10 +655,16 @@ int load_state_format(const LoadState *s, char **ret) {
                      "Image=%s\nKernel=%s\nInitrd=%s\nCommandLine=%s\nTarget=%s\nMode=%s\n"
                      "LoadedAtUSec=%" PRIu64 "\nKernelSize=%" PRIu64 "\nInitrdSize=%" PRIu64 "\n"
                      "NeedStatic=%" PRIu64 "\nStaticBefore=%" PRIu64 "\nStaticAfter=%" PRIu64 "\n"
-                     "Grown=%" PRIu64 "\n",
+                     "Grown=%" PRIu64 "\n"
+                     "ImageFile=%s\nKernelFile=%s\nInitrdFile=%s\n"
+                     "ImageSHA256=%s\nKernelSHA256=%s\nInitrdSHA256=%s\n"
+                     "ReloadFailedAtUSec=%" PRIu64 "\nReloadError=%s\n",
                      strempty(s->image), strempty(s->kernel), strempty(s->initrd), strempty(s->cmdline),
                      strempty(s->target), strempty(s->mode), s->loaded_at_usec, s->kernel_size, s->initrd_size,
-                     s->need_static, s->static_before, s->static_after, s->grown) < 0)
+                     s->need_static, s->static_before, s->static_after, s->grown, strempty(s->image_file),
+                     strempty(s->kernel_file), strempty(s->initrd_file), strempty(s->image_sha256),
+                     strempty(s->kernel_sha256), strempty(s->initrd_sha256), s->reload_failed_at_usec,
+                     strempty(s->reload_error)) < 0)
                 return -ENOMEM;
         *ret = t;
         return 0;
@@ -587,6 +706,14 @@ static const ConfTableItem load_state_table[] = {
         { "Loaded", "StaticBefore", parse_state_u64, 0, offsetof(LoadState, static_before) },
         { "Loaded", "StaticAfter", parse_state_u64, 0, offsetof(LoadState, static_after) },
         { "Loaded", "Grown", parse_state_u64, 0, offsetof(LoadState, grown) },
+        { "Loaded", "ImageFile", parse_state_string, 0, offsetof(LoadState, image_file) },
+        { "Loaded", "KernelFile", parse_state_string, 0, offsetof(LoadState, kernel_file) },
+        { "Loaded", "InitrdFile", parse_state_string, 0, offsetof(LoadState, initrd_file) },
+        { "Loaded", "ImageSHA256", parse_state_string, 0, offsetof(LoadState, image_sha256) },
+        { "Loaded", "KernelSHA256", parse_state_string, 0, offsetof(LoadState, kernel_sha256) },
+        { "Loaded", "InitrdSHA256", parse_state_string, 0, offsetof(LoadState, initrd_sha256) },
+        { "Loaded", "ReloadFailedAtUSec", parse_state_u64, 0, offsetof(LoadState, reload_failed_at_usec) },
+        { "Loaded", "ReloadError", parse_state_string, 0, offsetof(LoadState, reload_error) },
         {},
 };
 
@@ -637,10 +764,14 @@ const char *crashmem_grow_strerror(int error) {
 }
 
 int load_state_remove(const char *root) {
-        _cleanup_free_ char *p = path_join(root, LOAD_STATE_PATH);
-        if (!p)
-                return -ENOMEM;
-        if (unlink(p) < 0 && errno != ENOENT)
-                return -errno;
+        static const char *const paths[] = { LOAD_STATE_PATH, LOAD_OVERLAY_PATH };
+
+        for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
+                _cleanup_free_ char *p = path_join(root, paths[i]);
+                if (!p)
+                        return -ENOMEM;
+                if (unlink(p) < 0 && errno != ENOENT)
+                        return -errno;
+        }
         return 0;
 }

@@ -37,6 +37,14 @@
 #define LOAD_STATE_DIR "/run/tinykdump"
 #define LOAD_STATE_NAME "loaded"
 #define LOAD_STATE_PATH LOAD_STATE_DIR "/" LOAD_STATE_NAME
+/* The configuration overlay as loaded (a newc cpio), to load the same capture kernel again when a
+ * reload fails. */
+#define LOAD_OVERLAY_NAME "loaded-overlay.cpio"
+#define LOAD_OVERLAY_PATH LOAD_STATE_DIR "/" LOAD_OVERLAY_NAME
+/* Written when a load shrank the static reservation: from what, to what, when. It outlives
+ * unload and reload, as the shrink does (only a reboot restores the reservation). */
+#define SHRINK_RECORD_NAME "shrunk"
+#define SHRINK_RECORD_PATH LOAD_STATE_DIR "/" SHRINK_RECORD_NAME
 
 typedef struct CaptureImage {
         char *image_path;          /* the UKI, or NULL */
@@ -130,6 +138,14 @@ typedef struct LoadState {
         uint64_t static_before;
         uint64_t static_after;
         uint64_t grown;            /* 1: the region was allocated from CMA by the load; unload frees it */
+        /* What was loaded, to load it again when a reload fails: the files behind the configured
+         * paths (symlinks resolved, so an image rebuilt under the same name is not mistaken for
+         * it) and the SHA-256 of their contents; the overlay is in LOAD_OVERLAY_PATH. */
+        char *image_file, *kernel_file, *initrd_file;
+        char *image_sha256, *kernel_sha256, *initrd_sha256;
+        /* The last reload of this capture kernel failed (then it was loaded again), or 0/NULL. */
+        uint64_t reload_failed_at_usec;
+        char *reload_error;
 } LoadState;
 
 void load_state_done(LoadState *s);
@@ -138,11 +154,59 @@ int load_state_format(const LoadState *s, char **ret);
 int load_state_parse(const char *filename, const char *data, size_t size, LoadState *ret, ConfDiagList *diags);
 /* Read it below root: -ENOENT when nothing was recorded. */
 int load_state_read(const char *root, LoadState *ret);
+/* Write it below root, atomically. */
+int load_state_write(const char *root, const LoadState *s);
 /* A sentence for an error of crashmem_grow(). */
 const char *crashmem_grow_strerror(int error);
 
-/* Remove it (after an unload). Missing is fine. */
+/* Remove it and the saved overlay (after an unload). Missing is fine. */
 int load_state_remove(const char *root);
+
+/* ---- Reloading safely ----
+ * kexec_file_load(2) frees the loaded crash image before it loads a new one, so a reload that
+ * fails would leave the machine unarmed. load_plan_replace() loads the plan in place of what is
+ * loaded and, when that fails, loads the previous capture kernel again from what LOAD_STATE_PATH
+ * recorded (its files, checked against their SHA-256, the saved overlay and command line). */
+
+typedef struct LoadRestore {
+        LoadState state;
+        CaptureImage image;
+        char *overlay;
+        size_t overlay_size;
+} LoadRestore;
+
+void load_restore_done(LoadRestore *r);
+/* Read the recorded capture kernel back and check it is still the one that was loaded: -ENOENT
+ * nothing was recorded; -ESTALE a file changed (its hash differs); other errors from reading.
+ * *ret_message says which file and why. */
+int load_restore_prepare(const char *root, LoadRestore *ret, char **ret_message);
+/* Load it again as the crash kernel (nothing may be loaded). */
+int load_restore_execute(const LoadRestore *r, char **ret_message);
+
+typedef struct ReloadReport {
+        bool replaced;             /* a capture kernel was loaded before this load */
+        bool restorable;           /* … and it could have been loaded again */
+        char *not_restorable;      /* why not (a sentence), when !restorable */
+        bool restored;             /* the new load failed and the previous one is loaded again */
+        int restore_error;         /* the new load failed and so did loading the previous one again */
+        char *restore_message;     /* … a sentence about that */
+} ReloadReport;
+
+void reload_report_done(ReloadReport *r);
+
+/* load_plan_execute() in place of whatever is loaded; see above. Returns the new load's result;
+ * *ret_reload says what happened to the previous capture kernel. */
+int load_plan_replace(const char *root, LoadPlan *p, LoadResult *ret, ReloadReport *ret_reload, char **ret_message);
+
+/* ---- The shrink record ---- */
+typedef struct ShrinkRecord {
+        uint64_t from;             /* static reservation before the first shrink of this boot */
+        uint64_t to;               /* after the last one */
+        uint64_t at_usec;          /* CLOCK_REALTIME of the last one */
+} ShrinkRecord;
+
+/* -ENOENT when nothing was shrunk this boot. */
+int shrink_record_read(const char *root, ShrinkRecord *ret);
 
 /* The running kernel's release below root: <root>/proc/sys/kernel/osrelease, else uname(2). */
 int running_kernel_release(const char *root, char **ret);

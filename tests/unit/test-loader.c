@@ -88,6 +88,7 @@ static struct {
         unsigned long cmdline_len;
         Buffer kernel, initrd;
         int fail;
+        unsigned fail_from, fail_to; /* fail only calls fail_from…fail_to (1-based); 0: every call */
 } seen;
 
 static int slurp(int fd, Buffer *b) {
@@ -110,7 +111,7 @@ static long fake_load(int kernel_fd, int initrd_fd, unsigned long cmdline_len, c
                 (void) slurp(kernel_fd, &seen.kernel);
         if (initrd_fd >= 0)
                 (void) slurp(initrd_fd, &seen.initrd);
-        if (seen.fail) {
+        if (seen.fail && (seen.fail_from == 0 || (seen.calls >= seen.fail_from && seen.calls <= seen.fail_to))) {
                 errno = seen.fail;
                 return -1;
         }
@@ -471,5 +472,215 @@ TEST(overlay_carries_extra_files) {
                 }
         ASSERT_OK(r);
         ASSERT_TRUE(found);
+        return TEST_PASS;
+}
+
+/* ---- reload ---- */
+
+/* A first load through load_plan_replace(), then the machine reports it loaded; the second plan
+ * differs (another KernelCommandLine=) so that a restore is told apart from the new load. */
+static int reload_setup(const char *root, Buffer *first_kernel, Buffer *first_initrd, char **first_cmdline) {
+        _cleanup_(load_plan_done) LoadPlan p = {};
+        _cleanup_(reload_report_done) ReloadReport rep = {};
+        _cleanup_free_ char *msg = NULL;
+        LoadResult res;
+        int r;
+
+        r = load_root(root, &p, &res, &msg);
+        if (r < 0)
+                return r;
+        if (buffer_append(first_kernel, seen.kernel.data, seen.kernel.size) < 0 ||
+            buffer_append(first_initrd, seen.initrd.data, seen.initrd.size) < 0 ||
+            !(*first_cmdline = strdup(seen.cmdline)))
+                return -ENOMEM;
+        if (fixture_write_string(root, "/sys/kernel/kexec/crash_loaded", "1\n") < 0 ||
+            fixture_write_string(root, TK_CONFIG_FILE,
+                                 "[Target]\nWhat=UUID=1234-ABCD\n[Capture]\nKernelCommandLine=tk.second=1\n") < 0)
+                return -EIO;
+        return 0;
+}
+
+static int reload_root(const char *root, ReloadReport *rep, char **msg) {
+        _cleanup_tk_config_free_ TkConfig *c = NULL;
+        _cleanup_(load_plan_done) LoadPlan p = {};
+        LoadResult res;
+        int r;
+
+        r = tk_config_load(root, &c);
+        if (r < 0)
+                return r;
+        r = load_plan_build(root, c, 0, &p, msg);
+        if (r < 0)
+                return r;
+        if (p.mem.loaded != 1)
+                return -ESRCH;
+        return load_plan_replace(root, &p, &res, rep, msg);
+}
+
+TEST(reload_failure_loads_the_previous_again) {
+        RootOptions o = { .crash_size = "134217728\n" };
+        _cleanup_free_ char *root = make_root("reload-restore", &o), *msg = NULL, *cmdline = NULL;
+        _cleanup_(buffer_done) Buffer kernel = {}, initrd = {};
+        _cleanup_(reload_report_done) ReloadReport rep = {};
+        _cleanup_(load_state_done) LoadState st = {};
+
+        ASSERT_NOT_NULL(root);
+        reset_seen(0);
+        ASSERT_OK(reload_setup(root, &kernel, &initrd, &cmdline));
+        ASSERT_NULL(strstr(cmdline, "tk.second=1"));
+
+        reset_seen(ENOMEM);
+        seen.fail_from = seen.fail_to = 2; /* counted from this reload: 1 unload, 2 new load, 3 restore */
+        ASSERT_ERROR(reload_root(root, &rep, &msg), ENOMEM);
+        ASSERT_NOT_NULL(strstr(msg, "too small"));
+        ASSERT_EQ(seen.calls, 3);
+        ASSERT_TRUE(rep.replaced);
+        ASSERT_TRUE(rep.restorable);
+        ASSERT_TRUE(rep.restored);
+        ASSERT_EQ(rep.restore_error, 0);
+        /* What was loaded again is byte for byte what was loaded first. */
+        ASSERT_EQ(seen.flags, KEXEC_FILE_ON_CRASH);
+        ASSERT_STREQ(seen.cmdline, cmdline);
+        ASSERT_EQ(seen.kernel.size, kernel.size);
+        ASSERT_EQ(memcmp(seen.kernel.data, kernel.data, kernel.size), 0);
+        ASSERT_EQ(seen.initrd.size, initrd.size);
+        ASSERT_EQ(memcmp(seen.initrd.data, initrd.data, initrd.size), 0);
+        /* The state still describes the first load, and says that a reload failed. */
+        ASSERT_OK(load_state_read(root, &st));
+        ASSERT_STREQ(st.cmdline, cmdline);
+        ASSERT_GT(st.reload_failed_at_usec, 0);
+        ASSERT_NOT_NULL(strstr(st.reload_error, "too small"));
+        ASSERT_STREQ(st.kernel_file, CAPTURE_DIR "/" RELEASE "/vmlinuz");
+        ASSERT_EQ(strlen(st.kernel_sha256), 64);
+        reset_seen(0);
+        return TEST_PASS;
+}
+
+TEST(reload_success_replaces) {
+        RootOptions o = { .crash_size = "134217728\n" };
+        _cleanup_free_ char *root = make_root("reload-ok", &o), *msg = NULL, *cmdline = NULL;
+        _cleanup_(buffer_done) Buffer kernel = {}, initrd = {};
+        _cleanup_(reload_report_done) ReloadReport rep = {};
+        _cleanup_(load_state_done) LoadState st = {};
+
+        ASSERT_NOT_NULL(root);
+        reset_seen(0);
+        ASSERT_OK(reload_setup(root, &kernel, &initrd, &cmdline));
+        reset_seen(0);
+        ASSERT_OK(reload_root(root, &rep, &msg));
+        ASSERT_EQ(seen.calls, 2);
+        ASSERT_TRUE(rep.replaced && rep.restorable && !rep.restored);
+        ASSERT_NOT_NULL(strstr(seen.cmdline, "tk.second=1"));
+        ASSERT_OK(load_state_read(root, &st));
+        ASSERT_NOT_NULL(strstr(st.cmdline, "tk.second=1"));
+        ASSERT_U64_EQ(st.reload_failed_at_usec, 0);
+        reset_seen(0);
+        return TEST_PASS;
+}
+
+TEST(reload_failure_with_changed_files_says_why) {
+        RootOptions o = { .crash_size = "134217728\n" };
+        _cleanup_free_ char *root = make_root("reload-stale", &o), *msg = NULL, *cmdline = NULL;
+        _cleanup_(buffer_done) Buffer kernel = {}, initrd = {};
+        _cleanup_(reload_report_done) ReloadReport rep = {};
+        LoadState st = {};
+
+        ASSERT_NOT_NULL(root);
+        reset_seen(0);
+        ASSERT_OK(reload_setup(root, &kernel, &initrd, &cmdline));
+        /* The initrd was rebuilt in place since: loading "the previous one" would load something else. */
+        ASSERT_OK(fixture_write_string(root, CAPTURE_DIR "/" RELEASE "/initrd.img", "rebuilt\n"));
+        reset_seen(ENOMEM);
+        seen.fail_from = seen.fail_to = 2;
+        ASSERT_ERROR(reload_root(root, &rep, &msg), ENOMEM);
+        ASSERT_EQ(seen.calls, 2); /* unload, new load: no restore attempted */
+        ASSERT_TRUE(rep.replaced);
+        ASSERT_FALSE(rep.restorable);
+        ASSERT_FALSE(rep.restored);
+        ASSERT_NOT_NULL(strstr(rep.not_restorable, "initrd.img changed since it was loaded"));
+        /* Nothing is loaded: no state claims otherwise. */
+        ASSERT_ERROR(load_state_read(root, &st), ENOENT);
+        ASSERT_FALSE(exists_at(root, LOAD_OVERLAY_PATH));
+        reset_seen(0);
+        return TEST_PASS;
+}
+
+TEST(reload_failure_and_restore_failure) {
+        RootOptions o = { .crash_size = "134217728\n" };
+        _cleanup_free_ char *root = make_root("reload-both", &o), *msg = NULL, *cmdline = NULL;
+        _cleanup_(buffer_done) Buffer kernel = {}, initrd = {};
+        _cleanup_(reload_report_done) ReloadReport rep = {};
+        LoadState st = {};
+
+        ASSERT_NOT_NULL(root);
+        reset_seen(0);
+        ASSERT_OK(reload_setup(root, &kernel, &initrd, &cmdline));
+        reset_seen(EKEYREJECTED);
+        seen.fail_from = 2, seen.fail_to = 3;
+        ASSERT_ERROR(reload_root(root, &rep, &msg), EKEYREJECTED);
+        ASSERT_EQ(seen.calls, 3);
+        ASSERT_TRUE(rep.restorable);
+        ASSERT_FALSE(rep.restored);
+        ASSERT_EQ(rep.restore_error, -EKEYREJECTED);
+        ASSERT_NOT_NULL(strstr(rep.restore_message, "signature"));
+        ASSERT_ERROR(load_state_read(root, &st), ENOENT);
+        reset_seen(0);
+        return TEST_PASS;
+}
+
+TEST(reload_without_a_record) {
+        RootOptions o = { .crash_size = "134217728\n" };
+        _cleanup_free_ char *root = make_root("reload-foreign", &o), *msg = NULL;
+        _cleanup_(reload_report_done) ReloadReport rep = {};
+
+        ASSERT_NOT_NULL(root);
+        /* Loaded by something else: nothing to load again, and the reason names the state file. */
+        ASSERT_OK(fixture_write_string(root, "/sys/kernel/kexec/crash_loaded", "1\n"));
+        reset_seen(0);
+        ASSERT_OK(reload_root(root, &rep, &msg));
+        ASSERT_TRUE(rep.replaced);
+        ASSERT_FALSE(rep.restorable);
+        ASSERT_NOT_NULL(strstr(rep.not_restorable, LOAD_STATE_PATH " does not exist"));
+        reset_seen(0);
+        return TEST_PASS;
+}
+
+/* ---- the shrink record ---- */
+
+TEST(shrink_is_recorded_and_outlives_reload) {
+        RootOptions o = {
+                .cmdline = "console=ttyS0 crashkernel=128M crashkernel=512M,cma",
+                .crash_size = "134217728\n",
+                .cma_ranges = "40000000-5fffffff\n",
+        };
+        _cleanup_free_ char *root = make_root("shrink-record", &o), *msg = NULL;
+        _cleanup_(load_plan_done) LoadPlan p = {}, q = {};
+        ShrinkRecord rec, again;
+        LoadResult res;
+
+        ASSERT_NOT_NULL(root);
+        ASSERT_ERROR(shrink_record_read(root, &rec), ENOENT);
+        reset_seen(0);
+        ASSERT_OK(load_root(root, &p, &res, &msg));
+        ASSERT_TRUE(res.shrunk);
+        ASSERT_OK(shrink_record_read(root, &rec));
+        ASSERT_U64_EQ(rec.from, 128 * MiB);
+        ASSERT_U64_EQ(rec.to, res.static_after);
+        ASSERT_GT(rec.at_usec, 0);
+
+        /* Unload and load again: nothing more to shrink, and the record keeps the boot-time size. */
+        ASSERT_OK(load_state_remove(root));
+        ASSERT_OK(load_root(root, &q, &res, &msg));
+        ASSERT_FALSE(res.shrunk);
+        ASSERT_OK(shrink_record_read(root, &again));
+        ASSERT_U64_EQ(again.from, 128 * MiB);
+        ASSERT_U64_EQ(again.to, rec.to);
+
+        /* A record that does not describe a shrink is refused, not shown. */
+        ASSERT_OK(fixture_write_string(root, SHRINK_RECORD_PATH, "[Shrunk]\nFrom=10\nTo=20\nAtUSec=1\n"));
+        ASSERT_ERROR(shrink_record_read(root, &rec), EBADMSG);
+        ASSERT_OK(fixture_write_string(root, SHRINK_RECORD_PATH, "[Shrunk]\nFrom=x\nTo=2\n"));
+        ASSERT_ERROR(shrink_record_read(root, &rec), EBADMSG);
+        reset_seen(0);
         return TEST_PASS;
 }
