@@ -8,6 +8,7 @@
 
 typedef struct TinykdumpOptions {
         bool json, pretty;           /* --json=pretty|short|off */
+        bool dry_run;                /* --dry-run (load): everything but kexec_file_load(2) */
         const char *journal_file;    /* --file= */
         const char *journal_dir;     /* --directory= */
         bool caller_id;              /* --caller-id= (dmesg) */

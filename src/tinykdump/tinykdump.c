@@ -21,6 +21,7 @@
 #include "options.h"
 #include "tinykdump-crashmem.h"
 #include "tinykdump-erase.h"
+#include "tinykdump-load.h"
 #include "tinykdump-report.h"
 #include "tinykdump-test.h"
 #include "tinykdump-vmcore.h"
@@ -73,77 +74,6 @@ static int verb_unload(int argc, char *argv[], void *userdata) {
                                                MIB(m.static_size));
                 log_info("Returned the %s crash kernel region to CMA.", MIB(m.static_size));
         }
-        return EXIT_SUCCESS;
-}
-
-static int verb_load(int argc, char *argv[], void *userdata) {
-        _cleanup_tk_config_free_ TkConfig *c = NULL;
-        _cleanup_(load_plan_done) LoadPlan p = {};
-        _cleanup_free_ char *msg = NULL, *erase_plan = NULL;
-        size_t erase_plan_size = 0;
-        LoadResult res = {};
-        int r;
-
-        r = load_config(&c);
-        if (r < 0)
-                return r;
-        if (!tk_config_is_valid(c)) {
-                log_error("The configuration is invalid (%zu error(s) above); not loading a capture kernel.",
-                          c->diags.n_errors);
-                return EXIT_BAD_CONFIG;
-        }
-
-        /* The resolved erase plan travels in the overlay next to capture.conf (none with Enable=no). */
-        r = tinykdump_erase_plan(c, root(), &erase_plan, &erase_plan_size);
-        if (r < 0)
-                return r;
-        CaptureOverlayFile extra = { .path = ERASE_PLAN_PATH, .mode = 0600, .data = erase_plan, .size = erase_plan_size };
-
-        r = load_plan_build_with(root(), c, 0, &extra, erase_plan ? 1 : 0, &p, &msg);
-        if (r == -EDESTADDRREQ) {
-                /* No [Target] What=: the configuration names no dump target. */
-                log_error("%s", msg ?: strerror(-r));
-                return EXIT_BAD_CONFIG;
-        }
-        if (r < 0)
-                return log_error_errno(r, "%s", msg ?: strerror(-r));
-        if (!p.target_present)
-                log_warning("The dump target %s (%s) is not present now; the dump will only be saved if it is "
-                            "attached when the system crashes.",
-                            p.capture.target_what, p.target_device);
-
-        if (p.mem.loaded > 0) {
-                /* Replace what is loaded: a reload after a configuration or image change. */
-                r = kexec_unload_crash();
-                if (r < 0) {
-                        _cleanup_free_ char *m = kexec_error_message(r, NULL);
-                        return log_error_errno(r, "Failed to unload the previous crash kernel: %s", strna(m));
-                }
-                p.mem.loaded = 0;
-        }
-
-        r = load_plan_execute(root(), &p, &res, &msg);
-        if (r < 0)
-                return log_error_errno(r, "%s", msg ?: strerror(-r));
-        r = tinykdump_erase_record(root(), erase_plan, erase_plan_size);
-        if (r < 0)
-                log_warning_errno(r, "Cannot record the erase plan in %s for status: %m", ERASE_PLAN_STATE_PATH);
-
-        if (res.grown)
-                log_info("Allocated the %s crash kernel region from CMA (need %s); it returns to the system on unload.",
-                         MIB(res.static_after), MIB(p.need_static));
-        if (res.shrunk)
-                log_info("Shrank the static crash kernel reservation from %s to %s (need %s%s); %s returned to the "
-                         "system.",
-                         MIB(res.static_before), MIB(res.static_after), MIB(p.need_static),
-                         p.cma ? ", run-time memory comes from CMA" : "",
-                         MIB(res.static_before - res.static_after));
-        log_info("Armed: %s (kernel %s, initrd %s with configuration overlay) loaded in %" PRIu64
-                 " ms; %s mode, static reservation %s (need %s)%s%s; dumps go to %s.",
-                 capture_image_name(&p.image), MIB(p.image.kernel_size), MIB(p.initrd_total),
-                 div_round_up_u64(res.load_usec, 1000), p.cma ? "CMA" : "classic", MIB(res.static_after),
-                 MIB(p.need_static), p.cma ? ", CMA " : "", p.cma ? MIB(p.mem.cma_size) : "",
-                 p.capture.target_what);
         return EXIT_SUCCESS;
 }
 
@@ -316,6 +246,7 @@ static int status_print_json(const Status *s, bool pretty) {
         if (s->mem.loaded >= 0) /* absent: the kernel does not say */
                 json_kv_bool(&w, "loaded", s->mem.loaded > 0);
         status_json_capture(&w, s);
+        tinykdump_load_status_json(&w, root(), &s->state, s->armed && s->have_state);
         tinykdump_erase_status_json(&w, root(), s->armed && s->have_state);
         json_key(&w, "hotplug");
         json_object_open(&w);
@@ -365,6 +296,7 @@ static void status_print_text(const Status *s) {
                        MIB(st->static_after));
         } else
                 printf("      Loaded: %s\n", tristate(m->loaded));
+        tinykdump_load_status_print(root(), &s->state, s->armed && s->have_state);
         tinykdump_erase_status_print(root(), s->armed && s->have_state);
         printf("      Target: %s%s%s%s\n", s->what ?: "(not configured)", s->device ? " → " : "", strempty(s->device),
                s->what ? (s->target_present ? " (present)" : " (not present)") : "");
@@ -418,7 +350,7 @@ static int usage_error(const char *arg, bool missing_argument) {
         return -EINVAL;
 }
 
-enum { ARG_VERSION = 0x100, ARG_JSON, ARG_FILE, ARG_DIRECTORY, ARG_CALLER_ID, ARG_NO_PAGER, ARG_NO_LEGEND, ARG_APPLY, ARG_YES };
+enum { ARG_VERSION = 0x100, ARG_JSON, ARG_FILE, ARG_DIRECTORY, ARG_CALLER_ID, ARG_NO_PAGER, ARG_NO_LEGEND, ARG_APPLY, ARG_YES, ARG_DRY_RUN };
 
 /* The options that take a value to check: --json=, --caller-id=, -n, -S/--since=, -U/--until=. */
 static int parse_value_option(int c, const char *arg, uint64_t now, TinykdumpOptions *o) {
@@ -483,6 +415,7 @@ static int parse_argv(int argc, char *argv[], TinykdumpOptions *o) {
                 { "since", required_argument, NULL, 'S' },
                 { "until", required_argument, NULL, 'U' },
                 { "apply", no_argument, NULL, ARG_APPLY },
+                { "dry-run", no_argument, NULL, ARG_DRY_RUN },
                 {},
         };
         uint64_t now = clock_now_usec(CLOCK_REALTIME);
@@ -516,6 +449,9 @@ static int parse_argv(int argc, char *argv[], TinykdumpOptions *o) {
                         break;
                 case ARG_YES:
                         o->yes = true;
+                        break;
+                case ARG_DRY_RUN:
+                        o->dry_run = true;
                         break;
                 case 'r':
                         o->reverse = true;
