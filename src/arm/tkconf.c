@@ -333,17 +333,25 @@ static int parse_directory(const ConfContext *ctx, const char *value, void *data
 }
 
 static int parse_fs(const ConfContext *ctx, const char *value, void *data, uintptr_t arg) {
-        TkFileSystem *f = data;
+        TkConfig *c = data;
+        char *file = NULL;
         int i;
 
         if (isempty(value)) {
-                *f = TK_FS_AUTO;
+                c->fs_type = TK_FS_AUTO;
+                c->fs_type_file = mfree_str(c->fs_type_file);
+                c->fs_type_line = 0;
                 return 0;
         }
         i = table_find(fs_table, ELEMENTSOF(fs_table), value);
         if (i < 0)
                 return conf_value_error(ctx, "file system type must be one of auto, vfat, ext4, xfs, btrfs.");
-        *f = (TkFileSystem) i;
+        if (ctx->file && !(file = strdup(ctx->file)))
+                return -ENOMEM;
+        c->fs_type = (TkFileSystem) i;
+        free(c->fs_type_file);
+        c->fs_type_file = file;
+        c->fs_type_line = ctx->line;
         return 0;
 }
 
@@ -550,7 +558,7 @@ static const ConfTableItem tk_config_table[] = {
         { "Capture", "KernelCommandLine", parse_cmdline,     0,                                FIELD(kernel_command_line) },
         { "Target",  "What",              parse_what,        0,                                0 },
         { "Target",  "Directory",         parse_directory,   0,                                FIELD(directory) },
-        { "Target",  "FileSystemType",    parse_fs,          0,                                FIELD(fs_type) },
+        { "Target",  "FileSystemType",    parse_fs,          0,                                0 },
         { "Target",  "TimeoutSec",        parse_timeout,     0,                                FIELD(timeout_usec) },
         { "Dump",    "Level",             parse_level,       0,                                FIELD(dump_level) },
         { "Dump",    "Compression",       parse_compression, 0,                                FIELD(compression) },
@@ -608,6 +616,7 @@ TkConfig *tk_config_free(TkConfig *c) {
         free(c->erase_rule_directory);
         conf_diags_done(&c->diags);
         free(c->what_file);
+        free(c->fs_type_file);
         free(c);
         return NULL;
 }

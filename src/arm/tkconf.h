@@ -117,6 +117,9 @@ typedef struct TkConfig {
         /* Where What= was last set, for checks against FileSystemType=. */
         char *what_file;
         unsigned what_line;
+        /* Where FileSystemType= was last set (not "auto"), for the check against the capture image. */
+        char *fs_type_file;
+        unsigned fs_type_line;
 } TkConfig;
 
 /* A configuration holding only the defaults. */
