@@ -33,6 +33,7 @@ static const HelpOption help_options[] = {
         { "-h --help", "Show this help", NULL },
         { "   --version", "Show the version", NULL },
         { "-q --quiet", "Only print warnings and errors", NULL },
+        { "   --dry-run", "Check everything (image, target, memory) but do not load", VERBS("load") },
         { "   --json=MODE", "Print JSON: pretty, short or off", VERBS("status", "estimate", "crashkernel", "list", "info", "dmesg", "uname") },
         { "   --apply", "Put it on the kernel command line (GRUB or /etc/kernel/cmdline)", VERBS("crashkernel") },
         { "   --no-pager", "Do not pipe the output into a pager", VERBS("list", "info") },
@@ -89,7 +90,8 @@ void help_print(void) {
         printf("\nMATCH is FIELD=VALUE (HOSTNAME, KERNEL, RESULT, ID, MACHINE_ID, BOOT_ID, TARGET) or an ID prefix.\n"
                "TIME is \"today\", \"yesterday\", \"-2h\", \"2026-03-01\" or \"2026-03-01 10:00:00\".\n\n"
                "Exit status: 0 success; 1 failure; 2 bad usage; 3 not armed (status, test);\n"
-               "6 invalid configuration (load, test). See tinykdump(8).\n");
+               "6 invalid configuration (load, test), or a capture image that cannot reach the target (load).\n"
+               "See tinykdump(8).\n");
 }
 
 int help_print_verb(const char *verb) {

@@ -3,9 +3,11 @@
  * again when the new one fails); what status says about it. */
 #include <inttypes.h>
 
+#include "dumpdir.h"
 #include "erase-plan.h"
 #include "format-mib.h"
 #include "log.h"
+#include "modcheck.h"
 #include "options.h"
 #include "record.h"
 #include "tinykdump-erase.h"
@@ -55,6 +57,112 @@ static void log_dry_run(const LoadPlan *p) {
                  p->shrink ? ", shrinking it to " : "", p->shrink ? MIB(p->shrink_to) : "", p->capture.target_what);
         if (p->mem.loaded > 0)
                 log_info("A capture kernel is loaded now; 'tinykdump load' would replace it.");
+}
+
+/* ---- does the capture image have what the target needs? ---- */
+
+typedef struct ImageCheck {
+        ModuleCheck mc;
+        char *index_dir;
+        char *fstype;            /* NULL: not known (FileSystemType=auto and the target absent) */
+        bool fstype_configured;  /* … from FileSystemType=, else from blkid */
+        bool device_walked;
+        int result;              /* needs the image cannot meet, or -ENOENT (no index), or an error */
+} ImageCheck;
+
+static void image_check_done(ImageCheck *t) {
+        module_check_done(&t->mc);
+        free(t->index_dir);
+        free(t->fstype);
+        *t = (ImageCheck) {};
+}
+
+/* The configured image's file for the running kernel (for status, which builds no plan). */
+static int configured_image_file(const TkConfig *c, char **ret) {
+        _cleanup_free_ char *release = NULL;
+        int r;
+
+        r = running_kernel_release(tk_root(), &release);
+        if (r < 0)
+                return r;
+        return tk_config_expand(c->image ?: c->kernel, release, ret);
+}
+
+static int image_check_run(const TkConfig *c, const char *image_file, const char *fstype, const char *device,
+                            bool present, ImageCheck *t) {
+        int r;
+
+        t->fstype_configured = c->fs_type != TK_FS_AUTO;
+        if (fstype && !(t->fstype = strdup(fstype)))
+                return log_oom();
+        r = module_check_index_dir(image_file, &t->index_dir);
+        if (r < 0)
+                return log_error_errno(r, "Cannot name the module index directory of %s: %m", image_file);
+        if (t->fstype) {
+                r = module_check_need_fs(&t->mc, t->fstype);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot check the file system type '%s': %m", t->fstype);
+        }
+        if (present && device) {
+                r = module_check_need_device(&t->mc, tk_root(), device);
+                if (r < 0 && r != -ENOENT)
+                        log_warning_errno(r, "Cannot read the drivers of %s from sysfs; not checking them: %m", device);
+                t->device_walked = r >= 0;
+        }
+        t->result = module_check_resolve(&t->mc, tk_root(), t->index_dir);
+        return 0;
+}
+
+static void log_missing_need(const TkConfig *c, const ImageCheck *t, const ModuleNeed *n, const char *image) {
+        if (t->fstype_configured && startswith(n->lookup, "fs-") && c->fs_type_file)
+                log_error("%s:%u: [Target] FileSystemType=%s: the capture image %s cannot mount %s, it has no module "
+                          "for %s. Set FileSystemType= to a file system the image has (or format the target with "
+                          "one), or add the module to the image and rebuild it with tinykdump-build-image.",
+                          c->fs_type_file, c->fs_type_line, t->fstype, image, t->fstype, n->lookup);
+        else
+                log_error("The capture image %s has no module for %s (%s): the dump could not be saved to the "
+                          "target. Add it to the image and rebuild it with tinykdump-build-image%s.",
+                          image, n->lookup, n->why,
+                          startswith(n->lookup, "fs-") ? ", or format the target with a file system the image has" : "");
+}
+
+/* load: EXIT_BAD_CONFIG when the image cannot reach the target; 0 when it can or the check cannot be
+ * made (said as a warning). */
+static int load_check_target(const TkConfig *c, const LoadPlan *p, bool verbose) {
+        _cleanup_(image_check_done) ImageCheck t = {};
+        const char *image = p->image.image_path ?: p->image.kernel_path;
+        int r;
+
+        r = image_check_run(c, image, p->capture.target_fstype, p->target_device, p->target_present, &t);
+        if (r < 0)
+                return r;
+        if (t.result == -ENOENT) {
+                log_warning("Cannot check that the capture image has the drivers and file system the target needs: "
+                            "%s does not exist (images built by tinykdump-build-image have it; rebuild the image).",
+                            t.index_dir);
+                return 0;
+        }
+        if (t.result < 0)
+                return log_error_errno(t.result, "Failed to read the module indexes in %s: %m", t.index_dir);
+        for (size_t i = 0; i < t.mc.n_needs; i++) {
+                const ModuleNeed *n = &t.mc.needs[i];
+                if (!n->found)
+                        log_missing_need(c, &t, n, image);
+                else if (verbose)
+                        log_info("Target needs %s (%s): %s%s.", n->lookup, n->why, n->found,
+                                 n->builtin ? ", built into the capture kernel" : " in the image");
+        }
+        if (t.result > 0)
+                return EXIT_BAD_CONFIG;
+        if (!t.fstype)
+                log_notice("The target's file system is not known (FileSystemType=auto and the target is absent): "
+                           "not checked against the capture image.");
+        if (!t.device_walked)
+                log_notice("The target is not present: its drivers were not checked against the capture image.");
+        if (verbose)
+                log_info("The capture image has the %zu module(s) the target needs (index %s).", t.mc.n_needs,
+                         t.index_dir);
+        return 0;
 }
 
 /* Load the plan in place of what is loaded; on failure say what became of the previous one. */
@@ -122,6 +230,9 @@ int verb_load(int argc, char *argv[], void *userdata) {
                             "attached when the system crashes.",
                             p.capture.target_what, p.target_device);
 
+        r = load_check_target(c, &p, o->dry_run);
+        if (r != 0)
+                return r;
         if (o->dry_run) {
                 log_dry_run(&p);
                 return EXIT_SUCCESS;
@@ -166,4 +277,79 @@ void tinykdump_load_status_json(JsonWriter *w, const char *root, const LoadState
                         json_kv_string(w, "error", st->reload_error);
                 json_object_close(w);
         }
+}
+
+/* status runs the same check as load, for the configured image and the target as it is now. */
+static int status_image_check(const TkConfig *c, const char *device, bool present, ImageCheck *t) {
+        _cleanup_free_ char *image = NULL;
+        _cleanup_(block_identity_done) BlockIdentity id = {};
+        const char *fstype = NULL;
+        int r;
+
+        r = configured_image_file(c, &image);
+        if (r < 0)
+                return r;
+        if (c->fs_type != TK_FS_AUTO)
+                fstype = tk_fs_to_string(c->fs_type);
+        else if (present && !tk_root() && block_probe_blkid(device, &id) >= 0)
+                fstype = id.fstype;
+        return image_check_run(c, image, fstype, device, present, t);
+}
+
+void tinykdump_load_status_image_print(const TkConfig *c, const char *device, bool present) {
+        _cleanup_(image_check_done) ImageCheck t = {};
+
+        if ((!c->image && !c->kernel) || status_image_check(c, device, present, &t) < 0)
+                return;
+        if (t.result == -ENOENT) {
+                printf(" Image check: not possible, %s does not exist (rebuild the image)\n", t.index_dir);
+                return;
+        }
+        if (t.result < 0) {
+                printf(" Image check: failed to read %s: %s\n", t.index_dir, strerror(-t.result));
+                return;
+        }
+        printf(" Image check: %s", t.result > 0 ? "MISSING" : "ok,");
+        for (size_t i = 0, k = 0; i < t.mc.n_needs; i++) {
+                const ModuleNeed *n = &t.mc.needs[i];
+                if (t.result > 0 && n->found)
+                        continue;
+                printf("%s%s", k++ > 0 ? ", " : " ", n->lookup);
+                if (!n->found)
+                        printf(" (%s)", n->why);
+        }
+        if (t.result == 0)
+                printf(" %s%s", t.mc.n_needs > 0 ? "in the image" : "nothing to check",
+                       !t.fstype ? "; file system unknown" : "");
+        printf("%s\n", t.device_walked ? "" : "; target absent, drivers not checked");
+}
+
+void tinykdump_load_status_image_json(JsonWriter *w, const TkConfig *c, const char *device, bool present) {
+        _cleanup_(image_check_done) ImageCheck t = {};
+
+        if ((!c->image && !c->kernel) || status_image_check(c, device, present, &t) < 0)
+                return;
+        json_key(w, "image_check");
+        json_object_open(w);
+        json_kv_string(w, "index", t.index_dir);
+        json_kv_bool(w, "checked", t.result >= 0);
+        if (t.fstype)
+                json_kv_string(w, "fstype", t.fstype);
+        json_kv_bool(w, "drivers_checked", t.device_walked);
+        if (t.result >= 0)
+                json_kv_u64(w, "missing", (uint64_t) t.result);
+        json_key(w, "needs");
+        json_array_open(w);
+        for (size_t i = 0; t.result >= 0 && i < t.mc.n_needs; i++) {
+                const ModuleNeed *n = &t.mc.needs[i];
+                json_object_open(w);
+                json_kv_string(w, "lookup", n->lookup);
+                json_kv_string(w, "why", n->why);
+                if (n->found)
+                        json_kv_string(w, "module", n->found);
+                json_kv_bool(w, "builtin", n->builtin);
+                json_object_close(w);
+        }
+        json_array_close(w);
+        json_object_close(w);
 }

@@ -263,6 +263,7 @@ static int status_print_json(const Status *s, bool pretty) {
                 json_kv_string(&w, "device", s->device);
         json_kv_bool(&w, "present", s->target_present);
         json_object_close(&w);
+        tinykdump_load_status_image_json(&w, s->config, s->device, s->target_present);
         status_json_config(&w, s);
         status_steps_json(&w, &s->steps);
         json_object_close(&w);
@@ -300,6 +301,7 @@ static void status_print_text(const Status *s) {
         tinykdump_erase_status_print(root(), s->armed && s->have_state);
         printf("      Target: %s%s%s%s\n", s->what ?: "(not configured)", s->device ? " → " : "", strempty(s->device),
                s->what ? (s->target_present ? " (present)" : " (not present)") : "");
+        tinykdump_load_status_image_print(c, s->device, s->target_present);
         printf("     Hotplug: kernel updates the loaded image itself on CPU hotplug: %s, memory hotplug: %s\n",
                tristate(m->cpu_hotplug), tristate(m->memory_hotplug));
         printf("      Config: %s", s->valid ? "valid" : "INVALID");
