@@ -32,18 +32,6 @@ static const char *root(void) {
         return tk_root();
 }
 
-static int load_config(TkConfig **ret) {
-        _cleanup_tk_config_free_ TkConfig *c = NULL;
-        int r;
-
-        r = tk_config_load(root(), &c);
-        if (r < 0)
-                return log_error_errno(r, "Failed to read the configuration: %m");
-        conf_diags_log(&c->diags);
-        *ret = TAKE_PTR(c);
-        return 0;
-}
-
 static int verb_unload(int argc, char *argv[], void *userdata) {
         _cleanup_(load_state_done) LoadState st = {};
         bool grown;
