@@ -400,8 +400,7 @@ static int memfd_with(const char *name, const void *a, size_t na, size_t pad, co
         return TAKE_FD(fd);
 }
 
-/* path below root with its symlinks resolved, as a path below root. */
-static int resolve_below(const char *root, const char *path, char **ret) {
+int resolve_below(const char *root, const char *path, char **ret) {
         _cleanup_free_ char *full = path_join(root, path), *real = NULL, *rroot = NULL;
         const char *rel;
 

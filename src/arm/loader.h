@@ -208,5 +208,8 @@ typedef struct ShrinkRecord {
 /* -ENOENT when nothing was shrunk this boot. */
 int shrink_record_read(const char *root, ShrinkRecord *ret);
 
+/* path below root with its symlinks resolved, as a path below root: -EXDEV when it leads out of root. */
+int resolve_below(const char *root, const char *path, char **ret);
+
 /* The running kernel's release below root: <root>/proc/sys/kernel/osrelease, else uname(2). */
 int running_kernel_release(const char *root, char **ret);

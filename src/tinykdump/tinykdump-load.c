@@ -95,6 +95,10 @@ static int image_check_run(const TkConfig *c, const char *image_file, const char
         t->fstype_configured = c->fs_type != TK_FS_AUTO;
         if (fstype && !(t->fstype = strdup(fstype)))
                 return log_oom();
+        /* Beside the file itself, not beside a symlink to it (/usr/lib/tinykdump/capture/vmlinuz-R). */
+        _cleanup_free_ char *resolved = NULL;
+        if (resolve_below(tk_root(), image_file, &resolved) >= 0)
+                image_file = resolved;
         r = module_check_index_dir(image_file, &t->index_dir);
         if (r < 0)
                 return log_error_errno(r, "Cannot name the module index directory of %s: %m", image_file);
