@@ -319,6 +319,63 @@ static void print_str(FILE *f, const char *label, const char *s, unsigned column
         fprintf(f, "%s\n", p);
 }
 
+int report_erase_summary(const char *erase, const char *rules, char **ret) {
+        static const char *const states[] = { "unresolved", "inactive", "disabled", "failed" };
+        size_t ran = 0, other = 0, count[ELEMENTSOF(states)] = {}, w = 0;
+        char why[160] = "";
+        char *s;
+        int r;
+
+        if (!erase) {
+                *ret = NULL;
+                return 0;
+        }
+        if (!streq(erase, "complete") || !rules) {
+                s = strdup(erase);
+                if (!s)
+                        return -ENOMEM;
+                *ret = s;
+                return 0;
+        }
+        for (const char *p = rules; *p;) {
+                size_t n = strcspn(p, " ");
+                const char *eq = memchr(p, '=', n);
+
+                if (eq) {
+                        const char *v = eq + 1;
+                        size_t vn = n - (size_t) (v - p), i;
+
+                        for (i = 0; i < ELEMENTSOF(states); i++)
+                                if (strlen(states[i]) == vn && memcmp(v, states[i], vn) == 0)
+                                        break;
+                        if (i < ELEMENTSOF(states))
+                                count[i]++;
+                        else if (vn > 0 && memchr(v, '/', vn))
+                                ran++;
+                        else
+                                other++;
+                } else if (n > 0)
+                        other++;
+                p += n;
+                p += strspn(p, " ");
+        }
+        /* At most five counts of 20 digits and their names: the buffer cannot overflow. */
+        for (size_t i = 0; i <= ELEMENTSOF(states); i++) {
+                size_t c = i < ELEMENTSOF(states) ? count[i] : other;
+                if (c > 0)
+                        w += (size_t) snprintf(why + w, sizeof(why) - w, "%s%zu %s", w > 0 ? ", " : "", c,
+                                               i < ELEMENTSOF(states) ? states[i] : "unreadable");
+        }
+        if (ran == 0)
+                r = asprintf(&s, "nothing: no rule ran%s%s%s", w > 0 ? " (" : "", why, w > 0 ? ")" : "");
+        else
+                r = asprintf(&s, "complete: %zu rule%s ran%s%s", ran, ran == 1 ? "" : "s", w > 0 ? "; " : "", why);
+        if (r < 0)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
 void report_print_info(FILE *f, const ReportRecord *r, const char *dmesg, size_t dmesg_lines, unsigned columns) {
         char when[64], size[FORMAT_BYTES_MAX];
 
@@ -345,7 +402,10 @@ void report_print_info(FILE *f, const ReportRecord *r, const char *dmesg, size_t
         print_str(f, "Dump level", r->md.dump_level, columns);
         print_str(f, "Compression", r->md.compression, columns);
         print_str(f, "Format", r->md.format, columns);
-        print_str(f, "Erased", r->md.erase, columns);
+        _cleanup_free_ char *erased = NULL;
+        if (report_erase_summary(r->md.erase, r->md.erase_rules, &erased) < 0)
+                erased = NULL;
+        print_str(f, "Erased", erased ?: r->md.erase, columns);
         print_str(f, "Erase rules", r->md.erase_rules, columns);
         print_str(f, "Erase problem", r->md.erase_reason, columns);
         if (r->md.makedumpfile_status != METADATA_UNSET)

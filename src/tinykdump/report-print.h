@@ -29,5 +29,9 @@ size_t unique_prefix_len(const char *s, char *const *all, size_t min);
 
 void report_print_table(FILE *f, const ReportRecord *recs, size_t n, const TableStyle *style);
 void report_json_record(JsonWriter *w, const ReportRecord *r);
+/* What "Erased:" says: ERASE= as it is, and for "complete" how many rules ran and why the others
+ * did not, counted from ERASE_RULES= ("NAME=OBJECTS/BYTES" ran; "NAME=unresolved|inactive|disabled|
+ * failed"); "complete" with no rule run is "nothing". NULL when erase is NULL; -ENOMEM only. */
+int report_erase_summary(const char *erase, const char *rules, char **ret);
 /* Long values are wrapped at spaces to fit columns (0: no limit). */
 void report_print_info(FILE *f, const ReportRecord *r, const char *dmesg, size_t dmesg_lines, unsigned columns);

@@ -1373,6 +1373,34 @@ TEST(record_carries_erase_fields) {
         report_print_info(f, &r, NULL, 0, 0);
         ASSERT_EQ(fclose(f), 0);
         ASSERT_NOT_NULL(strstr(info, "Erase rules: keyring-user=1/32 keyring-trusted=inactive\n"));
+        ASSERT_NOT_NULL(strstr(info, "Erased: complete: 1 rule ran; 1 inactive\n"));
+        return TEST_PASS;
+}
+
+/* "complete" with no rule run (none resolved on that kernel) is not shown as complete. */
+TEST(erase_summary_counts_rules) {
+        static const struct {
+                const char *erase, *rules, *want;
+        } cases[] = {
+                { "complete", "keyring-user=11/445 dm-crypt-key=1/64 big-key=unresolved big-key-2=unresolved xts=inactive",
+                  "complete: 2 rules ran; 2 unresolved, 1 inactive" },
+                { "complete", "keyring-user=0/0", "complete: 1 rule ran" },
+                { "complete", "keyring-user=unresolved rng=disabled", "nothing: no rule ran (1 unresolved, 1 disabled)" },
+                { "complete", "", "nothing: no rule ran" },
+                { "complete", "junk a=b keyring-user=failed", "nothing: no rule ran (1 failed, 2 unreadable)" },
+                { "complete", NULL, "complete" },
+                { "failed", "keyring-user=failed", "failed" },
+                { "disabled", NULL, "disabled" },
+        };
+        char *s;
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                ASSERT_OK(report_erase_summary(cases[i].erase, cases[i].rules, &s));
+                ASSERT_STREQ(s, cases[i].want);
+                free(s);
+        }
+        ASSERT_OK(report_erase_summary(NULL, "x=1/1", &s));
+        ASSERT_NULL(s);
         return TEST_PASS;
 }
 
