@@ -32,6 +32,8 @@
 #   tk_vm_stop NAME              stop that QEMU (by its pid)
 #   tk_vm_console NAME           path of the console log
 #   tk_journal_ids               source the generated MESSAGE_ID file ($TK_JOURNAL_IDS)
+#   tk_patched_kernel            print the bzImage of kernel-patches/build (cma-grow*), waiting
+#                                for the build tests/run-all started; see there for skip/fail
 #
 # The results disk: every VM gets an empty 32 MiB vfat image, $TK_WORK/NAME.results.img.
 # In the guest, the test hook (tests/vm/guest-overlay/usr/lib/tinykdump-test/hook) mounts
@@ -89,6 +91,42 @@ tk_journal_ids() {
         [[ -r $TK_JOURNAL_IDS ]] || tk_fail "no MESSAGE_ID file at $TK_JOURNAL_IDS (built by meson: tests/vm/journal-ids.env)"
         # shellcheck source=/dev/null
         source "$TK_JOURNAL_IDS"
+}
+
+# The patched kernel of kernel-patches/ for cma-grow and cma-grow-load: the cached bzImage's
+# path on stdout, return 0. When tests/run-all builds it in the background
+# ($TINYKDUMP_KERNEL_BUILD_STATUS names a file that says "building" until the build ends with
+# "ok SECONDS" or "failed SECONDS"), wait for that build; with TINYKDUMP_BUILD_KERNEL=1, build it
+# here. Return 2 when a build failed (the caller fails), 1 when the kernel is not built and
+# nothing builds it (the caller skips). TINYKDUMP_TEST_KERNEL=<bzImage> is taken as given.
+tk_patched_kernel() {
+        local build=$TK_VM_DIR/../../kernel-patches/build status start=$SECONDS last=$SECONDS
+        if [[ -n ${TINYKDUMP_TEST_KERNEL:-} ]]; then
+                echo "$TINYKDUMP_TEST_KERNEL"
+                return 0
+        fi
+        "$build" --print-path 2>/dev/null && return 0
+        if [[ -n ${TINYKDUMP_KERNEL_BUILD_STATUS:-} ]]; then
+                while status=$(cat "$TINYKDUMP_KERNEL_BUILD_STATUS" 2>/dev/null) && [[ $status == building ]]; do
+                        if ((SECONDS - last >= 300)); then
+                                tk_log "still waiting for the patched kernel build ($((SECONDS - start)) s so far; log ${TINYKDUMP_KERNEL_BUILD_STATUS%.status}.log)"
+                                last=$SECONDS
+                        fi
+                        sleep 10
+                done
+                tk_log "the patched kernel build ended: '${status:-no status}' (waited $((SECONDS - start)) s)"
+                if [[ $status == ok* ]] && "$build" --print-path 2>/dev/null; then
+                        return 0
+                fi
+                tk_log "the patched kernel build failed; its log: ${TINYKDUMP_KERNEL_BUILD_STATUS%.status}.log"
+                return 2
+        fi
+        if [[ ${TINYKDUMP_BUILD_KERNEL:-0} == 1 ]]; then
+                "$build" >/dev/null && "$build" --print-path && return 0
+                tk_log "kernel-patches/build failed"
+                return 2
+        fi
+        return 1
 }
 
 tk_vm_guest_disk() {
