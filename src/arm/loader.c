@@ -5,10 +5,12 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <syslog.h>
 #include <time.h>
 
 #include "cpio.h"
 #include "dumpdir.h"
+#include "journal-ids.h"
 #include "kexec.h"
 #include "loader-internal.h"
 #include "pe.h"
@@ -379,6 +381,69 @@ int load_plan_build_with(const char *root, const TkConfig *c, LoadPlanFlags flag
         return 0;
 }
 
+/* ---- does the region hold the need? ---- */
+
+LoadMemoryFit load_plan_memory_fit_for(const LoadPlan *p, uint64_t static_size, bool static_size_known) {
+        if (!static_size_known)
+                return (LoadMemoryFit) { .part = LOAD_MEMORY_UNKNOWN };
+        if (static_size < p->need_static)
+                return (LoadMemoryFit) { .part = LOAD_MEMORY_STATIC, .need = p->need_static, .have = static_size };
+        if (p->cma && p->mem.cma_size < p->need.runtime_need)
+                return (LoadMemoryFit) { .part = LOAD_MEMORY_CMA, .need = p->need.runtime_need, .have = p->mem.cma_size };
+        return (LoadMemoryFit) { .part = LOAD_MEMORY_ENOUGH };
+}
+
+LoadMemoryFit load_plan_memory_fit(const LoadPlan *p) {
+        /* A grow takes at least grow_to (the kernel may round up); a shrink never goes below the need. */
+        if (p->grow)
+                return load_plan_memory_fit_for(p, p->grow_to, true);
+        return load_plan_memory_fit_for(p, p->shrink ? p->shrink_to : p->mem.static_size,
+                                        p->shrink || p->mem.static_size_known);
+}
+
+static const char *const memory_part_table[_LOAD_MEMORY_PART_MAX] = {
+        [LOAD_MEMORY_STATIC] = "static",
+        [LOAD_MEMORY_CMA] = "cma",
+};
+
+const char *load_memory_part_to_string(LoadMemoryPart part) {
+        return part >= 0 && part < _LOAD_MEMORY_PART_MAX ? memory_part_table[part] : NULL;
+}
+
+const char *load_memory_part_describe(LoadMemoryPart part) {
+        return part == LOAD_MEMORY_CMA ? "the CMA reservation" : "the static crash kernel reservation";
+}
+
+int load_memory_record(const LoadPlan *p, const LoadMemoryFit *fit, const char *outcome, const char *recommended,
+                       char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        char need[FORMAT_BYTES_MAX], have[FORMAT_BYTES_MAX];
+        const char *part = load_memory_part_to_string(fit->part);
+        bool armed = streq(outcome, "armed");
+
+        if (!part)
+                return -EINVAL;
+        format_bytes(need, sizeof(need), fit->need);
+        format_bytes(have, sizeof(have), fit->have);
+        if (strv_extendf(&l, "MESSAGE_ID=%s", TK_MESSAGE_BELOW_NEED_STR) < 0 ||
+            strv_extendf(&l, "PRIORITY=%d", armed ? LOG_WARNING : LOG_ERR) < 0 ||
+            strv_extendf(&l, "MESSAGE=%s %s, but %s (%s) is below its need (%s): the capture will likely run out "
+                             "of memory.", armed ? "Armed" : "Refused to load", capture_image_name(&p->image),
+                         load_memory_part_describe(fit->part), have, need) < 0 ||
+            strv_extendf(&l, "TINYKDUMP_LOAD=%s", outcome) < 0 ||
+            strv_extendf(&l, "TINYKDUMP_MODE=%s", p->cma ? "cma" : "classic") < 0 ||
+            strv_extendf(&l, "TINYKDUMP_MEMORY_PART=%s", part) < 0 ||
+            strv_extendf(&l, "TINYKDUMP_MEMORY_NEED=%" PRIu64, fit->need) < 0 ||
+            strv_extendf(&l, "TINYKDUMP_MEMORY_HAVE=%" PRIu64, fit->have) < 0 ||
+            strv_extendf(&l, "TINYKDUMP_KERNEL_IMAGE=%s", capture_image_name(&p->image)) < 0 ||
+            strv_extendf(&l, "TINYKDUMP_INITRD_SIZE=%" PRIu64, p->initrd_total) < 0)
+                return -ENOMEM;
+        if (recommended && strv_extendf(&l, "TINYKDUMP_RECOMMENDED=%s", recommended) < 0)
+                return -ENOMEM;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
 static int memfd_with(const char *name, const void *a, size_t na, size_t pad, const void *b, size_t nb) {
         _cleanup_close_ int fd = -EBADF;
         static const uint8_t zeros[4] = {};
@@ -478,8 +543,13 @@ static int write_state(const char *root, const LoadPlan *p, const LoadResult *re
                 .static_after = res->static_after,
                 .grown = res->grown,
         };
+        LoadMemoryFit fit = load_plan_memory_fit_for(p, res->static_after,
+                                                     p->mem.static_size_known || res->shrunk || res->grown);
         int r;
 
+        s.memory_short = (char *) load_memory_part_to_string(fit.part);
+        s.memory_need = fit.need;
+        s.memory_have = fit.have;
         r = state_files(root, &p->image, &s, hashes);
         image_file = s.image_file, kernel_file = s.kernel_file, initrd_file = s.initrd_file;
         if (r < 0)
@@ -643,6 +713,7 @@ void load_state_done(LoadState *s) {
         free(s->kernel_sha256);
         free(s->initrd_sha256);
         free(s->reload_error);
+        free(s->memory_short);
         *s = (LoadState) {};
 }
 
@@ -657,12 +728,14 @@ int load_state_format(const LoadState *s, char **ret) {
                      "Grown=%" PRIu64 "\n"
                      "ImageFile=%s\nKernelFile=%s\nInitrdFile=%s\n"
                      "ImageSHA256=%s\nKernelSHA256=%s\nInitrdSHA256=%s\n"
+                     "MemoryShort=%s\nMemoryNeed=%" PRIu64 "\nMemoryHave=%" PRIu64 "\n"
                      "ReloadFailedAtUSec=%" PRIu64 "\nReloadError=%s\n",
                      strempty(s->image), strempty(s->kernel), strempty(s->initrd), strempty(s->cmdline),
                      strempty(s->target), strempty(s->mode), s->loaded_at_usec, s->kernel_size, s->initrd_size,
                      s->need_static, s->static_before, s->static_after, s->grown, strempty(s->image_file),
                      strempty(s->kernel_file), strempty(s->initrd_file), strempty(s->image_sha256),
-                     strempty(s->kernel_sha256), strempty(s->initrd_sha256), s->reload_failed_at_usec,
+                     strempty(s->kernel_sha256), strempty(s->initrd_sha256), strempty(s->memory_short), s->memory_need, s->memory_have,
+                     s->reload_failed_at_usec,
                      strempty(s->reload_error)) < 0)
                 return -ENOMEM;
         *ret = t;
@@ -711,6 +784,9 @@ static const ConfTableItem load_state_table[] = {
         { "Loaded", "ImageSHA256", parse_state_string, 0, offsetof(LoadState, image_sha256) },
         { "Loaded", "KernelSHA256", parse_state_string, 0, offsetof(LoadState, kernel_sha256) },
         { "Loaded", "InitrdSHA256", parse_state_string, 0, offsetof(LoadState, initrd_sha256) },
+        { "Loaded", "MemoryShort", parse_state_string, 0, offsetof(LoadState, memory_short) },
+        { "Loaded", "MemoryNeed", parse_state_u64, 0, offsetof(LoadState, memory_need) },
+        { "Loaded", "MemoryHave", parse_state_u64, 0, offsetof(LoadState, memory_have) },
         { "Loaded", "ReloadFailedAtUSec", parse_state_u64, 0, offsetof(LoadState, reload_failed_at_usec) },
         { "Loaded", "ReloadError", parse_state_string, 0, offsetof(LoadState, reload_error) },
         {},

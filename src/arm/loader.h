@@ -110,6 +110,42 @@ int load_plan_build(const char *root, const TkConfig *c, LoadPlanFlags flags, Lo
 int load_plan_build_with(const char *root, const TkConfig *c, LoadPlanFlags flags, const CaptureOverlayFile *extra,
                          size_t n_extra, LoadPlan *ret, char **ret_message);
 
+/* ---- Does the region hold the need? ----
+ * In classic mode the static region holds everything: the capture kernel, its initrd and the
+ * capture system's run-time memory (need.classic_need). In CMA mode the static region holds the
+ * kernel, initrd and segments (need.static_need) and the CMA ranges the run-time memory
+ * (need.runtime_need). A region below its part of the need still loads, but the capture kernel then
+ * fails ("No working init found", the OOM killer): `load` says so, or refuses ([Memory]
+ * BelowNeed=refuse). */
+
+typedef enum LoadMemoryPart {
+        LOAD_MEMORY_ENOUGH,        /* both parts hold their need */
+        LOAD_MEMORY_UNKNOWN,       /* the static size is not known: nothing can be said */
+        LOAD_MEMORY_STATIC,        /* the static region is below its need (in either mode) */
+        LOAD_MEMORY_CMA,           /* CMA mode: the CMA ranges are below the run-time need */
+        _LOAD_MEMORY_PART_MAX,
+} LoadMemoryPart;
+
+typedef struct LoadMemoryFit {
+        LoadMemoryPart part;
+        uint64_t need, have;       /* bytes, of the part that is short (0 when ENOUGH/UNKNOWN) */
+} LoadMemoryFit;
+
+/* The fit of the plan's region as it will be after the planned grow or shrink. */
+LoadMemoryFit load_plan_memory_fit(const LoadPlan *p);
+/* The same for a static region of static_size bytes (after the load: what it really has). */
+LoadMemoryFit load_plan_memory_fit_for(const LoadPlan *p, uint64_t static_size, bool static_size_known);
+/* "static", "cma"; NULL for ENOUGH and UNKNOWN. */
+const char *load_memory_part_to_string(LoadMemoryPart part);
+/* The region's name in a sentence: "the static crash kernel reservation", "the CMA reservation". */
+const char *load_memory_part_describe(LoadMemoryPart part);
+
+/* The journal record of a load whose region is below the need (MESSAGE_ID TK_MESSAGE_BELOW_NEED in
+ * journal-ids.h): "KEY=value" fields, MESSAGE= and PRIORITY= included. outcome is "armed" or
+ * "refused"; recommended the crashkernel= words that would fit. */
+int load_memory_record(const LoadPlan *p, const LoadMemoryFit *fit, const char *outcome, const char *recommended,
+                       char ***ret);
+
 typedef struct LoadResult {
         uint64_t static_before;    /* static reservation before, 0 when unknown */
         uint64_t static_after;     /* … after a shrink (= before when none) */
@@ -143,6 +179,10 @@ typedef struct LoadState {
          * it) and the SHA-256 of their contents; the overlay is in LOAD_OVERLAY_PATH. */
         char *image_file, *kernel_file, *initrd_file;
         char *image_sha256, *kernel_sha256, *initrd_sha256;
+        /* The loaded region is below the need: "static" or "cma" (load_memory_part_to_string()) and
+         * the part's need and size, or NULL/0. */
+        char *memory_short;
+        uint64_t memory_need, memory_have;
         /* The last reload of this capture kernel failed (then it was loaded again), or 0/NULL. */
         uint64_t reload_failed_at_usec;
         char *reload_error;

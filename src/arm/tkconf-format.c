@@ -76,6 +76,8 @@ int tk_config_format_ini(const TkConfig *c, char **ret) {
         if (r >= 0 && c->margin != TK_MARGIN_UNSET)
                 r = bprint_size(&b, c->margin);
         if (r >= 0)
+                r = bprintf(&b, "\nBelowNeed=%s", c->refuse_below_need ? "refuse" : "warn");
+        if (r >= 0)
                 r = bprintf(&b, "\n\n[Erase]\nEnable=%s\nOnFailure=%s\nUnresolved=%s\nDisableRules=", yes_no(c->erase),
                             tk_erase_on_failure_to_string(c->erase_on_failure), c->erase_refuse_unresolved ? "refuse" : "warn");
         STRV_FOREACH(n, c->erase_disable_rules)
@@ -143,6 +145,7 @@ static void json_settings(JsonWriter *w, const TkConfig *c, const char *what) {
                 json_null(w);
         else
                 json_u64(w, c->margin);
+        json_kv_string(w, "BelowNeed", c->refuse_below_need ? "refuse" : "warn");
         json_object_close(w);
         json_key(w, "Erase");
         json_object_open(w);

@@ -498,7 +498,8 @@ static int parse_erase_on_failure(const ConfContext *ctx, const char *value, voi
         return 0;
 }
 
-static int parse_unresolved(const ConfContext *ctx, const char *value, void *data, uintptr_t arg) {
+/* [Erase] Unresolved=, [Memory] BelowNeed=: warn (false) or refuse (true). */
+static int parse_warn_refuse(const ConfContext *ctx, const char *value, void *data, uintptr_t arg) {
         bool *refuse = data;
 
         if (isempty(value) || streq(value, "warn"))
@@ -567,9 +568,10 @@ static const ConfTableItem tk_config_table[] = {
         { "Actions", "FinalAction",       parse_action,      0,                                FIELD(final_action) },
         { "Memory",  "ShrinkReservation", parse_shrink,      0,                                FIELD(shrink_reservation) },
         { "Memory",  "Margin",            parse_margin,      0,                                FIELD(margin) },
+        { "Memory",  "BelowNeed",         parse_warn_refuse, 0,                                FIELD(refuse_below_need) },
         { "Erase",   "Enable",            parse_yes_no,      true,                             FIELD(erase) },
         { "Erase",   "OnFailure",         parse_erase_on_failure, 0,                           FIELD(erase_on_failure) },
-        { "Erase",   "Unresolved",        parse_unresolved,  0,                                FIELD(erase_refuse_unresolved) },
+        { "Erase",   "Unresolved",        parse_warn_refuse, 0,                                FIELD(erase_refuse_unresolved) },
         { "Erase",   "DisableRules",      parse_rule_names,  0,                                FIELD(erase_disable_rules) },
         { "Erase",   "RuleDirectory",     parse_rule_directory, 0,                             FIELD(erase_rule_directory) },
         {}

@@ -102,6 +102,7 @@ typedef struct TkConfig {
         /* [Memory] */
         TkShrink shrink_reservation;
         uint64_t margin;             /* TK_MARGIN_UNSET: the memory model's own margin */
+        bool refuse_below_need;      /* BelowNeed=refuse: do not load into a region below the need */
 
         /* [Erase] — secrets kept out of dumps (src/erase/, tinykdump.conf(5) ERASING SECRETS) */
         bool erase;                  /* Enable= */

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "strv.h"
 
 char **strv_free(char **l) {
@@ -41,4 +44,15 @@ bool strv_contains(char * const *l, const char *s) {
                 if (streq(*i, s))
                         return true;
         return false;
+}
+
+int strv_extendf(char ***l, const char *format, ...) {
+        char *s = NULL;
+        va_list ap;
+        int k;
+
+        va_start(ap, format);
+        k = vasprintf(&s, format, ap);
+        va_end(ap);
+        return strv_consume(l, k < 0 ? NULL : s);
 }

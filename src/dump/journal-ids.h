@@ -25,3 +25,10 @@
         SD_ID128_MAKE(dd,22,86,33,ff,25,48,c8,9f,53,bf,80,35,51,3c,60)
 #define TK_MESSAGE_CAPTURE_FAILED_STR \
         SD_ID128_MAKE_STR(dd,22,86,33,ff,25,48,c8,9f,53,bf,80,35,51,3c,60)
+
+/* `tinykdump load` loaded a capture kernel into a crash kernel region below what it needs (or, with
+ * [Memory] BelowNeed=refuse, refused to): the capture would likely run out of memory. */
+#define TK_MESSAGE_BELOW_NEED \
+        SD_ID128_MAKE(cc,6e,75,c1,c0,d2,46,3d,a5,c4,f1,7a,f3,a6,66,0e)
+#define TK_MESSAGE_BELOW_NEED_STR \
+        SD_ID128_MAKE_STR(cc,6e,75,c1,c0,d2,46,3d,a5,c4,f1,7a,f3,a6,66,0e)

@@ -90,7 +90,8 @@ void help_print(void) {
         printf("\nMATCH is FIELD=VALUE (HOSTNAME, KERNEL, RESULT, ID, MACHINE_ID, BOOT_ID, TARGET) or an ID prefix.\n"
                "TIME is \"today\", \"yesterday\", \"-2h\", \"2026-03-01\" or \"2026-03-01 10:00:00\".\n\n"
                "Exit status: 0 success; 1 failure; 2 bad usage; 3 not armed (status, test);\n"
-               "6 invalid configuration (load, test), or a capture image that cannot reach the target (load).\n"
+               "6 invalid configuration (load, test), or a capture image that cannot reach the target (load);\n"
+               "7 the crash kernel region is below the capture's need and [Memory] BelowNeed=refuse (load).\n"
                "See tinykdump(8).\n");
 }
 

@@ -28,4 +28,5 @@ enum {
         EXIT_USAGE = 2,        /* bad command line */
         EXIT_NOT_ARMED = 3,    /* status: the machine is not armed (like LSB "not running") */
         EXIT_BAD_CONFIG = 6,   /* the configuration is invalid or names no dump target (LSB "not configured") */
+        EXIT_BELOW_NEED = 7,   /* load: the crash kernel region is below the need and [Memory] BelowNeed=refuse */
 };

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <systemd/sd-bus.h>
 
+#include "format-mib.h"
 #include "loader.h"
 #include "proc-cmdline.h"
 #include "status-steps.h"
@@ -121,6 +122,14 @@ int status_steps_compute(const StatusFacts *f, StatusSteps *ret) {
                         r = add(&s, "no-reservation", !f->armed,
                                 "no crash memory is reserved (crashkernel= is not on the kernel command line)",
                                 "run 'tinykdump crashkernel --apply' and reboot");
+        } else if (r >= 0 && f->armed && f->memory_short) {
+                /* The same fact as "reservation-differs", said as what it means for the armed capture. */
+                _cleanup_free_ char *w = status_memory_warning(f);
+                if (!w)
+                        return -ENOMEM;
+                r = add(&s, "below-need", false, w,
+                        "run 'tinykdump crashkernel --apply' (it sets %s) and reboot, or load a smaller capture image",
+                        f->have_recommendation ? f->recommended : "the crashkernel= that fits");
         } else if (r >= 0 && f->have_recommendation && fit_problem(f->fit))
                 r = add(&s, "reservation-differs", !f->armed && f->fit == CRASH_FIT_TOO_SMALL, fit_problem(f->fit),
                         "run 'tinykdump crashkernel --apply' (it sets %s) and reboot", f->recommended);
@@ -223,6 +232,18 @@ int status_facts_gather(const char *root, const CrashMem *m, const TkConfig *c, 
         }
         *ret = f;
         return 0;
+}
+
+char *status_memory_warning(const StatusFacts *f) {
+        char *w = NULL;
+
+        if (!f->memory_short)
+                return NULL;
+        if (asprintf(&w, "armed, but the capture will likely run out of memory: need %s, have %s (%s)",
+                     MIB(f->memory_need), MIB(f->memory_have),
+                     streq(f->memory_short, "cma") ? "CMA reservation" : "static reservation") < 0)
+                return NULL;
+        return w;
 }
 
 void status_steps_print(const StatusSteps *s) {

@@ -40,6 +40,10 @@ typedef struct StatusFacts {
         bool config_valid;
         size_t config_errors;
         const UnitState *unit;     /* NULL when systemd could not be asked */
+        /* Armed, but load recorded that the region is below the need (LoadState.memory_short):
+         * "static" or "cma", or NULL. */
+        const char *memory_short;
+        uint64_t memory_need, memory_have;
 } StatusFacts;
 
 typedef struct StatusStep {
@@ -68,6 +72,10 @@ const StatusStep *status_steps_blocking(const StatusSteps *s);
  * command line, the recommendation (*rec, which must be freed). unit may be NULL. */
 int status_facts_gather(const char *root, const CrashMem *m, const TkConfig *c, bool armed, const UnitState *unit,
                         CrashRecommendation *rec, StatusFacts *ret);
+
+/* "armed, but the capture will likely run out of memory: need X, have Y (…)" when f->memory_short,
+ * else NULL. */
+char *status_memory_warning(const StatusFacts *f);
 
 void status_steps_print(const StatusSteps *s);
 void status_steps_json(JsonWriter *w, const StatusSteps *s);

@@ -2,6 +2,8 @@
 /* tinykdump load: build the plan, check it, load it in place of what is loaded (and load that
  * again when the new one fails); what status says about it. */
 #include <inttypes.h>
+#include <sys/uio.h>
+#include <systemd/sd-journal.h>
 
 #include "dumpdir.h"
 #include "erase-plan.h"
@@ -169,6 +171,68 @@ static int load_check_target(const TkConfig *c, const LoadPlan *p, bool verbose)
         return 0;
 }
 
+/* ---- is the region below the need? ---- */
+
+/* The crashkernel= words that would fit, as `tinykdump crashkernel` recommends them. */
+static const char *memory_recommended(const LoadPlan *p) {
+        return crashmem_cma_supported(tk_root(), p->release, &p->mem, NULL) > 0 ? p->need.cma : p->need.classic;
+}
+
+/* The journal record (TK_MESSAGE_BELOW_NEED); not for a fake root, whose load is not the system's. */
+static void memory_record(const LoadPlan *p, const LoadMemoryFit *fit, const char *outcome) {
+        _cleanup_strv_free_ char **fields = NULL;
+        _cleanup_free_ struct iovec *iov = NULL;
+        size_t n;
+        int r;
+
+        if (tk_root())
+                return;
+        r = load_memory_record(p, fit, outcome, memory_recommended(p), &fields);
+        if (r < 0) {
+                log_oom();
+                return;
+        }
+        n = strv_length(fields);
+        iov = calloc(n, sizeof(struct iovec));
+        if (!iov) {
+                log_oom();
+                return;
+        }
+        for (size_t i = 0; i < n; i++)
+                iov[i] = (struct iovec) { .iov_base = fields[i], .iov_len = strlen(fields[i]) };
+        r = sd_journal_sendv(iov, (int) n);
+        if (r < 0)
+                log_warning_errno(r, "Cannot write the journal record of the too small reservation: %m");
+}
+
+/* load: EXIT_BELOW_NEED when the region it would load into is below the need and [Memory]
+ * BelowNeed=refuse; else 0, with a warning when it is below. Nothing is unloaded before this. */
+static int load_check_memory(const TkConfig *c, const LoadPlan *p, bool dry_run) {
+        LoadMemoryFit fit = load_plan_memory_fit(p);
+
+        if (fit.part == LOAD_MEMORY_UNKNOWN) {
+                log_notice("The size of the static crash kernel reservation is not known: cannot check it against "
+                           "the capture's need of %s.", MIB(p->need_static));
+                return 0;
+        }
+        if (fit.part == LOAD_MEMORY_ENOUGH)
+                return 0;
+        log_warning("The capture will likely run out of memory: %s holds %s, the capture needs %s there%s. Run "
+                    "'tinykdump crashkernel --apply' (it sets %s) and reboot, or load a smaller capture image.",
+                    load_memory_part_describe(fit.part), MIB(fit.have), MIB(fit.need),
+                    fit.part == LOAD_MEMORY_CMA ? " (the capture system's run-time memory)"
+                    : p->cma ? " (kernel, initrd and segments)"
+                             : " (in classic mode it holds the capture system's run-time memory too)",
+                    memory_recommended(p));
+        if (!c->refuse_below_need)
+                return 0;
+        log_error("[Memory] BelowNeed=refuse: %s a capture kernel into it; %s.", dry_run ? "would not load" : "not loading",
+                  p->mem.loaded > 0 ? "the capture kernel loaded now stays loaded" : "nothing is loaded");
+        if (!dry_run)
+                memory_record(p, &fit, "refused");
+        return EXIT_BELOW_NEED;
+}
+
 /* Load the plan in place of what is loaded; on failure say what became of the previous one. */
 static int load_replace(LoadPlan *p, const char *erase_plan, size_t erase_plan_size) {
         _cleanup_(reload_report_done) ReloadReport rep = {};
@@ -194,6 +258,10 @@ static int load_replace(LoadPlan *p, const char *erase_plan, size_t erase_plan_s
         if (r < 0)
                 log_warning_errno(r, "Cannot record the erase plan in %s for status: %m", ERASE_PLAN_STATE_PATH);
         log_loaded(p, &res);
+        LoadMemoryFit fit = load_plan_memory_fit_for(p, res.static_after,
+                                                     p->mem.static_size_known || res.shrunk || res.grown);
+        if (fit.part == LOAD_MEMORY_STATIC || fit.part == LOAD_MEMORY_CMA)
+                memory_record(p, &fit, "armed");
         return EXIT_SUCCESS;
 }
 
@@ -235,6 +303,9 @@ int verb_load(int argc, char *argv[], void *userdata) {
                             p.capture.target_what, p.target_device);
 
         r = load_check_target(c, &p, o->dry_run);
+        if (r != 0)
+                return r;
+        r = load_check_memory(c, &p, o->dry_run);
         if (r != 0)
                 return r;
         if (o->dry_run) {

@@ -91,6 +91,7 @@ typedef struct Status {
         char *what, *device;
         bool valid, target_present, armed;
         const char *why; /* why not armed, or NULL */
+        char *warning;   /* armed, but below the need: status_memory_warning(), or NULL */
         UnitState unit;
         CrashRecommendation rec;
         StatusSteps steps;
@@ -105,6 +106,7 @@ static void status_done(Status *s) {
         unit_state_done(&s->unit);
         crash_recommendation_done(&s->rec);
         status_steps_done(&s->steps);
+        free(s->warning);
 }
 
 static int status_gather(Status *s) {
@@ -132,6 +134,14 @@ static int status_gather(Status *s) {
         StatusFacts f;
         bool have_unit = !root() && unit_state_query_bus(LOAD_UNIT, &s->unit) >= 0;
         r = status_facts_gather(root(), &s->mem, s->config, s->armed, have_unit ? &s->unit : NULL, &s->rec, &f);
+        if (r >= 0 && s->armed && s->have_state && s->state.memory_short) {
+                f.memory_short = s->state.memory_short;
+                f.memory_need = s->state.memory_need;
+                f.memory_have = s->state.memory_have;
+                s->warning = status_memory_warning(&f);
+                if (!s->warning)
+                        r = -ENOMEM;
+        }
         if (r >= 0)
                 r = status_steps_compute(&f, &s->steps);
         if (r < 0)
@@ -230,6 +240,15 @@ static int status_print_json(const Status *s, bool pretty) {
         json_kv_bool(&w, "armed", s->armed);
         if (s->why)
                 json_kv_string(&w, "reason", s->why);
+        if (s->warning) {
+                json_kv_string(&w, "warning", s->warning);
+                json_key(&w, "memory_short");
+                json_object_open(&w);
+                json_kv_string(&w, "part", s->state.memory_short);
+                json_kv_u64(&w, "need", s->state.memory_need);
+                json_kv_u64(&w, "have", s->state.memory_have);
+                json_object_close(&w);
+        }
         status_json_reservation(&w, &s->mem);
         if (s->mem.loaded >= 0) /* absent: the kernel does not say */
                 json_kv_bool(&w, "loaded", s->mem.loaded > 0);
@@ -266,7 +285,10 @@ static void status_print_text(const Status *s) {
         const LoadState *st = &s->state;
         const TkConfig *c = s->config;
 
-        printf("       State: %s%s%s\n", s->armed ? "armed" : "not armed", s->why ? " — " : "", strempty(s->why));
+        if (s->warning)
+                printf("       State: %s\n", s->warning);
+        else
+                printf("       State: %s%s%s\n", s->armed ? "armed" : "not armed", s->why ? " — " : "", strempty(s->why));
         printf(" Reservation: static %s", m->static_size_known ? MIB(m->static_size) : "unknown");
         for (size_t i = 0; i < m->iomem.n_crash; i++)
                 printf("%s%#" PRIx64 "-%#" PRIx64, i == 0 ? " at " : ", ", m->iomem.crash[i].start,

@@ -735,7 +735,7 @@ TEST(ini_round_trip) {
                      "\n[Target]\nWhat=PARTLABEL=dümp\nDirectory=x/y\nFileSystemType=btrfs\nTimeoutSec=60500ms\n"
                      "\n[Dump]\nLevel=17\nCompression=snappy\nTimeoutSec=2700s\n"
                      "\n[Actions]\nFailureAction=shell\nFinalAction=poweroff\n"
-                     "\n[Memory]\nShrinkReservation=no\nMargin=1536K\n"
+                     "\n[Memory]\nShrinkReservation=no\nMargin=1536K\nBelowNeed=warn\n"
                      "\n[Erase]\nEnable=yes\nOnFailure=delete\nUnresolved=warn\nDisableRules=\nRuleDirectory=\n");
         ASSERT_TRUE(startswith(ini2, "# Effective tinykdump configuration, from:\n#   effective.conf\n") != NULL);
         return TEST_PASS;
@@ -754,7 +754,7 @@ TEST(json) {
                         "\"Target\":{\"What\":\"UUID=" UUID_EXT4 "\",\"Directory\":\"tinykdump\",\"FileSystemType\":\"auto\","
                         "\"TimeoutUSec\":90000000},\"Dump\":{\"Level\":31,\"Compression\":\"zstd\",\"TimeoutUSec\":600000000},"
                         "\"Actions\":{\"FailureAction\":\"reboot\",\"FinalAction\":\"reboot\"},"
-                        "\"Memory\":{\"ShrinkReservation\":\"auto\",\"Margin\":null},"
+                        "\"Memory\":{\"ShrinkReservation\":\"auto\",\"Margin\":null,\"BelowNeed\":\"warn\"},"
                      "\"Erase\":{\"Enable\":true,\"OnFailure\":\"delete\",\"Unresolved\":\"warn\",\"DisableRules\":[],\"RuleDirectory\":null}}");
         return TEST_PASS;
 }
@@ -797,6 +797,16 @@ TEST(full_example) {
         ASSERT_EQ(c->final_action, CAPTURE_ACTION_POWEROFF);
         ASSERT_EQ(c->shrink_reservation, TK_SHRINK_YES);
         ASSERT_U64_EQ(c->margin, 4 * MiB);
+        ASSERT_TRUE(c->refuse_below_need);
+        return TEST_PASS;
+}
+
+TEST(below_need) {
+        _cleanup_tk_config_free_ TkConfig *c = parse("[Memory]\nBelowNeed=refuse\nBelowNeed=\n");
+
+        ASSERT_NOT_NULL(c);
+        ASSERT_EQ(c->diags.n, 0);
+        ASSERT_FALSE(c->refuse_below_need); /* the empty assignment resets to warn */
         return TEST_PASS;
 }
 
@@ -851,7 +861,7 @@ TEST(shipped_file) {
                         l[0] = ' ';
                         n_keys++;
                 }
-        ASSERT_EQ(n_keys, 20); /* every key; What= is listed empty */
+        ASSERT_EQ(n_keys, 21); /* every key; What= is listed empty */
         ASSERT_OK(tk_config_load_data("tinykdump.conf", s, size, &d));
         ASSERT_EQ(d->diags.n, 1);
         ASSERT_OK(tk_config_format_ini(defaults, &ini_defaults));

@@ -376,10 +376,100 @@ TEST(estimate_without_target) {
         return TEST_PASS;
 }
 
+/* A region below the need: the plan says which part, need and have, before anything is loaded;
+ * the load records it in the state file for status; a region that holds the need records nothing. */
+TEST(below_need_classic) {
+        RootOptions small = { .crash_size = "134217728\n" }, big = { .crash_size = "1073741824\n",
+                .iomem = "00100000-7fffffff : System RAM\n  30000000-6fffffff : Crash kernel\n" };
+        _cleanup_free_ char *r1 = make_root("below-need", &small), *r2 = make_root("above-need", &big), *msg = NULL;
+        _cleanup_(load_plan_done) LoadPlan p = {}, q = {};
+        _cleanup_(load_state_done) LoadState st = {}, st2 = {};
+        LoadResult res;
+        LoadMemoryFit fit;
+
+        ASSERT_NOT_NULL(r1);
+        ASSERT_NOT_NULL(r2);
+        reset_seen(0);
+        ASSERT_OK(load_root(r1, &p, &res, &msg));
+        fit = load_plan_memory_fit(&p);
+        ASSERT_EQ(fit.part, LOAD_MEMORY_STATIC);
+        ASSERT_U64_EQ(fit.need, p.need.classic_need);
+        ASSERT_U64_EQ(fit.have, 128 * MiB);
+        ASSERT_STREQ(load_memory_part_to_string(fit.part), "static");
+        ASSERT_OK(load_state_read(r1, &st));
+        ASSERT_STREQ(st.memory_short, "static");
+        ASSERT_U64_EQ(st.memory_need, p.need.classic_need);
+        ASSERT_U64_EQ(st.memory_have, 128 * MiB);
+
+        ASSERT_OK(load_root(r2, &q, &res, &msg));
+        fit = load_plan_memory_fit(&q);
+        ASSERT_EQ(fit.part, LOAD_MEMORY_ENOUGH);
+        ASSERT_OK(load_state_read(r2, &st2));
+        ASSERT_NULL(st2.memory_short);
+        ASSERT_U64_EQ(st2.memory_need, 0);
+        reset_seen(0);
+        return TEST_PASS;
+}
+
+/* CMA mode: the static part holds kernel and initrd; CMA ranges below the run-time need are short. */
+TEST(below_need_cma) {
+        RootOptions o = {
+                .cmdline = "console=ttyS0 crashkernel=128M crashkernel=16M,cma",
+                .crash_size = "134217728\n",
+                .cma_ranges = "40000000-40ffffff\n",
+        };
+        _cleanup_free_ char *root = make_root("below-need-cma", &o), *msg = NULL;
+        _cleanup_(load_plan_done) LoadPlan p = {};
+        _cleanup_tk_config_free_ TkConfig *c = NULL;
+        _cleanup_strv_free_ char **fields = NULL;
+        LoadMemoryFit fit;
+
+        ASSERT_NOT_NULL(root);
+        ASSERT_OK(tk_config_load(root, &c));
+        ASSERT_OK(load_plan_build(root, c, 0, &p, &msg));
+        ASSERT_TRUE(p.cma);
+        fit = load_plan_memory_fit(&p);
+        ASSERT_EQ(fit.part, LOAD_MEMORY_CMA);
+        ASSERT_U64_EQ(fit.need, p.need.runtime_need);
+        ASSERT_U64_EQ(fit.have, 16 * MiB);
+        /* The static part alone would do: the shrink keeps at least its need. */
+        ASSERT_GE(p.shrink ? p.shrink_to : p.mem.static_size, p.need_static);
+
+        /* The journal record names outcome, part, need and have. */
+        ASSERT_OK(load_memory_record(&p, &fit, "refused", "crashkernel=90M crashkernel=160M,cma", &fields));
+        ASSERT_TRUE(strv_contains(fields, "MESSAGE_ID=cc6e75c1c0d2463da5c4f17af3a6660e"));
+        ASSERT_TRUE(strv_contains(fields, "PRIORITY=3"));
+        ASSERT_TRUE(strv_contains(fields, "TINYKDUMP_LOAD=refused"));
+        ASSERT_TRUE(strv_contains(fields, "TINYKDUMP_MODE=cma"));
+        ASSERT_TRUE(strv_contains(fields, "TINYKDUMP_MEMORY_PART=cma"));
+        ASSERT_TRUE(strv_contains(fields, "TINYKDUMP_MEMORY_HAVE=16777216"));
+        ASSERT_TRUE(strv_contains(fields, "TINYKDUMP_RECOMMENDED=crashkernel=90M crashkernel=160M,cma"));
+        ASSERT_NOT_NULL(strstr(fields[2], "MESSAGE=Refused to load "));
+        ASSERT_NOT_NULL(strstr(fields[2], "the CMA reservation (16M) is below its need"));
+        return TEST_PASS;
+}
+
+/* Without the size attribute nothing can be said, and nothing is claimed. */
+TEST(below_need_unknown) {
+        RootOptions o = {};
+        _cleanup_free_ char *root = make_root("below-need-unknown", &o), *msg = NULL;
+        _cleanup_(load_plan_done) LoadPlan p = {};
+        _cleanup_tk_config_free_ TkConfig *c = NULL;
+
+        ASSERT_NOT_NULL(root);
+        ASSERT_OK(tk_config_load(root, &c));
+        ASSERT_OK(load_plan_build(root, c, 0, &p, &msg));
+        ASSERT_FALSE(p.mem.static_size_known);
+        ASSERT_EQ(load_plan_memory_fit(&p).part, LOAD_MEMORY_UNKNOWN);
+        ASSERT_NULL(load_memory_part_to_string(LOAD_MEMORY_UNKNOWN));
+        return TEST_PASS;
+}
+
 TEST(state_roundtrip) {
         LoadState s = {
                 .kernel = (char *) "/k", .initrd = (char *) "/i", .cmdline = (char *) "a=b c",
                 .mode = (char *) "cma", .loaded_at_usec = 42, .initrd_size = 7, .need_static = 9,
+                .memory_short = (char *) "static", .memory_need = 11, .memory_have = 10,
         }, t = {};
         ConfDiagList d = {};
         _cleanup_free_ char *text = NULL;
@@ -392,6 +482,9 @@ TEST(state_roundtrip) {
         ASSERT_NULL(t.image);
         ASSERT_U64_EQ(t.loaded_at_usec, 42);
         ASSERT_U64_EQ(t.need_static, 9);
+        ASSERT_STREQ(t.memory_short, "static");
+        ASSERT_U64_EQ(t.memory_need, 11);
+        ASSERT_U64_EQ(t.memory_have, 10);
         load_state_done(&t);
         conf_diags_done(&d);
         return TEST_PASS;

@@ -19,6 +19,7 @@ typedef struct Case {
         const char *config;        /* tinykdump.conf, NULL: none; default a target */
         bool no_config;
         const UnitState *unit;
+        const char *memory_short;  /* what load recorded: "static", "cma" or NULL */
 } Case;
 
 static const UnitState unit_ok = { (char *) "active", (char *) "success", (char *) "enabled" };
@@ -52,8 +53,14 @@ static char *steps_for(const char *name, const Case *c, char **ret_blocking) {
                 return NULL;
 
         if (crashmem_read(root, &m, NULL) < 0 || tk_config_load(root, &conf) < 0 ||
-            status_facts_gather(root, &m, conf, m.loaded > 0, c->unit ?: &unit_ok, &rec, &f) < 0 ||
-            status_steps_compute(&f, &s) < 0)
+            status_facts_gather(root, &m, conf, m.loaded > 0, c->unit ?: &unit_ok, &rec, &f) < 0)
+                return NULL;
+        if (c->memory_short) {
+                f.memory_short = c->memory_short;
+                f.memory_need = 190 * MiB;
+                f.memory_have = m.static_size;
+        }
+        if (status_steps_compute(&f, &s) < 0)
                 return NULL;
 
         out = open_memstream(&ids, &len);
@@ -90,6 +97,31 @@ TEST(reservation_differs) {
         ASSERT_STEPS("small", (&(Case) { .crash_size = "67108864\n", .crash_loaded = "0\n",
                                          .cmdline = "crashkernel=64M\n" }),
                      "reservation-differs", "reservation-differs");
+        return 0;
+}
+
+TEST(armed_below_need) {
+        /* Armed into 64 MiB: the step says what the armed capture will do, instead of
+         * "reservation-differs", and does not block (it is armed). */
+        ASSERT_STEPS("armed-small", (&(Case) { .crash_size = "67108864\n", .cmdline = "crashkernel=64M\n",
+                                               .kconfig = "CONFIG_KEXEC_FILE=y\n", .memory_short = "static" }),
+                     "below-need", "");
+        return 0;
+}
+
+TEST(memory_warning_text) {
+        StatusFacts f = { .armed = true, .memory_short = "static", .memory_need = 189 * MiB + 600 * KiB,
+                          .memory_have = 120 * MiB };
+        _cleanup_free_ char *w = status_memory_warning(&f), *c = NULL;
+
+        ASSERT_STREQ(w, "armed, but the capture will likely run out of memory: need 189.6 MiB, have 120 MiB "
+                        "(static reservation)");
+        f.memory_short = "cma";
+        c = status_memory_warning(&f);
+        ASSERT_STREQ(c, "armed, but the capture will likely run out of memory: need 189.6 MiB, have 120 MiB "
+                        "(CMA reservation)");
+        f.memory_short = NULL;
+        ASSERT_NULL(status_memory_warning(&f));
         return 0;
 }
 
