@@ -427,9 +427,10 @@ int load_memory_record(const LoadPlan *p, const LoadMemoryFit *fit, const char *
         format_bytes(have, sizeof(have), fit->have);
         if (strv_extendf(&l, "MESSAGE_ID=%s", TK_MESSAGE_BELOW_NEED_STR) < 0 ||
             strv_extendf(&l, "PRIORITY=%d", armed ? LOG_WARNING : LOG_ERR) < 0 ||
-            strv_extendf(&l, "MESSAGE=%s %s, but %s (%s) is below its need (%s): the capture will likely run out "
-                             "of memory.", armed ? "Armed" : "Refused to load", capture_image_name(&p->image),
-                         load_memory_part_describe(fit->part), have, need) < 0 ||
+            strv_extendf(&l, "MESSAGE=%s %s%s %s (%s) is below its need (%s)%s the capture %s likely run out of "
+                             "memory.", armed ? "Armed" : "Refused to load", capture_image_name(&p->image),
+                         armed ? ", but" : ":", load_memory_part_describe(fit->part), have, need,
+                         armed ? ":" : ",", armed ? "will" : "would") < 0 ||
             strv_extendf(&l, "TINYKDUMP_LOAD=%s", outcome) < 0 ||
             strv_extendf(&l, "TINYKDUMP_MODE=%s", p->cma ? "cma" : "classic") < 0 ||
             strv_extendf(&l, "TINYKDUMP_MEMORY_PART=%s", part) < 0 ||
