@@ -383,7 +383,7 @@ int load_plan_build_with(const char *root, const TkConfig *c, LoadPlanFlags flag
 
 /* ---- does the region hold the need? ---- */
 
-LoadMemoryFit load_plan_memory_fit_for(const LoadPlan *p, uint64_t static_size, bool static_size_known) {
+static LoadMemoryFit memory_fit_for(const LoadPlan *p, uint64_t static_size, bool static_size_known) {
         if (!static_size_known)
                 return (LoadMemoryFit) { .part = LOAD_MEMORY_UNKNOWN };
         if (static_size < p->need_static)
@@ -396,9 +396,12 @@ LoadMemoryFit load_plan_memory_fit_for(const LoadPlan *p, uint64_t static_size, 
 LoadMemoryFit load_plan_memory_fit(const LoadPlan *p) {
         /* A grow takes at least grow_to (the kernel may round up); a shrink never goes below the need. */
         if (p->grow)
-                return load_plan_memory_fit_for(p, p->grow_to, true);
-        return load_plan_memory_fit_for(p, p->shrink ? p->shrink_to : p->mem.static_size,
-                                        p->shrink || p->mem.static_size_known);
+                return memory_fit_for(p, p->grow_to, true);
+        return memory_fit_for(p, p->shrink ? p->shrink_to : p->mem.static_size, p->shrink || p->mem.static_size_known);
+}
+
+LoadMemoryFit load_result_memory_fit(const LoadPlan *p, const LoadResult *res) {
+        return memory_fit_for(p, res->static_after, p->mem.static_size_known || res->shrunk || res->grown);
 }
 
 static const char *const memory_part_table[_LOAD_MEMORY_PART_MAX] = {
@@ -544,8 +547,7 @@ static int write_state(const char *root, const LoadPlan *p, const LoadResult *re
                 .static_after = res->static_after,
                 .grown = res->grown,
         };
-        LoadMemoryFit fit = load_plan_memory_fit_for(p, res->static_after,
-                                                     p->mem.static_size_known || res->shrunk || res->grown);
+        LoadMemoryFit fit = load_result_memory_fit(p, res);
         int r;
 
         s.memory_short = (char *) load_memory_part_to_string(fit.part);

@@ -133,8 +133,6 @@ typedef struct LoadMemoryFit {
 
 /* The fit of the plan's region as it will be after the planned grow or shrink. */
 LoadMemoryFit load_plan_memory_fit(const LoadPlan *p);
-/* The same for a static region of static_size bytes (after the load: what it really has). */
-LoadMemoryFit load_plan_memory_fit_for(const LoadPlan *p, uint64_t static_size, bool static_size_known);
 /* "static", "cma"; NULL for ENOUGH and UNKNOWN. */
 const char *load_memory_part_to_string(LoadMemoryPart part);
 /* The region's name in a sentence: "the static crash kernel reservation", "the CMA reservation". */
@@ -153,6 +151,9 @@ typedef struct LoadResult {
         bool grown;                /* the region was allocated from CMA for this load */
         uint64_t load_usec;        /* time in kexec_file_load(2) */
 } LoadResult;
+
+/* The fit after load_plan_execute(): of the region as the kernel really sized it. */
+LoadMemoryFit load_result_memory_fit(const LoadPlan *p, const LoadResult *res);
 
 /* Grow or shrink when planned, then kexec_file_load(2) the plan as the crash kernel and record it in
  * LOAD_STATE_PATH below root. A failed load returns the syscall's errno and a sentence from

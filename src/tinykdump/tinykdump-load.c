@@ -258,8 +258,7 @@ static int load_replace(LoadPlan *p, const char *erase_plan, size_t erase_plan_s
         if (r < 0)
                 log_warning_errno(r, "Cannot record the erase plan in %s for status: %m", ERASE_PLAN_STATE_PATH);
         log_loaded(p, &res);
-        LoadMemoryFit fit = load_plan_memory_fit_for(p, res.static_after,
-                                                     p->mem.static_size_known || res.shrunk || res.grown);
+        LoadMemoryFit fit = load_result_memory_fit(p, &res);
         if (fit.part == LOAD_MEMORY_STATIC || fit.part == LOAD_MEMORY_CMA)
                 memory_record(p, &fit, "armed");
         return EXIT_SUCCESS;
