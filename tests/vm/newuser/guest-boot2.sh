@@ -3,6 +3,7 @@
 # configured. Nothing armed this boot by hand: the unit is enabled, so the boot arms. The
 # README's commands after the reboot run here up to its test crash, which is last: the
 # results are closed (status "crashing") before it.
+load_settled
 tk-value loaded "$(loaded)"
 tk-value enabled "$(systemctl is-enabled tinykdump-load.service 2>&1)"
 tk-value active "$(systemctl is-active tinykdump-load.service 2>&1)"

@@ -17,6 +17,7 @@ journalctl -q -o export "${ids[@]}" |
         >"$TK_RESULTS/record.export"
 journalctl -b --no-pager -o short-monotonic -u 'tinykdump-report*' >"$TK_RESULTS/report-journal.txt" 2>&1
 tk-value marker_after "$([[ -e /var/lib/tinykdump/test-pending ]] && echo present || echo absent)"
+load_settled
 tk-value loaded "$(loaded)"
 @README@
 tinykdump --json=short list >"$TK_RESULTS/list.json" 2>&1

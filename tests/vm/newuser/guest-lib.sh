@@ -20,5 +20,16 @@ readme() {
         return "$s"
 }
 loaded() { cat /sys/kernel/kexec/crash_loaded 2>/dev/null || echo missing; }
+# tinykdump-load.service is WantedBy=sysinit.target, not ordered before multi-user.target,
+# which the test hook runs after: wait (at most 300 s) until its start job is over.
+load_settled() {
+        local i state
+        for i in $(seq 300); do
+                state=$(systemctl show -P ActiveState tinykdump-load.service 2>/dev/null)
+                [[ $state == activating ]] || { tk-value load_wait_s "$i"; return 0; }
+                sleep 1
+        done
+        fail "tinykdump-load.service still activating after 300 s"
+}
 tk-value boot_id "$(tr -d '-' </proc/sys/kernel/random/boot_id)"
 cat /proc/cmdline >"$TK_RESULTS/proc-cmdline"
