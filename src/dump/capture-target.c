@@ -115,6 +115,10 @@ int capture_target_device_from_what(const char *what, char **ret) {
                  * the path would not pass capture_config_verify() (parse must round-trip). */
                 if (streq(enc, ".") || streq(enc, ".."))
                         return -EINVAL;
+                /* Nor one longer than a file name may be: escaping makes a value of 4096 bytes up to
+                 * four times as long, and that path would not pass capture_config_verify() either. */
+                if (strlen(enc) > NAME_MAX)
+                        return -ENAMETOOLONG;
                 char *s = path_join(what_tags[i].dir, enc);
                 if (!s)
                         return -ENOMEM;
