@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <libkmod.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <limits.h>
 #include <sys/stat.h>
 
 #include "modcheck.h"
+#include "log.h"
 #include "util.h"
 
 void module_check_done(ModuleCheck *c) {
@@ -198,6 +201,23 @@ static int lookup_one(struct kmod_ctx *ctx, ModuleNeed *n) {
         return 0;
 }
 
+/* libkmod logs to stderr by default: an image's module index names .ko files that are not kept
+ * beside it (only the indexes are), and libkmod says so for every lookup. What it says is for
+ * debugging the lookup, so it goes to our log at debug level. */
+_printf_(6, 0)
+static void kmod_log_debug(void *data, int priority, const char *file, int line, const char *fn,
+                           const char *format, va_list args) {
+        _cleanup_free_ char *s = NULL;
+        size_t l;
+
+        if (log_get_max_level() < LOG_DEBUG || vasprintf(&s, format, args) < 0)
+                return;
+        l = strlen(s);
+        if (l > 0 && s[l - 1] == '\n')
+                s[l - 1] = 0;
+        log_internal(LOG_DEBUG, 0, file, line, fn, "libkmod (priority %d): %s", priority, s);
+}
+
 int module_check_resolve(ModuleCheck *c, const char *root, const char *index_dir) {
         _cleanup_free_ char *dir = path_join(root, index_dir), *dep = NULL;
         static const char *const no_config[] = { NULL };
@@ -215,6 +235,7 @@ int module_check_resolve(ModuleCheck *c, const char *root, const char *index_dir
         ctx = kmod_new(dir, no_config);
         if (!ctx)
                 return -ENOMEM;
+        kmod_set_log_fn(ctx, kmod_log_debug, NULL);
         for (size_t i = 0; i < c->n_needs; i++) {
                 ModuleNeed *n = &c->needs[i];
                 free(n->found);
