@@ -1,0 +1,34 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Boot 1 of a bench cycle (tests/bench/run), the same script for tinykdump and kdump-tools:
+# wait until the load unit ($BENCH_LOAD_UNIT, from the hook's environment) is active and
+# the crash kernel is loaded, record when it became active by the kernel's monotonic clock
+# (time since this kernel started), write the panic time (realtime, which the guest took
+# from QEMU's RTC, i.e. the host clock) last, close the results and crash.
+set -u
+unit=${BENCH_LOAD_UNIT:?BENCH_LOAD_UNIT is not set}
+loaded() { cat /sys/kernel/kexec/crash_loaded 2>/dev/null || cat /sys/kernel/kexec_crash_loaded; }
+# The hook runs after multi-user.target, which the load units are not ordered before.
+for _ in $(seq 1200); do
+        state=$(systemctl show -P ActiveState "$unit")
+        [[ $state == active && $(loaded) == 1 ]] && break
+        [[ $state == failed ]] && break
+        sleep 0.5
+done
+tk-value state "$state"
+tk-value loaded "$(loaded)"
+tk-value crash_size "$(cat /sys/kernel/kexec_crash_size)"
+tk-value armed_usec "$(systemctl show -P ActiveEnterTimestampMonotonic "$unit")"
+tk-value uname "$(uname -r)"
+tk-value mem_total_kb "$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)"
+journalctl -b --no-pager -o short-monotonic -u "$unit" >"$TK_RESULTS/load.log" 2>&1
+if command -v tinykdump >/dev/null; then
+        tinykdump status >"$TK_RESULTS/status.txt" 2>&1
+        # The model's recommendation for this very image, for the floor comparison.
+        tinykdump estimate >"$TK_RESULTS/estimate.txt" 2>&1
+        tinykdump --json=short estimate >"$TK_RESULTS/estimate.json" 2>/dev/null
+fi
+[[ $(loaded) == 1 ]] || exit 1
+tk-value panic_realtime_usec "$(date +%s%6N)"
+tk-results-done crashing
+echo c >/proc/sysrq-trigger
