@@ -379,7 +379,7 @@ TEST(estimate_without_target) {
 /* A region below the need: the plan says which part, need and have, before anything is loaded;
  * the load records it in the state file for status; a region that holds the need records nothing. */
 TEST(below_need_classic) {
-        RootOptions small = { .crash_size = "134217728\n" }, big = { .crash_size = "1073741824\n",
+        RootOptions small = { .crash_size = "100663296\n" }, big = { .crash_size = "1073741824\n",
                 .iomem = "00100000-7fffffff : System RAM\n  30000000-6fffffff : Crash kernel\n" };
         _cleanup_free_ char *r1 = make_root("below-need", &small), *r2 = make_root("above-need", &big), *msg = NULL;
         _cleanup_(load_plan_done) LoadPlan p = {}, q = {};
@@ -394,12 +394,12 @@ TEST(below_need_classic) {
         fit = load_plan_memory_fit(&p);
         ASSERT_EQ(fit.part, LOAD_MEMORY_STATIC);
         ASSERT_U64_EQ(fit.need, p.need.classic_need);
-        ASSERT_U64_EQ(fit.have, 128 * MiB);
+        ASSERT_U64_EQ(fit.have, 96 * MiB);
         ASSERT_STREQ(load_memory_part_to_string(fit.part), "static");
         ASSERT_OK(load_state_read(r1, &st));
         ASSERT_STREQ(st.memory_short, "static");
         ASSERT_U64_EQ(st.memory_need, p.need.classic_need);
-        ASSERT_U64_EQ(st.memory_have, 128 * MiB);
+        ASSERT_U64_EQ(st.memory_have, 96 * MiB);
 
         ASSERT_OK(load_root(r2, &q, &res, &msg));
         fit = load_plan_memory_fit(&q);
