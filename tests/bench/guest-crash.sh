@@ -28,6 +28,12 @@ if command -v tinykdump >/dev/null; then
         tinykdump estimate >"$TK_RESULTS/estimate.txt" 2>&1
         tinykdump --json=short estimate >"$TK_RESULTS/estimate.json" 2>/dev/null
 fi
+# kdump-tools' udev rule reloads the crash kernel on CPU and memory events (unload, then
+# load): crash only while it is loaded, at most 120 s more.
+for _ in $(seq 240); do
+        [[ $(loaded) == 1 ]] && break
+        sleep 0.5
+done
 [[ $(loaded) == 1 ]] || exit 1
 tk-value panic_realtime_usec "$(date +%s%6N)"
 tk-results-done crashing
