@@ -281,14 +281,14 @@ TEST(need_hand_checked) {
          *       + 452 KiB (462512 B page-rounded) + 256 KiB control pages + 2 MiB margin
          *       = 86794240 B (82.77 MiB → 83 MiB). */
         ASSERT_U64_EQ(n.static_need, UINT64_C(86794240));
-        /* Run time: 48 MiB unpacked + 36 MiB kernel + 2 MiB userspace + 8 MiB margin = 94 MiB. */
-        ASSERT_U64_EQ(n.runtime_need, 94 * MiB);
-        ASSERT_U64_EQ(n.classic_need, UINT64_C(86794240) + 94 * MiB);
-        ASSERT_U64_EQ(n.classic_size, 177 * MiB);
+        /* Run time: 48 MiB unpacked + 36 MiB kernel + 0 MiB userspace + 8 MiB margin = 92 MiB. */
+        ASSERT_U64_EQ(n.runtime_need, 92 * MiB);
+        ASSERT_U64_EQ(n.classic_need, UINT64_C(86794240) + 92 * MiB);
+        ASSERT_U64_EQ(n.classic_size, 175 * MiB);
         ASSERT_U64_EQ(n.cma_static_size, 83 * MiB);
-        ASSERT_U64_EQ(n.cma_size, 94 * MiB);
-        ASSERT_STREQ(n.classic, "crashkernel=177M");
-        ASSERT_STREQ(n.cma, "crashkernel=83M crashkernel=94M,cma");
+        ASSERT_U64_EQ(n.cma_size, 92 * MiB);
+        ASSERT_STREQ(n.classic, "crashkernel=175M");
+        ASSERT_STREQ(n.cma, "crashkernel=83M crashkernel=92M,cma");
         ASSERT_EQ(n.n_items, 11);
 
         uint64_t s = 0, rt = 0;
@@ -331,8 +331,8 @@ TEST(need_bench_floor) {
         /* The lean sid 7.2 capture image as `tinykdump estimate` saw it in the bench guest
          * (docs/performance.md, 2026-12-06): its initrd with overlay, the kernel's
          * crash_elfcorehdr_size, a capture command line of a few hundred bytes. The bench's
-         * floor sweep saved complete dumps with 142M, 144M and 148M and failed at 134M: the
-         * recommendation is at least every size measured working and at most floor + 16 MiB. */
+         * floor sweep saved complete dumps with 138M to 148M and failed at 134M: the
+         * recommendation is at least the smallest size measured working and at most that + 16 MiB. */
         CrashNeedInput in = {
                 .kernel_footprint = 64 * MiB,
                 .initrd_size = 10288476,
@@ -340,8 +340,8 @@ TEST(need_bench_floor) {
                 .elfcorehdr_size = 921600,
         };
         ASSERT_OK(crashmem_compute_need(&in, &n));
-        ASSERT_U64_EQ(n.classic_size, 153 * MiB);
-        ASSERT_LE(n.classic_size, (142 + 16) * MiB);
+        ASSERT_U64_EQ(n.classic_size, 151 * MiB);
+        ASSERT_LE(n.classic_size, (138 + 16) * MiB);
         ASSERT_GE(n.classic_size, 148 * MiB);
         ASSERT_U64_EQ(n.cma_static_size, 78 * MiB);
         return TEST_PASS;
@@ -400,7 +400,7 @@ TEST(shrink_policy) {
         ASSERT_EQ(crashmem_shrink_policy(&m, &n, false, &t), 0); /* classic: only when asked */
         ASSERT_U64_EQ(t, 0);
         ASSERT_EQ(crashmem_shrink_policy(&m, &n, true, &t), 1);
-        ASSERT_U64_EQ(t, 177 * MiB); /* the classic need, not the static one */
+        ASSERT_U64_EQ(t, 175 * MiB); /* the classic need, not the static one */
         crashmem_done(&m);
 
         ASSERT_OK(make_sysfs(c, CRASH_SIZE_PATH, CRASH_LOADED_PATH, 128 * MiB, 1, true));
