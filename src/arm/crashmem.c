@@ -44,12 +44,12 @@
  * peak is the unpacking (compressed and unpacked at once) and userspace runs in the freed room.
  * Measured on this machine by tests/bench/run (docs/performance.md, 2026-12-06, floor sweep):
  * the lean sid 7.2 capture image (10,287,299 bytes zstd, 33.7 MB unpacked, init_size 60.3 MiB)
- * saved complete dumps with crashkernel=138M, 140M, 142M, 144M and 148M; 134M failed unpacking
- * the initrd ("Initramfs unpacking failed: write error"). The model's other items for that image
- * (75.0 MiB static without margin, 29.4 MiB unpacked by CRASH_INITRD_UNPACK_RATIO, 36 MiB kernel
- * working memory) come to 140.5 MiB, more than the 138 MiB that worked: nothing is left to add
- * for userspace, so 0. With both margins estimate recommends crashkernel=151M for that image,
- * the smallest size measured working + 13 MiB. Bytes. */
+ * saved complete dumps with crashkernel=136M, 138M, 140M, 142M, 144M and 148M; 134M failed
+ * unpacking the initrd ("Initramfs unpacking failed: write error"). The model's other items for
+ * that image (75.0 MiB static without margin, 29.4 MiB unpacked by CRASH_INITRD_UNPACK_RATIO,
+ * 36 MiB kernel working memory) come to 140.5 MiB, more than the 136 MiB that worked: nothing is
+ * left to add for userspace, so 0. With both margins estimate recommends crashkernel=151M for
+ * that image, the measured floor + 15 MiB. Bytes. */
 #define CAPTURE_USERSPACE_WORKING (0 * MiB)
 
 /* Unpacked/compressed size of the capture initrd when the unpacked size is unknown. Measured: the
