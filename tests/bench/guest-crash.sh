@@ -29,9 +29,16 @@ if command -v tinykdump >/dev/null; then
         tinykdump --json=short estimate >"$TK_RESULTS/estimate.json" 2>/dev/null
 fi
 # kdump-tools' udev rule reloads the crash kernel on CPU and memory events (unload, then
-# load): crash only while it is loaded, at most 120 s more.
+# load; a crash in between finds nothing loaded and reboots): let udev finish its queue, then
+# crash only once it has been loaded for 5 s in a row, at most 120 s more.
+udevadm settle --timeout=120 || true
+stable=0
 for _ in $(seq 240); do
-        [[ $(loaded) == 1 ]] && break
+        if [[ $(loaded) == 1 ]]; then
+                (( ++stable >= 10 )) && break
+        else
+                stable=0
+        fi
         sleep 0.5
 done
 [[ $(loaded) == 1 ]] || exit 1
