@@ -81,6 +81,11 @@ static const Field fields[] = {
         U64("ERASE_BYTES", erase_bytes),
         U64("ERASE_PAGES", erase_pages),
         U64("ERASE_USEC", erase_usec),
+        U64("MEMORY_SIZE", memory_size),
+        U64("TARGET_FREE", target_free),
+        U64("VMCORE_ESTIMATE", vmcore_estimate),
+        U64("VMCORE_MINIMUM", vmcore_minimum),
+        STR("SPACE", space),
 };
 
 #define FIELD_PTR(m, f) ((uint8_t *) (m) + (f)->offset)

@@ -87,6 +87,15 @@ typedef struct DumpMetadata {
         uint64_t erase_pages;       /* pages rewritten */
         uint64_t erase_usec;
 
+        /* Room on the target (tinykdump-save.service(8), FULL TARGETS): the crashed machine's
+         * memory (the size of /proc/vmcore), bytes free before the vmcore, the dump's upper bound
+         * and lower bound, and SPACE= "ok", "tight", "insufficient", "full" or "file-limit". */
+        uint64_t memory_size;
+        uint64_t target_free;
+        uint64_t vmcore_estimate;
+        uint64_t vmcore_minimum;
+        char *space;
+
         /* Durations in µs (CLOCK_BOOTTIME differences). */
         uint64_t target_wait_usec;  /* capture kernel start until the target was usable */
         uint64_t dmesg_usec;

@@ -84,6 +84,10 @@ static const RecordField record_fields[] = {
         RS("ERASE_REASON", md.erase_reason),
         RU("ERASE_BYTES", md.erase_bytes),
         RU("TEST", test),
+        RS("SPACE", md.space),
+        RU("MEMORY_SIZE", md.memory_size),
+        RU("TARGET_FREE", md.target_free),
+        RU("VMCORE_ESTIMATE", md.vmcore_estimate),
 };
 
 #define RF_STR(r, f) ((char **) ((uint8_t *) (r) + (f)->offset))

@@ -71,13 +71,16 @@ int capture_journal_save(const char *root, int dir_fd, uint64_t *ret_size) {
         if (out < 0)
                 return -errno;
         r = copy_bounded(in, out, CAPTURE_JOURNAL_MAX, &total);
-        if (r < 0)
+        if (r >= 0 && fsync(out) < 0)
+                r = -errno;
+        if (r >= 0)
+                r = rename_durable_at(dir_fd, DUMP_FILE_CAPTURE_JOURNAL_INCOMPLETE, DUMP_FILE_CAPTURE_JOURNAL);
+        if (r < 0) {
+                /* A half copy on a full target helps nobody and keeps its blocks. */
+                (void) ftruncate(out, 0);
+                (void) unlinkat(dir_fd, DUMP_FILE_CAPTURE_JOURNAL_INCOMPLETE, 0);
                 return r;
-        if (fsync(out) < 0)
-                return -errno;
-        r = rename_durable_at(dir_fd, DUMP_FILE_CAPTURE_JOURNAL_INCOMPLETE, DUMP_FILE_CAPTURE_JOURNAL);
-        if (r < 0)
-                return r;
+        }
         if (ret_size)
                 *ret_size = total;
         return 0;

@@ -18,6 +18,7 @@
 #include "makedumpfile.h"
 #include "metadata.h"
 #include "save-erase.h"
+#include "space.h"
 #include "spawn-util.h"
 #include "time-util.h"
 #include "util.h"
@@ -62,6 +63,8 @@ typedef struct Context {
         MakedumpfileStatus dmesg_status, vmcore_status;  /* _MAKEDUMPFILE_STATUS_MAX: did not run */
         uint64_t start_boottime;  /* when tinykdump-save started, CLOCK_BOOTTIME */
         bool erase_failed;        /* the vmcore was deleted because its secrets could not be erased */
+        SpaceVerdict space;       /* room on the target for the vmcore */
+        char *space_reason;       /* why the vmcore was not tried or was deleted for lack of room */
 } Context;
 
 static void help(void) {
@@ -199,6 +202,61 @@ static int wait_for_target(Context *c) {
         return 0;
 }
 
+#define IN_SPACE_ERROR(r) ((r) == -ENOSPC || (r) == -EDQUOT || (r) == -EFBIG)
+
+/* Deletes one file that did not get written whole: truncated first, so that its blocks are free
+ * even where an unlink alone would wait for something to let go of it. Returns the bytes freed. */
+static uint64_t drop_file(Context *c, const char *name) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        fd = openat(c->dir_fd, name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+                return 0;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+                return 0;
+        if (ftruncate(fd, 0) < 0)
+                log_warning_errno(-errno, "tinykdump-save: cannot truncate %s/%s: %m", c->dir_path, name);
+        (void) fsync(fd);
+        if (unlinkat(c->dir_fd, name, 0) < 0)
+                log_warning_errno(-errno, "tinykdump-save: cannot delete %s/%s: %m", c->dir_path, name);
+        (void) fsync(c->dir_fd);
+        log_info("tinykdump-save: deleted the partial %s/%s (%" PRIu64 " bytes) to make room for the metadata.",
+                 c->dir_path, name, (uint64_t) st.st_size);
+        return (uint64_t) st.st_size ?: 1;
+}
+
+/* The partial files of this capture, for a target that has run out of room. */
+static uint64_t drop_incomplete(Context *c) {
+        return drop_file(c, DUMP_FILE_VMCORE_INCOMPLETE) + drop_file(c, DUMP_FILE_DMESG_INCOMPLETE);
+}
+
+/* Last resort on a full target: the new metadata cannot exist next to the old one, so the old one
+ * is rewritten in place (its blocks are freed by the truncate and taken again). Not atomic: a
+ * capture killed in between leaves a short file, which readers reject as malformed. */
+static int overwrite_metadata(Context *c, const char *text, size_t n) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+        int r;
+
+        fd = openat(c->dir_fd, DUMP_FILE_METADATA, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+                return -ENOSPC;   /* nothing to rewrite: the target is full */
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        if (ftruncate(fd, 0) < 0)
+                return -errno;
+        r = loop_pwrite(fd, text, n, 0);
+        if (r < 0)
+                return r;
+        if (fsync(fd) < 0)
+                return -errno;
+        log_info("tinykdump-save: the target is full: rewrote %s/%s in place.", c->dir_path, DUMP_FILE_METADATA);
+        return 0;
+}
+
 static int write_metadata(Context *c) {
         _cleanup_free_ char *text = NULL;
         size_t n;
@@ -209,6 +267,11 @@ static int write_metadata(Context *c) {
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: cannot format the metadata: %m");
         r = write_atomic_at(c->dir_fd, DUMP_FILE_METADATA, text, n, 0600, WRITE_ATOMIC_DURABLE);
+        if (IN_SPACE_ERROR(r) && drop_incomplete(c) > 0)
+                /* The explanation matters more than half a file: room made, once more. */
+                r = write_atomic_at(c->dir_fd, DUMP_FILE_METADATA, text, n, 0600, WRITE_ATOMIC_DURABLE);
+        if (IN_SPACE_ERROR(r))
+                r = overwrite_metadata(c, text, n);
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: cannot write %s/%s: %m", c->dir_path, DUMP_FILE_METADATA);
         return 0;
@@ -402,9 +465,24 @@ static int save_dmesg(Context *c) {
         c->dmesg_status = s;
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: saving dmesg failed: cannot execute %s: %m", c->makedumpfile);
-        if (s != MAKEDUMPFILE_COMPLETED)
-                return log_error_errno(-EIO, "tinykdump-save: saving dmesg failed: makedumpfile --dump-dmesg %s (exit status %" PRIu64 ").",
-                                       makedumpfile_status_to_string(s), code);
+        if (s != MAKEDUMPFILE_COMPLETED) {
+                uint64_t free_after;
+                /* A target full before the crash: the half log goes, so the metadata can say so. */
+                if (fd_free_bytes(c->dir_fd, &free_after) >= 0 && free_after < SPACE_FULL_THRESHOLD) {
+                        char fr[FORMAT_BYTES_MAX];
+                        (void) drop_file(c, DUMP_FILE_DMESG_INCOMPLETE);
+                        c->space = SPACE_FULL;
+                        c->md.target_free = free_after;
+                        (void) dump_metadata_set(&c->md.space, space_verdict_to_string(SPACE_FULL));
+                        free(c->space_reason);
+                        if (asprintf(&c->space_reason, "the target is full (%s free)",
+                                     format_bytes(fr, sizeof(fr), free_after)) < 0)
+                                c->space_reason = NULL;
+                }
+                return log_error_errno(-EIO, "tinykdump-save: saving dmesg failed: makedumpfile --dump-dmesg %s (exit status %" PRIu64 ")%s%s.",
+                                       makedumpfile_status_to_string(s), code, c->space_reason ? ": " : "",
+                                       strempty(c->space_reason));
+        }
 
         r = dumpdir_commit_file_at(c->dir_fd, DUMP_FILE_DMESG_INCOMPLETE, DUMP_FILE_DMESG, &size);
         if (r < 0)
@@ -465,6 +543,95 @@ static int write_amended_vmcoreinfo(Context *c) {
         return 1;
 }
 
+static const char *fat_note(const Context *c) {
+        return fstype_file_size_max(c->md.target_fstype) != UINT64_MAX ? " (vfat holds at most 4 GiB - 1 byte per file)" : "";
+}
+
+/* Is there room for the vmcore? Records the memory size, the free bytes and the bounds, and says
+ * so before writing when the dump may not fit or may exceed the file system's file size limit.
+ * Returns -ENOSPC when not even the lower bound fits: then the vmcore is not tried. */
+static int check_space(Context *c, bool compressed) {
+        char mem[FORMAT_BYTES_MAX], fr[FORMAT_BYTES_MAX], lo[FORMAT_BYTES_MAX], hi[FORMAT_BYTES_MAX];
+        struct stat st;
+        uint64_t free_bytes;
+        int r;
+
+        if (c->space == SPACE_FULL)   /* dmesg.txt found the target full already */
+                return log_error_errno(-ENOSPC, "tinykdump-save: saving vmcore failed: %s; vmcore not tried.",
+                                       strna(c->space_reason));
+        if (stat(c->vmcore, &st) < 0 || st.st_size <= 0) {
+                log_warning_errno(-errno, "tinykdump-save: cannot tell the size of %s; not checking the room on the target.",
+                                  c->vmcore);
+                return 0;
+        }
+        r = fd_free_bytes(c->dir_fd, &free_bytes);
+        if (r < 0) {
+                log_warning_errno(r, "tinykdump-save: cannot tell the free space on %s: %m", c->target);
+                return 0;
+        }
+        SpaceEstimate e = space_estimate((uint64_t) st.st_size, 4096, c->config.dump_level, compressed);
+        c->md.memory_size = (uint64_t) st.st_size;
+        c->md.target_free = free_bytes;
+        c->md.vmcore_estimate = e.max;
+        c->md.vmcore_minimum = e.min;
+        c->space = space_check(free_bytes, &e);
+        (void) dump_metadata_set(&c->md.space, space_verdict_to_string(c->space));
+        format_bytes(mem, sizeof(mem), c->md.memory_size);
+        format_bytes(fr, sizeof(fr), free_bytes);
+        format_bytes(lo, sizeof(lo), e.min);
+        format_bytes(hi, sizeof(hi), e.max);
+
+        if (c->space == SPACE_INSUFFICIENT) {
+                free(c->space_reason);
+                if (asprintf(&c->space_reason,
+                             "the target has %s free, a dump of %s of memory at dump level %u needs at least %s "
+                             "(up to %s); vmcore not tried", fr, mem, c->config.dump_level, lo, hi) < 0)
+                        c->space_reason = NULL;
+                return log_error_errno(-ENOSPC, "tinykdump-save: saving vmcore failed: %s.", strna(c->space_reason));
+        }
+        if (c->space == SPACE_TIGHT)
+                log_warning("tinykdump-save: the target has %s free; a dump of %s of memory may need up to %s "
+                            "(at least %s): trying, the partial file is deleted if it does not fit.", fr, mem, hi, lo);
+        else
+                log_info("tinykdump-save: the target has %s free; a dump of %s of memory needs at most %s.", fr, mem, hi);
+        if (e.max > fstype_file_size_max(c->md.target_fstype))
+                log_warning("tinykdump-save: the vmcore may exceed the %s file size limit%s: up to %s for %s of memory. "
+                            "If it does, it is deleted and only " DUMP_FILE_DMESG " is kept; an ext4 target or a "
+                            "filtering dump level avoids that.", c->md.target_fstype, fat_note(c), hi, mem);
+        return 0;
+}
+
+/* After a failed vmcore: a full target or a file size limit explains it; then the partial file
+ * goes first, so that the metadata that says so fits. */
+static void explain_failure(Context *c, uint64_t partial_size) {
+        char fr[FORMAT_BYTES_MAX], sz[FORMAT_BYTES_MAX], hi[FORMAT_BYTES_MAX];
+        uint64_t free_after = UINT64_MAX;
+        SpaceVerdict v;
+
+        (void) fd_free_bytes(c->dir_fd, &free_after);
+        v = space_classify_failure(c->md.target_fstype, free_after, partial_size);
+        if (v == SPACE_UNKNOWN)
+                return;
+        c->space = v;
+        (void) dump_metadata_set(&c->md.space, space_verdict_to_string(v));
+        (void) drop_file(c, DUMP_FILE_VMCORE_INCOMPLETE);
+        c->md.vmcore_size = METADATA_UNSET;
+
+        format_bytes(sz, sizeof(sz), partial_size);
+        format_bytes(hi, sizeof(hi), c->md.vmcore_estimate != METADATA_UNSET ? c->md.vmcore_estimate : 0);
+        format_bytes(fr, sizeof(fr), c->md.target_free != METADATA_UNSET ? c->md.target_free : 0);
+        free(c->space_reason);
+        if (v == SPACE_FILE_LIMIT)
+                (void) asprintf(&c->space_reason,
+                                "the vmcore reached the %s file size limit%s after %s (up to %s needed); the partial "
+                                "vmcore was deleted", c->md.target_fstype, fat_note(c), sz, hi);
+        else
+                (void) asprintf(&c->space_reason,
+                                "the target filled up after %s of the vmcore (%s free before it, up to %s needed); the "
+                                "partial vmcore was deleted", sz, fr, hi);
+        log_error("tinykdump-save: saving vmcore failed: %s.", strna(c->space_reason));
+}
+
 static int save_vmcore(Context *c) {
         _cleanup_strv_free_ char **argv = NULL;
         MakedumpfileStatus s;
@@ -484,6 +651,11 @@ static int save_vmcore(Context *c) {
         if (dump_metadata_set(&c->md.compression, capture_compression_to_string(used)) < 0)
                 return log_oom();
 
+        r = check_space(c, used != CAPTURE_COMPRESSION_NONE);
+        (void) write_metadata(c);
+        if (r < 0)
+                return r;
+
         (void) unlinkat(c->dir_fd, DUMP_FILE_VMCORE_INCOMPLETE, 0);
         bool amended = write_amended_vmcoreinfo(c) > 0;
         r = makedumpfile_dump_argv(c->makedumpfile, c->config.dump_level, used,
@@ -502,9 +674,13 @@ static int save_vmcore(Context *c) {
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: saving vmcore failed: cannot execute %s: %m", c->makedumpfile);
         if (s != MAKEDUMPFILE_COMPLETED) {
-                /* Keep vmcore.incomplete for forensics; the metadata says it is not a dump. */
+                /* Keep vmcore.incomplete for forensics (the metadata says it is not a dump) —
+                 * unless it filled the target: then it goes, for the metadata's sake. */
                 if (fsync_file_at(c->dir_fd, DUMP_FILE_VMCORE_INCOMPLETE, &size) >= 0)
                         c->md.vmcore_size = size;
+                else
+                        size = UINT64_MAX;
+                explain_failure(c, size);
                 return log_error_errno(-EIO, "tinykdump-save: saving vmcore failed: makedumpfile %s (exit status %" PRIu64 ").",
                                        makedumpfile_status_to_string(s), code);
         }
@@ -603,13 +779,20 @@ static int run(Context *c) {
         else if (r_vmcore >= 0)
                 (void) set_reason(c, DUMP_RESULT_COMPLETE, DUMP_FILE_DMESG " not saved: makedumpfile --dump-dmesg %s",
                                   status_text(c->dmesg_status, c->md.dmesg_status, buf1, sizeof(buf1)));
+        else if (r_dmesg >= 0 && c->space_reason && c->vmcore_status == _MAKEDUMPFILE_STATUS_MAX)
+                (void) set_reason(c, DUMP_RESULT_DMESG_ONLY, DUMP_FILE_VMCORE " not saved: %s", c->space_reason);
+        else if (r_dmesg >= 0 && c->space_reason)
+                (void) set_reason(c, DUMP_RESULT_DMESG_ONLY, DUMP_FILE_VMCORE " not saved: makedumpfile %s: %s",
+                                  status_text(c->vmcore_status, c->md.makedumpfile_status, buf1, sizeof(buf1)),
+                                  c->space_reason);
         else if (r_dmesg >= 0)
                 (void) set_reason(c, DUMP_RESULT_DMESG_ONLY, DUMP_FILE_VMCORE " not saved: makedumpfile %s",
                                   status_text(c->vmcore_status, c->md.makedumpfile_status, buf1, sizeof(buf1)));
         else
-                (void) set_reason(c, DUMP_RESULT_FAILED, "nothing saved: makedumpfile --dump-dmesg %s; makedumpfile %s",
+                (void) set_reason(c, DUMP_RESULT_FAILED, "nothing saved: makedumpfile --dump-dmesg %s; makedumpfile %s%s%s",
                                   status_text(c->dmesg_status, c->md.dmesg_status, buf1, sizeof(buf1)),
-                                  status_text(c->vmcore_status, c->md.makedumpfile_status, buf2, sizeof(buf2)));
+                                  status_text(c->vmcore_status, c->md.makedumpfile_status, buf2, sizeof(buf2)),
+                                  c->space_reason ? ": " : "", strempty(c->space_reason));
 
         r = write_metadata(c);
         if (syncfs(c->dir_fd) < 0)
@@ -667,6 +850,7 @@ int main(int argc, char **argv) {
         dump_metadata_done(&c.md);
         makedumpfile_features_done(&c.features);
         free(c.dir_path);
+        free(c.space_reason);
         if (c.dir_fd >= 0)
                 (void) close(c.dir_fd);
         return ret;

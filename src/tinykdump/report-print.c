@@ -408,6 +408,14 @@ void report_print_info(FILE *f, const ReportRecord *r, const char *dmesg, size_t
         print_str(f, "Erased", erased ?: r->md.erase, columns);
         print_str(f, "Erase rules", r->md.erase_rules, columns);
         print_str(f, "Erase problem", r->md.erase_reason, columns);
+        if (r->md.space) {
+                char fr[FORMAT_BYTES_MAX], mem[FORMAT_BYTES_MAX], est[FORMAT_BYTES_MAX], line[256];
+                snprintf(line, sizeof(line), "%s (%s free for %s of memory, up to %s needed)", r->md.space,
+                         r->md.target_free != METADATA_UNSET ? format_bytes(fr, sizeof(fr), r->md.target_free) : "?",
+                         r->md.memory_size != METADATA_UNSET ? format_bytes(mem, sizeof(mem), r->md.memory_size) : "?",
+                         r->md.vmcore_estimate != METADATA_UNSET ? format_bytes(est, sizeof(est), r->md.vmcore_estimate) : "?");
+                print_str(f, "Target space", line, columns);
+        }
         if (r->md.makedumpfile_status != METADATA_UNSET)
                 fprintf(f, "%16s: %" PRIu64 "\n", "makedumpfile", r->md.makedumpfile_status);
         /* TARGET_WAIT_USEC is CLOCK_BOOTTIME of the capture kernel when the target was mounted. */

@@ -228,3 +228,22 @@ TEST(erase_fields_round_trip) {
         dump_metadata_done(&m);
         return TEST_PASS;
 }
+
+TEST(space_fields_round_trip) {
+        static const char text[] = "RESULT=dmesg-only\nMEMORY_SIZE=1073741824\nTARGET_FREE=5242880\n"
+                                   "VMCORE_ESTIMATE=1081671680\nVMCORE_MINIMUM=1114112\nSPACE=full\n";
+        DumpMetadata m;
+        _cleanup_free_ char *out = NULL;
+        size_t n;
+
+        ASSERT_OK(dump_metadata_parse(text, strlen(text), &m, NULL));
+        ASSERT_U64_EQ(m.memory_size, 1073741824);
+        ASSERT_U64_EQ(m.target_free, 5242880);
+        ASSERT_U64_EQ(m.vmcore_estimate, 1081671680);
+        ASSERT_U64_EQ(m.vmcore_minimum, 1114112);
+        ASSERT_STREQ(m.space, "full");
+        ASSERT_OK(dump_metadata_format(&m, &out, &n));
+        ASSERT_STREQ(out, text);
+        dump_metadata_done(&m);
+        return TEST_PASS;
+}

@@ -1525,3 +1525,36 @@ TEST(print_self_test) {
         }
         return TEST_PASS;
 }
+
+/* Room on the target (SPACE=, TARGET_FREE=, …) reaches the record, its journal fields and `tinykdump info`. */
+TEST(record_carries_space_fields) {
+        DumpEntry e = { .name = (char *) "2026-12-06T05:00:00Z-host-7.2", .has_dmesg = true, .dmesg_size = 1 };
+        _cleanup_(report_record_done) ReportRecord r;
+        _cleanup_strv_free_ char **fields = NULL;
+        _cleanup_free_ char *info = NULL;
+        size_t size = 0;
+        FILE *f;
+
+        dump_metadata_init(&e.md);
+        e.md.result = DUMP_RESULT_DMESG_ONLY;
+        ASSERT_OK(dump_metadata_set(&e.md.reason, "vmcore not saved: makedumpfile failed (exit status 1): the target filled up"));
+        ASSERT_OK(dump_metadata_set(&e.md.space, "full"));
+        e.md.memory_size = 1 * GiB;
+        e.md.target_free = 5 * MiB;
+        e.md.vmcore_estimate = 1100 * MiB;
+        ASSERT_OK(report_record_from_dump(&e, NULL, NULL, &r));
+        dump_metadata_done(&e.md);
+
+        ASSERT_OK(report_record_to_fields(&r, &fields));
+        ASSERT_TRUE(strv_contains(fields, "TINYKDUMP_SPACE=full"));
+        ASSERT_TRUE(strv_contains(fields, "TINYKDUMP_MEMORY_SIZE=1073741824"));
+        ASSERT_TRUE(strv_contains(fields, "TINYKDUMP_TARGET_FREE=5242880"));
+        ASSERT_TRUE(strv_contains(fields, "TINYKDUMP_VMCORE_ESTIMATE=1153433600"));
+
+        f = open_memstream(&info, &size);
+        ASSERT_NOT_NULL(f);
+        report_print_info(f, &r, NULL, 0, 0);
+        ASSERT_EQ(fclose(f), 0);
+        ASSERT_NOT_NULL(strstr(info, "    Target space: full (5M free for 1G of memory, up to 1.1G needed)\n"));
+        return TEST_PASS;
+}

@@ -3,6 +3,8 @@
  * directory that the fake mountinfo says is mounted from a real file-system image (probed by the
  * real libblkid), a text "vmcore" and tests/unit/fake-makedumpfile. */
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -13,6 +15,7 @@
 #include "fixtures.h"
 #include "makedumpfile.h"
 #include "metadata.h"
+#include "space.h"
 #include "spawn-util.h"
 #include "tests.h"
 #include "util.h"
@@ -519,6 +522,251 @@ TEST(bad_config) {
         ASSERT_EQ(case_run(&c, NULL), 1);
         ASSERT_NOT_NULL(strstr(c.output, "tinykdump-save: capture failed: cannot use the capture configuration"));
         ASSERT_EQ(count_entries(c.target), 0);
+        return TEST_PASS;
+}
+
+TEST(space_estimate_bounds) {
+        /* 1 GiB: 262144 pages, two bitmaps of 32 KiB, 24-byte descriptors, 1 MiB headers. */
+        SpaceEstimate e = space_estimate(1 * GiB, 4096, 31, true);
+        ASSERT_U64_EQ(e.min, 1 * MiB + 2 * 32 * KiB);
+        ASSERT_U64_EQ(e.max, 1 * MiB + 2 * 32 * KiB + 262144 * 24 + 1 * GiB);
+        /* Level 0 uncompressed keeps every page as it is: the upper bound is the estimate. */
+        SpaceEstimate z = space_estimate(1 * GiB, 4096, 0, false);
+        ASSERT_U64_EQ(z.min, z.max);
+        ASSERT_U64_EQ(z.max, e.max);
+        /* A partial page counts whole; no overflow at the top. */
+        ASSERT_U64_EQ(space_estimate(1, 4096, 31, true).max, 1 * MiB + 2 + 24 + 4096);
+        ASSERT_U64_EQ(space_estimate(UINT64_MAX, 4096, 0, false).max, UINT64_MAX);
+
+        ASSERT_EQ(space_check(e.max + SPACE_RESERVE, &e), SPACE_OK);
+        ASSERT_EQ(space_check(e.max + SPACE_RESERVE - 1, &e), SPACE_TIGHT);
+        ASSERT_EQ(space_check(e.min + SPACE_RESERVE, &e), SPACE_TIGHT);
+        ASSERT_EQ(space_check(e.min + SPACE_RESERVE - 1, &e), SPACE_INSUFFICIENT);
+
+        ASSERT_EQ(space_classify_failure("ext4", 0, 100 * MiB), SPACE_FULL);
+        ASSERT_EQ(space_classify_failure("ext4", 2 * MiB, 100 * MiB), SPACE_UNKNOWN);
+        ASSERT_EQ(space_classify_failure("ext4", 2 * MiB, FAT_FILE_SIZE_MAX), SPACE_UNKNOWN);
+        ASSERT_EQ(space_classify_failure("vfat", 2 * MiB, FAT_FILE_SIZE_MAX), SPACE_FILE_LIMIT);
+        ASSERT_EQ(space_classify_failure("vfat", 2 * MiB, 3 * GiB), SPACE_UNKNOWN);
+        ASSERT_EQ(space_classify_failure("vfat", 0, 3 * GiB), SPACE_FULL);
+        ASSERT_STREQ(space_verdict_to_string(SPACE_FILE_LIMIT), "file-limit");
+        ASSERT_NULL(space_verdict_to_string(SPACE_UNKNOWN));
+        return TEST_PASS;
+}
+
+/* A real size-limited file system for the target: a tmpfs of size bytes mounted over c->target in
+ * a mount namespace of this test process, and the fake mountinfo pointed at it. Needs root (the
+ * test suite runs as root in CI); filled leaves only keep bytes free. */
+static int case_mount_tmpfs(Case *c, uint64_t size, uint64_t keep) {
+        _cleanup_free_ char *opts = NULL, *mipath = NULL, *mi = NULL, *fill = NULL;
+        struct stat st;
+        int r;
+
+        if (unshare(CLONE_NEWNS) < 0)
+                return -errno;
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                return -errno;
+        if (asprintf(&opts, "size=%" PRIu64 ",mode=0755", size) < 0)
+                return -ENOMEM;
+        if (mount("tinykdump-test", c->target, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+                return -errno;
+        if (stat(c->target, &st) < 0)
+                return -errno;
+        mipath = path_join(c->root, "proc/self/mountinfo");
+        if (!mipath)
+                return -ENOMEM;
+        if (asprintf(&mi, "22 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw\n"
+                          "90 22 %u:%u / %s rw,relatime shared:60 - %s %s rw\n",
+                     major(st.st_dev), minor(st.st_dev), c->target, c->fstype, c->image) < 0)
+                return -ENOMEM;
+        if ((r = write_file(mipath, mi)) < 0)
+                return r;
+        if (keep == UINT64_MAX)
+                return 0;
+
+        /* Fill up to keep bytes: a file as large as it gets, then cut back. */
+        fill = path_join(c->target, "filler");
+        if (!fill)
+                return -ENOMEM;
+        _cleanup_close_ int fd = open(fill, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        static const char zeros[64 * 1024];
+        for (;;) {
+                ssize_t k = write(fd, zeros, sizeof(zeros));
+                if (k < 0 && errno == ENOSPC)
+                        break;
+                if (k < 0)
+                        return -errno;
+                if (k < (ssize_t) sizeof(zeros))
+                        break;
+        }
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if ((uint64_t) st.st_size < keep)
+                return -ENOSPC;
+        if (ftruncate(fd, st.st_size - (off_t) keep) < 0)
+                return -errno;
+        return 0;
+}
+
+static void case_umount(Case *c) {
+        (void) umount2(c->target, MNT_DETACH);
+}
+
+/* Memory larger than its text: the vmcore file grows to size, the tail sparse. */
+static int case_vmcore_size(Case *c, uint64_t size) {
+        return truncate(c->vmcore, (off_t) size) < 0 ? -errno : 0;
+}
+
+/* The target was full before the crash (a few KiB left): dmesg.txt and the metadata still fit,
+ * the vmcore is not even tried, and the metadata says how much room there was and what a dump of
+ * this machine needs. */
+TEST(target_full_before) {
+        _cleanup_(case_done) Case c = {};
+        _cleanup_(metadata_donep) DumpMetadata m;
+        _cleanup_free_ char *name = NULL, *log = NULL;
+        _cleanup_close_ int dfd = -EBADF;
+        _cleanup_(conf_diags_done) ConfDiagList e = {};
+        size_t n;
+
+        dump_metadata_init(&m);
+        if (geteuid() != 0)
+                TEST_SKIP("needs root for a size-limited tmpfs target");
+        if (!have("mke2fs"))
+                TEST_SKIP("mke2fs not installed");
+        ASSERT_OK(case_setup(&c, "fullbefore", "ext4", true));
+        ASSERT_OK(case_config(&c, "UUID=" EXT4_UUID, CAPTURE_COMPRESSION_ZLIB, 31));
+        ASSERT_OK(case_vmcore_size(&c, 64 * MiB));
+        ASSERT_OK(case_mount_tmpfs(&c, 8 * MiB, 64 * KiB));
+        ASSERT_EQ(case_run(&c, NULL), 3);
+        ASSERT_NOT_NULL(strstr(c.output, "tinykdump-save: dmesg saved to "));
+        ASSERT_NOT_NULL(strstr(c.output, "vmcore not tried"));
+
+        dfd = open_dump_dir(&c, NULL, &name);
+        ASSERT_OK(dfd);
+        ASSERT_EQ(file_mode_at(dfd, "dmesg.txt"), 0600);
+        ASSERT_ERROR(file_mode_at(dfd, "vmcore"), ENOENT);
+        ASSERT_ERROR(file_mode_at(dfd, "vmcore.incomplete"), ENOENT);
+        ASSERT_OK(dump_metadata_read_at(dfd, &m, &e));
+        ASSERT_EQ(m.result, DUMP_RESULT_DMESG_ONLY);
+        ASSERT_STREQ(m.space, "insufficient");
+        ASSERT_U64_EQ(m.memory_size, 64 * MiB);
+        ASSERT_TRUE(m.target_free != METADATA_UNSET && m.target_free <= 64 * KiB);
+        ASSERT_U64_EQ(m.vmcore_minimum, space_estimate(64 * MiB, 4096, 31, true).min);
+        ASSERT_U64_EQ(m.vmcore_estimate, space_estimate(64 * MiB, 4096, 31, true).max);
+        ASSERT_NOT_NULL(strstr(m.reason, "vmcore not saved: the target has "));
+        ASSERT_NOT_NULL(strstr(m.reason, " of memory at dump level 31 needs at least "));
+        ASSERT_U64_EQ(m.makedumpfile_status, METADATA_UNSET);
+        /* makedumpfile ran for dmesg only. */
+        ASSERT_OK(read_full_file_at(NULL, c.log, 64 * KiB, &log, &n));
+        ASSERT_NULL(strstr(log, "vmcore.incomplete"));
+        case_umount(&c);
+        return TEST_PASS;
+}
+
+/* Completely full: not even dmesg.txt fits. The half log goes, and the metadata (one block,
+ * which the filler gave back when the half log was deleted) says the target is full. */
+TEST(target_full_dmesg) {
+        _cleanup_(case_done) Case c = {};
+        _cleanup_(metadata_donep) DumpMetadata m;
+        _cleanup_free_ char *name = NULL;
+        _cleanup_close_ int dfd = -EBADF;
+        _cleanup_(conf_diags_done) ConfDiagList e = {};
+
+        dump_metadata_init(&m);
+        if (geteuid() != 0)
+                TEST_SKIP("needs root for a size-limited tmpfs target");
+        if (!have("mke2fs"))
+                TEST_SKIP("mke2fs not installed");
+        ASSERT_OK(case_setup(&c, "fulldmesg", "ext4", true));
+        ASSERT_OK(case_config(&c, "UUID=" EXT4_UUID, CAPTURE_COMPRESSION_ZLIB, 31));
+        /* dmesg.txt is ~250 bytes: leave one page, which the first metadata takes. */
+        ASSERT_OK(case_mount_tmpfs(&c, 8 * MiB, 4096));
+        ASSERT_EQ(case_run(&c, NULL), 3);
+        dfd = open_dump_dir(&c, NULL, &name);
+        ASSERT_OK(dfd);
+        ASSERT_ERROR(file_mode_at(dfd, "dmesg.txt"), ENOENT);
+        ASSERT_ERROR(file_mode_at(dfd, "dmesg.txt.incomplete"), ENOENT);
+        ASSERT_OK(dump_metadata_read_at(dfd, &m, &e));
+        ASSERT_EQ(m.result, DUMP_RESULT_FAILED);
+        ASSERT_STREQ(m.space, "full");
+        ASSERT_NOT_NULL(strstr(m.reason, "nothing saved: makedumpfile --dump-dmesg failed (exit status 1)"));
+        ASSERT_NOT_NULL(strstr(m.reason, "the target is full ("));
+        case_umount(&c);
+        return TEST_PASS;
+}
+
+/* The target fills up during the vmcore: the partial vmcore is truncated away before the final
+ * metadata, which says how far it got, what was free and what was needed; capture.journal is
+ * written after it and fits. */
+TEST(target_fills_during_vmcore) {
+        _cleanup_(case_done) Case c = {};
+        _cleanup_(metadata_donep) DumpMetadata m;
+        _cleanup_free_ char *name = NULL;
+        _cleanup_close_ int dfd = -EBADF;
+        _cleanup_(conf_diags_done) ConfDiagList e = {};
+
+        dump_metadata_init(&m);
+        if (geteuid() != 0)
+                TEST_SKIP("needs root for a size-limited tmpfs target");
+        if (!have("mke2fs"))
+                TEST_SKIP("mke2fs not installed");
+        ASSERT_OK(case_setup(&c, "fillup", "ext4", true));
+        ASSERT_OK(case_config(&c, "UUID=" EXT4_UUID, CAPTURE_COMPRESSION_ZLIB, 31));
+        ASSERT_OK(case_vmcore_size(&c, 16 * MiB));
+        ASSERT_OK(case_mount_tmpfs(&c, 6 * MiB, UINT64_MAX));
+        ASSERT_OK(fixture_write(c.root, "/run/log/journal/0123456789abcdef0123456789abcdef/system.journal",
+                                "LPKSHHRH\0\0\0journal", 19));
+        ASSERT_EQ(case_run(&c, NULL), 3);
+        ASSERT_NOT_NULL(strstr(c.output, "may need up to"));
+        ASSERT_NOT_NULL(strstr(c.output, "deleted the partial"));
+
+        dfd = open_dump_dir(&c, NULL, &name);
+        ASSERT_OK(dfd);
+        ASSERT_EQ(file_mode_at(dfd, "dmesg.txt"), 0600);
+        ASSERT_ERROR(file_mode_at(dfd, "vmcore"), ENOENT);
+        ASSERT_ERROR(file_mode_at(dfd, "vmcore.incomplete"), ENOENT);
+        ASSERT_EQ(file_mode_at(dfd, "capture.journal"), 0600);
+        ASSERT_OK(dump_metadata_read_at(dfd, &m, &e));
+        ASSERT_EQ(m.result, DUMP_RESULT_DMESG_ONLY);
+        ASSERT_STREQ(m.space, "full");
+        ASSERT_U64_EQ(m.makedumpfile_status, 1);
+        ASSERT_U64_EQ(m.vmcore_size, METADATA_UNSET);
+        ASSERT_U64_EQ(m.memory_size, 16 * MiB);
+        ASSERT_TRUE(m.target_free > 4 * MiB && m.target_free <= 6 * MiB);
+        ASSERT_NOT_NULL(strstr(m.reason, "vmcore not saved: makedumpfile failed (exit status 1): the target filled up after "));
+        ASSERT_NOT_NULL(strstr(m.reason, "the partial vmcore was deleted"));
+        case_umount(&c);
+        return TEST_PASS;
+}
+
+/* vfat: a dump that may exceed 4 GiB is explained before writing; one that reaches the limit is
+ * deleted and the metadata names the limit (the write failure is injected: a sparse 4 GiB - 1
+ * byte file and makedumpfile's exit status 1). */
+TEST(vfat_file_limit) {
+        _cleanup_(case_done) Case c = {};
+        _cleanup_(metadata_donep) DumpMetadata m;
+        _cleanup_free_ char *name = NULL;
+        _cleanup_close_ int dfd = -EBADF;
+        _cleanup_(conf_diags_done) ConfDiagList e = {};
+
+        dump_metadata_init(&m);
+        if (!have("mkfs.vfat"))
+                TEST_SKIP("mkfs.vfat not installed");
+        ASSERT_OK(case_setup(&c, "vfatlimit", "vfat", true));
+        ASSERT_OK(case_config(&c, "UUID=" VFAT_UUID, CAPTURE_COMPRESSION_ZLIB, 31));
+        ASSERT_OK(case_vmcore_size(&c, 6 * GiB));
+        ASSERT_EQ(case_run(&c, "FAKE_MDF_DUMP_SIZE=4294967295"), 3);
+        ASSERT_NOT_NULL(strstr(c.output, "may exceed the vfat file size limit (vfat holds at most 4 GiB - 1 byte per file)"));
+        dfd = open_dump_dir(&c, NULL, &name);
+        ASSERT_OK(dfd);
+        ASSERT_ERROR(file_mode_at(dfd, "vmcore.incomplete"), ENOENT);
+        ASSERT_OK(dump_metadata_read_at(dfd, &m, &e));
+        ASSERT_EQ(m.result, DUMP_RESULT_DMESG_ONLY);
+        ASSERT_STREQ(m.space, "file-limit");
+        ASSERT_NOT_NULL(strstr(m.reason, "the vmcore reached the vfat file size limit (vfat holds at most 4 GiB - 1 byte per file) after 4.0G"));
+        ASSERT_U64_EQ(m.memory_size, 6 * GiB);
         return TEST_PASS;
 }
 
