@@ -12,7 +12,7 @@
 
 extern char **environ;
 
-static int spawn_child(char * const *argv, int out_fd, pid_t *ret_pid) {
+static int spawn_child(char * const *argv, int out_fd, bool err_too, pid_t *ret_pid) {
         posix_spawn_file_actions_t fa;
         posix_spawnattr_t attr;
         sigset_t none;
@@ -30,6 +30,8 @@ static int spawn_child(char * const *argv, int out_fd, pid_t *ret_pid) {
         r = posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
         if (r == 0 && out_fd >= 0)
                 r = posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
+        if (r == 0 && out_fd >= 0 && err_too)
+                r = posix_spawn_file_actions_adddup2(&fa, out_fd, STDERR_FILENO);
         if (r == 0)
                 r = posix_spawnattr_setsigmask(&attr, &none);
         if (r == 0)
@@ -162,7 +164,7 @@ int spawn_and_wait(char * const *argv, const SpawnOptions *o, int *ret_wstatus) 
                 out_r = p[0];
                 out_w = p[1];
         }
-        r = spawn_child(argv, out_w, &pid);
+        r = spawn_child(argv, out_w, o->capture_stderr, &pid);
         if (r < 0)
                 return r;
         (void) close(TAKE_FD(out_w));

@@ -14,6 +14,8 @@ typedef struct SpawnOptions {
          * is read and dropped (so the child never blocks on a full pipe). */
         Buffer *capture;
         size_t capture_max;
+        /* With capture: stderr goes into the same pipe (for programs that warn on either). */
+        bool capture_stderr;
         /* 0: wait as long as it takes. Otherwise SIGTERM after timeout_usec, SIGKILL after
          * kill_grace_usec more (0: SPAWN_KILL_GRACE_USEC_DEFAULT). */
         uint64_t timeout_usec;

@@ -86,6 +86,9 @@ static const Field fields[] = {
         U64("VMCORE_ESTIMATE", vmcore_estimate),
         U64("VMCORE_MINIMUM", vmcore_minimum),
         STR("SPACE", space),
+        STR("MAKEDUMPFILE_WARNING", makedumpfile_warning),
+        STR("VERIFIED", verified),
+        STR("VERIFY_REASON", verify_reason),
 };
 
 #define FIELD_PTR(m, f) ((uint8_t *) (m) + (f)->offset)

@@ -96,6 +96,13 @@ typedef struct DumpMetadata {
         uint64_t vmcore_minimum;
         char *space;
 
+        /* Checked, not trusted (tinykdump-save.service(8), VERIFYING THE DUMP): makedumpfile's own
+         * "may be incomplete" warnings, and whether tinykdump's readers read the saved vmcore
+         * back: VERIFIED= "yes" or "no", VERIFY_REASON= what was read or what failed. */
+        char *makedumpfile_warning;
+        char *verified;
+        char *verify_reason;
+
         /* Durations in µs (CLOCK_BOOTTIME differences). */
         uint64_t target_wait_usec;  /* capture kernel start until the target was usable */
         uint64_t dmesg_usec;

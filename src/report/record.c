@@ -88,6 +88,9 @@ static const RecordField record_fields[] = {
         RU("MEMORY_SIZE", md.memory_size),
         RU("TARGET_FREE", md.target_free),
         RU("VMCORE_ESTIMATE", md.vmcore_estimate),
+        RS("MAKEDUMPFILE_WARNING", md.makedumpfile_warning),
+        RS("VERIFIED", md.verified),
+        RS("VERIFY_REASON", md.verify_reason),
 };
 
 #define RF_STR(r, f) ((char **) ((uint8_t *) (r) + (f)->offset))

@@ -248,3 +248,51 @@ int makedumpfile_version_argv(const char *binary, char ***ret) {
         *ret = TAKE_PTR(l);
         return 0;
 }
+
+static bool line_has(const char *l, size_t n, const char *what) {
+        size_t k = strlen(what);
+        for (size_t i = 0; i + k <= n; i++)
+                if (memcmp(l + i, what, k) == 0)
+                        return true;
+        return false;
+}
+
+int makedumpfile_find_warning(const char *data, size_t size, char **ret) {
+        _cleanup_free_ char *w = NULL;
+        size_t used = 0;
+
+        w = malloc(MAKEDUMPFILE_WARNING_MAX + 1);
+        if (!w)
+                return -ENOMEM;
+        for (size_t start = 0; start < size;) {
+                const char *l = data + start;
+                const char *nl = memchr(l, '\n', size - start);
+                size_t n = nl ? (size_t) (nl - l) : size - start;
+
+                start += n + 1;
+                if (!line_has(l, n, "not supported") && !line_has(l, n, "may be incomplete"))
+                        continue;
+                while (n > 0 && (l[n - 1] == '\r' || l[n - 1] == ' '))
+                        n--;
+                if (used > 0 && used < MAKEDUMPFILE_WARNING_MAX)
+                        w[used++] = ' ';
+                for (size_t i = 0; i < n && used < MAKEDUMPFILE_WARNING_MAX; i++) {
+                        unsigned char c = (unsigned char) l[i];
+                        w[used++] = c < 0x20 || c == 0x7f ? '?' : (char) c;
+                }
+        }
+        if (used == 0)
+                return -ENOENT;
+        /* Never end inside a UTF-8 sequence cut short. */
+        while (used > 0 && ((unsigned char) w[used - 1] & 0xc0) == 0x80)
+                used--;
+        if (used > 0 && ((unsigned char) w[used - 1] & 0xc0) == 0xc0)
+                used--;
+        while (used > 0 && w[used - 1] == ' ')
+                used--;
+        if (used == 0)
+                return -ENOENT;
+        w[used] = 0;
+        *ret = TAKE_PTR(w);
+        return 0;
+}

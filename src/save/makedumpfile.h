@@ -82,6 +82,14 @@ int makedumpfile_vmcoreinfo_amend(const char *text, size_t size, char **ret);
 /* The amended VMCOREINFO's file name in the dump directory, while makedumpfile runs. */
 #define MAKEDUMPFILE_VMCOREINFO_FILE "vmcoreinfo.makedumpfile"
 
+/* makedumpfile's warnings that a dump may be incomplete although it exits 0 (1.7.8 on Linux 7.2:
+ * "The kernel version is not supported." and "The created dumpfile may be incomplete."): the
+ * lines of its output that contain "not supported" or "may be incomplete", joined by " ", other
+ * control bytes as '?', cut to MAKEDUMPFILE_WARNING_MAX bytes. -ENOENT when there are none. */
+#define MAKEDUMPFILE_WARNING_MAX 512U
+#define MAKEDUMPFILE_OUTPUT_MAX (64 * KiB)
+int makedumpfile_find_warning(const char *data, size_t size, char **ret);
+
 /* Command lines. binary is the program path; vmcore the input; output the file to write;
  * vmcoreinfo NULL or a VMCOREINFO file for -i (see makedumpfile_vmcoreinfo_amend()). */
 int makedumpfile_dump_argv(const char *binary, unsigned dump_level, CaptureCompression compression,

@@ -19,6 +19,7 @@
 #include "metadata.h"
 #include "save-erase.h"
 #include "space.h"
+#include "verify.h"
 #include "spawn-util.h"
 #include "time-util.h"
 #include "util.h"
@@ -414,8 +415,28 @@ static void report_progress(void *userdata) {
                  format_bytes(size, sizeof(size), (uint64_t) st.st_size), (clock_now_usec(CLOCK_BOOTTIME) - p->start) / 1000000);
 }
 
+/* makedumpfile's output, collected rather than inherited so that its warnings can be recorded:
+ * logged line by line (log escapes control characters) once it has finished. */
+static void note_output(Context *c, const Buffer *out) {
+        const char *data = (const char *) out->data;
+        _cleanup_free_ char *w = NULL;
+
+        for (size_t start = 0; start < out->size;) {
+                const char *nl = memchr(data + start, '\n', out->size - start);
+                size_t n = nl ? (size_t) (nl - (data + start)) : out->size - start;
+                if (n > 0)
+                        log_info("makedumpfile: %.*s", (int) n, data + start);
+                start += n + 1;
+        }
+        if (makedumpfile_find_warning(data, out->size, &w) < 0 || c->md.makedumpfile_warning)
+                return;
+        log_warning("tinykdump-save: makedumpfile warned that the dump may be incomplete: %s", w);
+        c->md.makedumpfile_warning = TAKE_PTR(w);
+}
+
 static int run_makedumpfile(Context *c, char **argv, bool progress, uint64_t *ret_code, MakedumpfileStatus *ret_status) {
         Progress p = { .c = c, .file = argv[strv_length(argv) - 1], .start = clock_now_usec(CLOCK_BOOTTIME) };
+        _cleanup_(buffer_done) Buffer out = {};
         int r, wstatus;
 
         /* makedumpfile writes relative to the dump directory: no path of ours is ever joined
@@ -424,12 +445,16 @@ static int run_makedumpfile(Context *c, char **argv, bool progress, uint64_t *re
                 return -errno;
         r = spawn_and_wait(argv,
                            &(SpawnOptions) {
+                                   .capture = &out,
+                                   .capture_max = MAKEDUMPFILE_OUTPUT_MAX,
+                                   .capture_stderr = true,
                                    .timeout_usec = c->config.dump_timeout_usec,
                                    .progress_interval_usec = progress ? PROGRESS_INTERVAL_USEC : 0,
                                    .progress = progress ? report_progress : NULL,
                                    .userdata = &p,
                            },
                            &wstatus);
+        note_output(c, &out);
         if (r == -ETIMEDOUT) {
                 log_error("tinykdump-save: %s did not finish within %" PRIu64 "s (DUMP_TIMEOUT_USEC); stopped it.",
                           argv[0], c->config.dump_timeout_usec / 1000000);
@@ -632,6 +657,34 @@ static void explain_failure(Context *c, uint64_t partial_size) {
         log_error("tinykdump-save: saving vmcore failed: %s.", strna(c->space_reason));
 }
 
+/* The saved vmcore, read back with tinykdump's own readers: makedumpfile's exit status 0 is not
+ * taken as proof (see verify.h). Only -ENOMEM fails; the verdict goes into the metadata. */
+static int verify_vmcore(Context *c) {
+        _cleanup_(dump_verdict_done) DumpVerdict d = {};
+        _cleanup_close_ int fd = -EBADF;
+        uint64_t t0 = clock_now_usec(CLOCK_BOOTTIME);
+        int r;
+
+        fd = dumpdir_open_regular_at(c->dir_fd, DUMP_FILE_VMCORE, NULL);
+        if (fd < 0) {
+                if (asprintf(&d.reason, "cannot open it again: %s", strerror(-fd)) < 0)
+                        return log_oom();
+        } else {
+                r = dump_verify_fd(fd, c->config.crashed_kernel_release, &d);
+                if (r < 0)
+                        return log_oom();
+        }
+        if (dump_metadata_set(&c->md.verified, d.ok ? "yes" : "no") < 0)
+                return log_oom();
+        c->md.verify_reason = TAKE_PTR(d.reason);
+        if (d.ok)
+                log_info("tinykdump-save: vmcore verified in %.1fs: %s", (double) (clock_now_usec(CLOCK_BOOTTIME) - t0) / 1e6,
+                         c->md.verify_reason);
+        else
+                log_error("tinykdump-save: vmcore saved, but reading it back failed: %s", c->md.verify_reason);
+        return 0;
+}
+
 static int save_vmcore(Context *c) {
         _cleanup_strv_free_ char **argv = NULL;
         MakedumpfileStatus s;
@@ -699,7 +752,7 @@ static int save_vmcore(Context *c) {
         c->md.vmcore_size = size;
         log_info("tinykdump-save: vmcore saved to %s/" DUMP_FILE_VMCORE " (%s in %.1fs)", c->dir_path,
                  format_bytes(sz, sizeof(sz), size), (double) c->md.vmcore_usec / 1e6);
-        return 0;
+        return verify_vmcore(c);
 }
 
 static const char *status_text(MakedumpfileStatus s, uint64_t code, char *buf, size_t l) {
@@ -774,6 +827,10 @@ static int run(Context *c) {
                 (void) set_reason(c, DUMP_RESULT_COMPLETE,
                                   DUMP_FILE_VMCORE " kept (OnFailure=keep) although erasing secrets failed: %s",
                                   strna(c->md.erase_reason));
+        else if (r_vmcore >= 0 && c->md.verified && streq(c->md.verified, "no"))
+                (void) set_reason(c, DUMP_RESULT_COMPLETE, DUMP_FILE_VMCORE " saved, but reading it back failed: %s%s%s",
+                                  strna(c->md.verify_reason), c->md.makedumpfile_warning ? "; makedumpfile warned: " : "",
+                                  strempty(c->md.makedumpfile_warning));
         else if (r_vmcore >= 0 && r_dmesg >= 0)
                 (void) set_reason(c, DUMP_RESULT_COMPLETE, NULL);
         else if (r_vmcore >= 0)

@@ -416,6 +416,9 @@ void report_print_info(FILE *f, const ReportRecord *r, const char *dmesg, size_t
                          r->md.vmcore_estimate != METADATA_UNSET ? format_bytes(est, sizeof(est), r->md.vmcore_estimate) : "?");
                 print_str(f, "Target space", line, columns);
         }
+        print_str(f, "makedumpfile warned", r->md.makedumpfile_warning, columns);
+        print_str(f, "Verified", r->md.verified, columns);
+        print_str(f, "Verification", r->md.verify_reason, columns);
         if (r->md.makedumpfile_status != METADATA_UNSET)
                 fprintf(f, "%16s: %" PRIu64 "\n", "makedumpfile", r->md.makedumpfile_status);
         /* TARGET_WAIT_USEC is CLOCK_BOOTTIME of the capture kernel when the target was mounted. */

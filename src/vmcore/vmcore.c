@@ -261,6 +261,14 @@ static int walk_page_tables(Vmcore *v, uint64_t vaddr, uint64_t *ret) {
         return -EADDRNOTAVAIL; /* not reached */
 }
 
+int vmcore_walk_page_tables(Vmcore *v, uint64_t vaddr, uint64_t *ret) {
+        if (!v->x86_64)
+                return -EPROTONOSUPPORT;
+        if (!v->have_top_pgt)
+                return -EADDRNOTAVAIL;
+        return walk_page_tables(v, vaddr, ret);
+}
+
 int vmcore_virt_to_phys(Vmcore *v, uint64_t vaddr, uint64_t *ret) {
         uint64_t vpage = vaddr & ~(X86_64_PAGE_SIZE - 1), p;
         int r;

@@ -58,6 +58,10 @@ int vmcore_read_phys(Vmcore *v, uint64_t paddr, void *buf, size_t size);
 /* x86_64 kernel virtual addresses. */
 int vmcore_virt_to_phys(Vmcore *v, uint64_t vaddr, uint64_t *ret);
 int vmcore_read_virt(Vmcore *v, uint64_t vaddr, void *buf, size_t size);
+/* The crashed kernel's page tables alone, without the phys_base shortcut for kernel image
+ * addresses: -EADDRNOTAVAIL without init_top_pgt. The image is mapped both ways, so checking a
+ * dump compares the two. */
+int vmcore_walk_page_tables(Vmcore *v, uint64_t vaddr, uint64_t *ret);
 
 /* A VmcoreMemory reading this dump's kernel virtual memory, for vmcore-kernel.h. */
 VmcoreMemory vmcore_memory(Vmcore *v);

@@ -238,3 +238,29 @@ TEST(real_makedumpfile) {
         ASSERT_TRUE(access(out, F_OK) < 0);
         return TEST_PASS;
 }
+
+/* makedumpfile 1.7.8 on Linux 7.2 exits 0 and warns; older releases word the second line
+ * differently. Lines that say nothing of the kind are not warnings. */
+TEST(find_warning) {
+        _cleanup_free_ char *w = NULL, *w2 = NULL, *w3 = NULL;
+        static const char out178[] = "The kernel version is not supported.\nThe created dumpfile may be incomplete.\n"
+                                     "\nThe dumpfile is saved to vmcore.incomplete.\n\nmakedumpfile Completed.\n";
+        static const char old[] = "The kernel version is not supported.\r\nThe makedumpfile operation may be incomplete.\n";
+        static const char clean[] = "The dumpfile is saved to vmcore.incomplete.\n\nmakedumpfile Completed.\n";
+        char big[4096];
+
+        ASSERT_OK(makedumpfile_find_warning(out178, strlen(out178), &w));
+        ASSERT_STREQ(w, "The kernel version is not supported. The created dumpfile may be incomplete.");
+        ASSERT_OK(makedumpfile_find_warning(old, strlen(old), &w2));
+        ASSERT_STREQ(w2, "The kernel version is not supported. The makedumpfile operation may be incomplete.");
+        ASSERT_ERROR(makedumpfile_find_warning(clean, strlen(clean), &w3), ENOENT);
+        ASSERT_ERROR(makedumpfile_find_warning("", 0, &w3), ENOENT);
+
+        /* Bounded, control bytes replaced. */
+        memset(big, 'a', sizeof(big));
+        memcpy(big, "\x01 not supported", 16);
+        ASSERT_OK(makedumpfile_find_warning(big, sizeof(big), &w3));
+        ASSERT_EQ(strlen(w3), MAKEDUMPFILE_WARNING_MAX);
+        ASSERT_EQ(w3[0], '?');
+        return TEST_PASS;
+}

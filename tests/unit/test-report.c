@@ -1558,3 +1558,41 @@ TEST(record_carries_space_fields) {
         ASSERT_NOT_NULL(strstr(info, "    Target space: full (5M free for 1G of memory, up to 1.1G needed)\n"));
         return TEST_PASS;
 }
+
+/* VERIFIED=, VERIFY_REASON= and MAKEDUMPFILE_WARNING= reach the journal fields and `tinykdump info`,
+ * control characters from a forged stick escaped there. */
+TEST(record_carries_verify_fields) {
+        DumpEntry e = { .name = (char *) "2026-12-06T05:00:00Z-host-7.2", .has_vmcore = true, .has_dmesg = true,
+                        .vmcore_size = 1, .dmesg_size = 1 };
+        _cleanup_(report_record_done) ReportRecord r;
+        _cleanup_strv_free_ char **fields = NULL;
+        _cleanup_free_ char *info = NULL;
+        size_t size = 0;
+        FILE *f;
+
+        dump_metadata_init(&e.md);
+        e.md.result = DUMP_RESULT_COMPLETE;
+        ASSERT_OK(dump_metadata_set(&e.md.verified, "no"));
+        ASSERT_OK(dump_metadata_set(&e.md.verify_reason, "init_uts_ns (0xffffffff81001400) is not readable\n<0>FORGED"));
+        ASSERT_OK(dump_metadata_set(&e.md.makedumpfile_warning, "The kernel version is not supported."));
+        ASSERT_OK(report_record_from_dump(&e, NULL, NULL, &r));
+        dump_metadata_done(&e.md);
+
+        ASSERT_OK(report_record_to_fields(&r, &fields));
+        ASSERT_TRUE(strv_contains(fields, "TINYKDUMP_VERIFIED=no"));
+        ASSERT_TRUE(strv_contains(fields, "TINYKDUMP_MAKEDUMPFILE_WARNING=The kernel version is not supported."));
+        bool found = false;
+        STRV_FOREACH(i, fields)
+                if (startswith(*i, "TINYKDUMP_VERIFY_REASON=init_uts_ns (0xffffffff81001400) is not readable"))
+                        found = true;
+        ASSERT_TRUE(found);
+
+        f = open_memstream(&info, &size);
+        ASSERT_NOT_NULL(f);
+        report_print_info(f, &r, NULL, 0, 0);
+        ASSERT_EQ(fclose(f), 0);
+        ASSERT_NOT_NULL(strstr(info, "        Verified: no\n"));
+        ASSERT_NOT_NULL(strstr(info, "    Verification: init_uts_ns (0xffffffff81001400) is not readable?<0>FORGED\n"));
+        ASSERT_NOT_NULL(strstr(info, "makedumpfile warned: The kernel version is not supported.\n"));
+        return TEST_PASS;
+}

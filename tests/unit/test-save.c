@@ -18,6 +18,8 @@
 #include "space.h"
 #include "spawn-util.h"
 #include "tests.h"
+#include "vmcore-builder.h"
+#include "vmcore.h"
 #include "util.h"
 
 #define EXT4_UUID "5f1c4e2a-8d3b-4c6f-9a7e-0b1d2c3e4f50"
@@ -30,7 +32,7 @@ static const char vmcore_text[] =
         "[   42.000003] CPU: 0 UID: 0 PID: 1 Comm: bash\n";
 
 typedef struct Case {
-        char *dir, *root, *target, *image, *config, *vmcore, *log, *output;
+        char *dir, *root, *target, *image, *config, *vmcore, *log, *output, *kdump;
         const char *fstype;
 } Case;
 
@@ -43,6 +45,7 @@ static void case_done(Case *c) {
         free(c->vmcore);
         free(c->log);
         free(c->output);
+        free(c->kdump);
 }
 
 static int write_file(const char *path, const char *s) {
@@ -187,8 +190,8 @@ static int case_run(Case *c, const char *extra_env) {
                 return -ENOMEM;
         if (asprintf(&a_config, "--config=%s", c->config) < 0 || asprintf(&a_vmcore, "--vmcore=%s", c->vmcore) < 0 ||
             asprintf(&a_target, "--target=%s", c->target) < 0 || asprintf(&a_mdf, "--makedumpfile=%s", fake) < 0 ||
-            asprintf(&script, "%s TINYKDUMP_ROOT='%s' FAKE_MDF_LOG='%s' exec \"$0\" \"$@\" 2>&1", strempty(extra_env),
-                     c->root, c->log) < 0)
+            asprintf(&script, "%s TINYKDUMP_ROOT='%s' FAKE_MDF_LOG='%s' FAKE_MDF_DUMP_FROM='%s' exec \"$0\" \"$@\" 2>&1",
+                     strempty(extra_env), c->root, c->log, strempty(c->kdump)) < 0)
                 return -ENOMEM;
 
         char *argv[] = { (char *) "/bin/sh", (char *) "-c", script, bin, a_config, a_vmcore, a_target, a_mdf, NULL };
@@ -255,6 +258,52 @@ static void metadata_donep(DumpMetadata *m) {
         dump_metadata_done(m);
 }
 
+/* What makedumpfile writes: a synthetic kdump-compressed dump of a crashed machine with a few log records;
+ * with exclude_uts, the page holding init_uts_ns is left out, as a dump that makedumpfile
+ * filtered wrongly would leave it out. */
+static int case_synthetic_vmcore(Case *c, const char *exclude_symbol) {
+        _cleanup_test_machine_free_ TestMachine *m = test_machine_new(&(TestMachineOptions) { .count_bits = 5, .size_bits = 12 });
+        Buffer k = {};
+        int r;
+
+        if (!m)
+                return -ENOMEM;
+        (void) test_machine_printk(m, 1000, 1, "Linux version 7.2.13+deb14-amd64", 32);
+        (void) test_machine_printk(m, 42000000000, 1, "Kernel panic - not syncing: sysrq triggered crash", 49);
+        if (exclude_symbol) {
+                /* Where the symbol is physically, as the readers translate it; then left out. */
+                _cleanup_vmcore_free_ Vmcore *v = NULL;
+                uint64_t paddr;
+                r = test_machine_write_kdump(m, VMCORE_KDUMP_COMPRESSED_ZLIB, true, 1, &k);
+                if (r >= 0)
+                        r = vmcore_open_memory(k.data, k.size, &v);
+                if (r >= 0)
+                        r = vmcore_virt_to_phys(v, test_machine_symbol(m, exclude_symbol), &paddr);
+                v = vmcore_free(v);
+                buffer_done(&k);
+                if (r < 0)
+                        return r;
+                test_machine_exclude_page(m, paddr & ~UINT64_C(4095));
+        }
+        r = test_machine_write_kdump(m, VMCORE_KDUMP_COMPRESSED_ZLIB, true, 1, &k);
+        if (r < 0)
+                return r;
+        free(c->kdump);
+        c->kdump = path_join(c->dir, "kdump");
+        if (!c->kdump) {
+                buffer_done(&k);
+                return -ENOMEM;
+        }
+        FILE *f = fopen(c->kdump, "we");
+        if (!f) {
+                buffer_done(&k);
+                return -errno;
+        }
+        fwrite(k.data, 1, k.size, f);
+        buffer_done(&k);
+        return fclose(f) < 0 ? -errno : 0;
+}
+
 TEST(complete_ext4) {
         _cleanup_(case_done) Case c = {};
         _cleanup_(metadata_donep) DumpMetadata m;
@@ -267,6 +316,7 @@ TEST(complete_ext4) {
                 TEST_SKIP("mke2fs not installed");
         ASSERT_OK(case_setup(&c, "complete", "ext4", true));
         ASSERT_OK(case_config(&c, "UUID=" EXT4_UUID, CAPTURE_COMPRESSION_ZSTD, 31));
+        ASSERT_OK(case_synthetic_vmcore(&c, NULL));
         ASSERT_EQ(case_run(&c, NULL), 0);
 
         /* Phase markers the VM tests match on the console. */
@@ -316,7 +366,11 @@ TEST(complete_ext4) {
         ASSERT_STREQ(m.compression_configured, "zstd");
         ASSERT_STREQ(m.makedumpfile_version, "1.7.2");
         ASSERT_U64_EQ(m.dmesg_size, strlen(vmcore_text));
-        ASSERT_U64_EQ(m.vmcore_size, strlen(vmcore_text) + 8);
+        struct stat kst;
+        ASSERT_OK(RET_NERRNO(stat(c.kdump, &kst)));
+        ASSERT_U64_EQ(m.vmcore_size, (uint64_t) kst.st_size);
+        ASSERT_STREQ(m.verified, "yes");
+        ASSERT_NULL(m.makedumpfile_warning);
         ASSERT_U64_EQ(m.dmesg_status, 0);
         ASSERT_U64_EQ(m.makedumpfile_status, 0);
         ASSERT_TRUE(m.dmesg_usec != METADATA_UNSET && m.vmcore_usec != METADATA_UNSET);
@@ -500,6 +554,7 @@ TEST(vfat_names) {
                 TEST_SKIP("mkfs.vfat not installed");
         ASSERT_OK(case_setup(&c, "vfat", "vfat", true));
         ASSERT_OK(case_config(&c, "UUID=" VFAT_UUID, CAPTURE_COMPRESSION_ZLIB, 31));
+        ASSERT_OK(case_synthetic_vmcore(&c, NULL));
         ASSERT_EQ(case_run(&c, NULL), 0);
         dfd = open_dump_dir(&c, NULL, &name);
         ASSERT_OK(dfd);
@@ -767,6 +822,103 @@ TEST(vfat_file_limit) {
         ASSERT_STREQ(m.space, "file-limit");
         ASSERT_NOT_NULL(strstr(m.reason, "the vmcore reached the vfat file size limit (vfat holds at most 4 GiB - 1 byte per file) after 4.0G"));
         ASSERT_U64_EQ(m.memory_size, 6 * GiB);
+        return TEST_PASS;
+}
+
+/* makedumpfile 1.7.8 exits 0 on Linux 7.2 but warns: the warning is recorded, and the dump is
+ * read back with tinykdump's readers (VERIFIED=yes with what was read). */
+TEST(verified_with_warning) {
+        _cleanup_(case_done) Case c = {};
+        _cleanup_(metadata_donep) DumpMetadata m;
+        _cleanup_free_ char *name = NULL;
+        _cleanup_close_ int dfd = -EBADF;
+        _cleanup_(conf_diags_done) ConfDiagList e = {};
+
+        dump_metadata_init(&m);
+        if (!have("mke2fs"))
+                TEST_SKIP("mke2fs not installed");
+        ASSERT_OK(case_setup(&c, "verified", "ext4", true));
+        ASSERT_OK(case_config(&c, "UUID=" EXT4_UUID, CAPTURE_COMPRESSION_ZLIB, 31));
+        ASSERT_OK(case_synthetic_vmcore(&c, NULL));
+        ASSERT_EQ(case_run(&c, "FAKE_MDF_WARN=1"), 0);
+        ASSERT_NOT_NULL(strstr(c.output, "makedumpfile: The kernel version is not supported."));
+        ASSERT_NOT_NULL(strstr(c.output, "tinykdump-save: vmcore verified in "));
+        dfd = open_dump_dir(&c, NULL, &name);
+        ASSERT_OK(dfd);
+        ASSERT_OK(dump_metadata_read_at(dfd, &m, &e));
+        ASSERT_EQ(m.result, DUMP_RESULT_COMPLETE);
+        ASSERT_NULL(m.reason);
+        ASSERT_STREQ(m.makedumpfile_warning, "The kernel version is not supported. The created dumpfile may be incomplete.");
+        ASSERT_STREQ(m.verified, "yes");
+        ASSERT_STREQ(m.verify_reason, "header, VMCOREINFO of 7.2.13+deb14-amd64, 4 kernel symbols through the page tables, "
+                                      "utsname, printk ring (2 lines) read back");
+        return TEST_PASS;
+}
+
+/* A dump that must fail: the kernel release differs from the crashed kernel's (VMCOREINFO of
+ * another kernel), and one that is no dump at all. VERIFIED=no, the reason says why, the result
+ * stays complete (the file is there) with a REASON, and the failure action follows (exit 3). */
+TEST(verification_fails) {
+        _cleanup_(case_done) Case c = {};
+        _cleanup_(metadata_donep) DumpMetadata m;
+        _cleanup_(metadata_donep) DumpMetadata m2;
+        _cleanup_free_ char *name = NULL;
+        _cleanup_close_ int dfd = -EBADF;
+        _cleanup_(conf_diags_done) ConfDiagList e = {};
+
+        dump_metadata_init(&m);
+        dump_metadata_init(&m2);
+        if (!have("mke2fs"))
+                TEST_SKIP("mke2fs not installed");
+        ASSERT_OK(case_setup(&c, "unverified", "ext4", true));
+        ASSERT_OK(case_config(&c, "UUID=" EXT4_UUID, CAPTURE_COMPRESSION_ZLIB, 31));
+        /* The text vmcore: the fake writes "KDUMP   " and text, which is no kdump header. */
+        ASSERT_EQ(case_run(&c, NULL), 3);
+        ASSERT_NOT_NULL(strstr(c.output, "tinykdump-save: vmcore saved, but reading it back failed: the header does not read as a dump"));
+        dfd = open_dump_dir(&c, NULL, &name);
+        ASSERT_OK(dfd);
+        ASSERT_OK(dump_metadata_read_at(dfd, &m, &e));
+        ASSERT_EQ(m.result, DUMP_RESULT_COMPLETE);
+        ASSERT_STREQ(m.verified, "no");
+        ASSERT_NOT_NULL(strstr(m.verify_reason, "the header does not read as a dump: "));
+        ASSERT_NOT_NULL(strstr(m.reason, "vmcore saved, but reading it back failed: the header does not read as a dump"));
+        ASSERT_NULL(m.makedumpfile_warning);
+
+        /* A dump whose utsname page is missing (as a wrong exclusion would leave it). */
+        _cleanup_(case_done) Case c2 = {};
+        _cleanup_free_ char *name2 = NULL;
+        _cleanup_close_ int dfd2 = -EBADF;
+        ASSERT_OK(case_setup(&c2, "unverified-uts", "ext4", true));
+        ASSERT_OK(case_config(&c2, "UUID=" EXT4_UUID, CAPTURE_COMPRESSION_ZLIB, 31));
+        ASSERT_OK(case_synthetic_vmcore(&c2, "init_uts_ns"));
+        ASSERT_EQ(case_run(&c2, NULL), 3);
+        dfd2 = open_dump_dir(&c2, NULL, &name2);
+        ASSERT_OK(dfd2);
+        ASSERT_OK(dump_metadata_read_at(dfd2, &m2, &e));
+        ASSERT_STREQ(m2.verified, "no");
+        ASSERT_NOT_NULL(strstr(m2.verify_reason, "init_uts_ns (0x"));
+        ASSERT_NOT_NULL(strstr(m2.verify_reason, "is not readable: its page is not in the dump"));
+
+        /* A dump of another kernel than the one that crashed. */
+        _cleanup_(case_done) Case c3 = {};
+        _cleanup_(metadata_donep) DumpMetadata m3;
+        _cleanup_free_ char *name3 = NULL, *text = NULL, *other = NULL;
+        _cleanup_close_ int dfd3 = -EBADF;
+        size_t n;
+        dump_metadata_init(&m3);
+        ASSERT_OK(case_setup(&c3, "unverified-release", "ext4", true));
+        ASSERT_OK(case_config(&c3, "UUID=" EXT4_UUID, CAPTURE_COMPRESSION_ZLIB, 31));
+        ASSERT_OK(case_synthetic_vmcore(&c3, NULL));
+        ASSERT_OK(read_full_file_at(NULL, c3.config, 64 * KiB, &text, &n));
+        ASSERT_NOT_NULL(strstr(text, "CRASHED_KERNEL_RELEASE=7.2.13+deb14-amd64\n"));
+        ASSERT_TRUE(asprintf(&other, "%sCRASHED_KERNEL_RELEASE=6.12.9-amd64\n", text) > 0);
+        ASSERT_OK(write_file(c3.config, other));
+        ASSERT_EQ(case_run(&c3, NULL), 3);
+        dfd3 = open_dump_dir(&c3, NULL, &name3);
+        ASSERT_OK(dfd3);
+        ASSERT_OK(dump_metadata_read_at(dfd3, &m3, &e));
+        ASSERT_STREQ(m3.verified, "no");
+        ASSERT_STREQ(m3.verify_reason, "its VMCOREINFO is of kernel 7.2.13+deb14-amd64, the crashed kernel was 6.12.9-amd64");
         return TEST_PASS;
 }
 
