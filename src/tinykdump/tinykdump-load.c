@@ -14,6 +14,7 @@
 #include "record.h"
 #include "tinykdump-erase.h"
 #include "tinykdump-load.h"
+#include "udev-rule.h"
 
 
 
@@ -257,6 +258,15 @@ static int load_replace(LoadPlan *p, const char *erase_plan, size_t erase_plan_s
         r = tinykdump_erase_record(tk_root(), erase_plan, erase_plan_size);
         if (r < 0)
                 log_warning_errno(r, "Cannot record the erase plan in %s for status: %m", ERASE_PLAN_STATE_PATH);
+        /* Only the target starts the reporter when plugged in (90-tinykdump-report.rules). */
+        bool narrow = true;
+        r = report_udev_rule_write(tk_root(), p->capture.target_what, &narrow);
+        if (r < 0)
+                log_warning_errno(r, "Cannot write %s/%s; a dump target plugged in later is not reported until "
+                                  "\"tinykdump report\" runs: %m", REPORT_UDEV_RULE_DIR, REPORT_UDEV_RULE_NAME);
+        else if (!narrow)
+                log_notice("The dump target %s cannot be matched exactly by a udev rule; every file system plugged "
+                           "in starts the reporter, which checks it and exits.", p->capture.target_what);
         log_loaded(p, &res);
         LoadMemoryFit fit = load_result_memory_fit(p, &res);
         if (fit.part == LOAD_MEMORY_STATIC || fit.part == LOAD_MEMORY_CMA)

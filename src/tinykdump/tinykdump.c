@@ -26,6 +26,7 @@
 #include "tinykdump-test.h"
 #include "tinykdump-vmcore.h"
 #include "tkconf.h"
+#include "udev-rule.h"
 #include "verbs.h"
 
 static const char *root(void) {
@@ -45,6 +46,9 @@ static int verb_unload(int argc, char *argv[], void *userdata) {
         }
         (void) load_state_remove(root());
         (void) tinykdump_erase_record(root(), NULL, 0);
+        r = report_udev_rule_remove(root());
+        if (r < 0)
+                log_warning_errno(r, "Cannot remove %s/%s: %m", REPORT_UDEV_RULE_DIR, REPORT_UDEV_RULE_NAME);
         log_info("Crash kernel unloaded.");
 
         if (grown) {
