@@ -16,6 +16,20 @@ if [[ $loaded != 1 ]]; then
         journalctl -b -o cat -u tinykdump-load.service
         exit 1
 fi
+# The udev rule load wrote: only the dump target (label TKDUMP) may start the reporter when
+# plugged in; the root and results disks must not. "udevadm test" runs the rules for an "add"
+# without acting on them. Values: udev_<label>=<1 if TINYKDUMP_TARGET=1 and the reporter is wanted>.
+cp /run/udev/rules.d/89-tinykdump-target.rules "$TK_RESULTS/udev-rule.txt" 2>/dev/null
+for dev in /sys/class/block/*; do
+        label=$(udevadm info -q property -p "$dev" 2>/dev/null | sed -n 's/^ID_FS_LABEL=//p')
+        [[ -n $label ]] || continue
+        props=$(udevadm test --action=add "$dev" 2>/dev/null)
+        if grep -qx "TINYKDUMP_TARGET=1" <<<"$props" && grep -q "^SYSTEMD_WANTS=.*tinykdump-report@" <<<"$props"; then
+                tk-value "udev_$label" 1
+        else
+                tk-value "udev_$label" 0
+        fi
+done
 # The results are complete and on the disk before the kernel stops.
 tk-results-done crashing
 echo c >/proc/sysrq-trigger
