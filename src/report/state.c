@@ -445,3 +445,69 @@ int report_dumps(int parent_fd, int state_fd, const ReportTarget *t, const char 
                 *ret = st;
         return ret_r;
 }
+
+static int name_cmp_desc(const void *a, const void *b) {
+        return -strcmp(*(char * const *) a, *(char * const *) b);
+}
+
+int report_state_prune(int state_fd, uint64_t max_bytes, unsigned *ret_dropped, uint64_t *ret_freed) {
+        _cleanup_closedir_ DIR *d = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        size_t n = 0, alloc = 0;
+        uint64_t kept = 0, freed = 0;
+        unsigned dropped = 0;
+        int fd;
+
+        fd = openat(state_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        d = fdopendir(fd);
+        if (!d) {
+                (void) close(fd);
+                return -errno;
+        }
+        for (struct dirent *de; (de = readdir(d));) {
+                if (de->d_name[0] == '.')
+                        continue;
+                if (n + 2 > alloc) {
+                        size_t a = alloc ? alloc * 2 : 64;
+                        char **m = realloc(names, a * sizeof(char *));
+                        if (!m)
+                                return -ENOMEM;
+                        names = m;
+                        alloc = a;
+                }
+                names[n] = strdup(de->d_name);
+                if (!names[n])
+                        return -ENOMEM;
+                names[++n] = NULL;
+        }
+        if (n > 0)
+                qsort(names, n, sizeof(char *), name_cmp_desc);
+
+        /* Newest first: they keep their copies while the total fits. */
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_close_ int dfd = -EBADF, f = -EBADF;
+                uint64_t size;
+
+                dfd = openat(state_fd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (dfd < 0)
+                        continue;
+                f = dumpdir_open_regular_at(dfd, REPORT_DMESG_FILENAME, &size);
+                if (f < 0)
+                        continue;
+                if (kept + size <= max_bytes) {
+                        kept += size;
+                        continue;
+                }
+                if (unlinkat(dfd, REPORT_DMESG_FILENAME, 0) < 0)
+                        return -errno;
+                freed += size;
+                dropped++;
+        }
+        if (ret_dropped)
+                *ret_dropped = dropped;
+        if (ret_freed)
+                *ret_freed = freed;
+        return 0;
+}

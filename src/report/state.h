@@ -32,6 +32,19 @@
 #define REPORT_RUN_RECORDS_MAX 64U
 #define REPORT_RUN_COPY_BYTES_MAX (16 * MiB)
 
+/* In total, the state directory keeps at most REPORT_STATE_BYTES_MAX bytes of dmesg.txt copies:
+ * after each run, the copies of the oldest reported dumps (by id, which is by crash time) go
+ * until the rest fits. Their metadata and source files stay: they are the "reported" marks, and
+ * without them an old dump still on a stick would be reported again. Those are bounded per dump
+ * (METADATA_FILE_MAX, REPORT_SOURCE_MAX). */
+#define REPORT_STATE_BYTES_MAX (64 * MiB)
+
+/* Drops the dmesg.txt copies of the oldest reported dumps in state_fd until the copies of the
+ * newer ones take at most max_bytes. Entries that are not directories, temporaries (".…") and
+ * anything that is not a regular dmesg.txt are left alone. Returns the number of copies dropped
+ * and the bytes freed. */
+int report_state_prune(int state_fd, uint64_t max_bytes, unsigned *ret_dropped, uint64_t *ret_freed);
+
 /* The seam for tests: how a record's fields are sent. The real one is sd_journal_sendv(). */
 typedef int (*ReportSendFunc)(const struct iovec *iov, size_t n, void *userdata);
 int report_send_journal(const struct iovec *iov, size_t n, void *userdata);

@@ -3,6 +3,7 @@
  * report-print.c. Verbs read their options from the TinykdumpOptions handed to them as userdata and
  * return EXIT_SUCCESS or a negative errno they have logged. */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <sys/stat.h>
 #include <systemd/sd-journal.h>
 
@@ -125,14 +126,24 @@ static int report_locked(const ReportWant *w, int parent_fd, const ReportTarget 
 
         r = report_dumps(parent_fd, state_fd, t, have_marker ? marker.boot_id : NULL, clock_now_usec(CLOCK_REALTIME),
                          report_send_journal, NULL, notify, NULL, &st);
+        int k;
         if (st.tests > 0) {
-                int k = test_marker_remove(tk_root());
+                k = test_marker_remove(tk_root());
                 if (k < 0)
                         log_warning_errno(k, "Failed to remove the self-test marker %s: %m", TEST_MARKER_FILE);
                 else
                         log_info("The dump of boot %s was the self test \"tinykdump test\" started; removed %s.",
                                  marker.boot_id, TEST_MARKER_FILE);
         }
+        unsigned dropped = 0;
+        uint64_t freed = 0;
+        k = report_state_prune(state_fd, REPORT_STATE_BYTES_MAX, &dropped, &freed);
+        if (k < 0)
+                log_warning_errno(k, "Cannot trim the dmesg.txt copies in %s: %m", REPORT_DUMPS_DIR);
+        else if (dropped > 0)
+                log_info("Dropped the dmesg.txt copies of the %u oldest reported dump(s) in %s (%" PRIu64 " bytes); "
+                         "%s keeps at most %u MiB of them.", dropped, REPORT_DUMPS_DIR, freed, REPORT_DUMPS_DIR,
+                         (unsigned) (REPORT_STATE_BYTES_MAX / MiB));
         if (st.skipped > 0)
                 log_notice("Ignored %u entries in %s on %s that are not dump directories (or beyond %u).", st.skipped,
                            w->config->directory, w->what, REPORT_DUMPS_MAX);

@@ -1653,3 +1653,45 @@ TEST(udev_rule_write_remove) {
         ASSERT_OK(report_udev_rule_remove(root));
         return TEST_PASS;
 }
+
+/* The total cap of /var/lib/tinykdump: the dmesg.txt copies of the oldest reported dumps go, their
+ * metadata and source (the "reported" marks) stay; a temporary and a symlink are not touched. */
+TEST(state_prune_keeps_newest) {
+        _cleanup_free_ char *root = fixture_mkdtemp("state-prune");
+        _cleanup_close_ int sfd = -EBADF;
+        static char mib[1024 * 1024];
+        unsigned dropped = 0;
+        uint64_t freed = 0;
+        char p[256];
+
+        ASSERT_NOT_NULL(root);
+        memset(mib, 'x', sizeof(mib));
+        for (int i = 1; i <= 5; i++) {
+                snprintf(p, sizeof(p), "/d/2026-12-0%dT00:00:00-host-7.2/dmesg.txt", i);
+                ASSERT_OK(fixture_write(root, p, mib, sizeof(mib)));
+                snprintf(p, sizeof(p), "/d/2026-12-0%dT00:00:00-host-7.2/metadata", i);
+                ASSERT_OK(fixture_write_string(root, p, "RESULT=complete\n"));
+                snprintf(p, sizeof(p), "/d/2026-12-0%dT00:00:00-host-7.2/source", i);
+                ASSERT_OK(fixture_write_string(root, p, "NAME=x\n"));
+        }
+        ASSERT_OK(fixture_write(root, "/d/.tmp-2026-12-09/dmesg.txt", mib, sizeof(mib)));
+        _cleanup_free_ char *d = path_join(root, "d");
+        sfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_OK(sfd);
+        ASSERT_OK(RET_NERRNO(symlinkat("/etc", sfd, "2026-12-99T00:00:00-evil")));
+
+        ASSERT_OK(report_state_prune(sfd, 2 * MiB + 10, &dropped, &freed));
+        ASSERT_EQ(dropped, 3U);
+        ASSERT_U64_EQ(freed, 3 * MiB);
+        for (int i = 1; i <= 5; i++) {
+                snprintf(p, sizeof(p), "2026-12-0%dT00:00:00-host-7.2/dmesg.txt", i);
+                ASSERT_EQ(faccessat(sfd, p, F_OK, AT_SYMLINK_NOFOLLOW) == 0, i >= 4);
+                snprintf(p, sizeof(p), "2026-12-0%dT00:00:00-host-7.2/metadata", i);
+                ASSERT_OK(RET_NERRNO(faccessat(sfd, p, F_OK, AT_SYMLINK_NOFOLLOW)));
+        }
+        ASSERT_OK(RET_NERRNO(faccessat(sfd, ".tmp-2026-12-09/dmesg.txt", F_OK, 0)));
+        /* Under the cap: nothing more goes. */
+        ASSERT_OK(report_state_prune(sfd, 2 * MiB + 10, &dropped, &freed));
+        ASSERT_EQ(dropped, 0U);
+        return TEST_PASS;
+}
