@@ -35,9 +35,13 @@ sleep 1
 systemctl start "$unit"
 for _ in $(seq 300); do finished && break; sleep 1; done
 run_values run2
+# The control: a file this script writes after the marker must be found.
+touch /etc/tk-written-control
 find / -xdev -newer /run/tk-marker \( -path /var/lib/tinykdump -o -path /var/log/journal -o -path /var/lib/systemd \
         -o -path /var/tmp -o -path /tmp \) -prune -o -print 2>/dev/null >"$TK_RESULTS/written.txt"
-tk-value written "$(wc -l <"$TK_RESULTS/written.txt")"
+rm -f /etc/tk-written-control
+tk-value written_control "$(grep -cx /etc/tk-written-control "$TK_RESULTS/written.txt")"
+tk-value written "$(grep -vx -e /etc/tk-written-control -e /etc "$TK_RESULTS/written.txt" | wc -l)"
 
 # Nothing outside the stick was read: the symlinks point at /etc/machine-id and /etc/shadow.
 canary=$(cat /etc/machine-id)
@@ -45,6 +49,8 @@ canary=$(cat /etc/machine-id)
 leaks=$( { grep -rlF "$canary" /var/lib/tinykdump
            journalctl -q -o export "${ids[@]}" | grep -a -E '^(MESSAGE|TINYKDUMP_[A-Z_]+)=' | grep -F "$canary"; } 2>/dev/null | wc -l)
 tk-value leaks "$leaks"
+# The control: the same search finds the machine ID where it is (the trusted _MACHINE_ID= field).
+tk-value leaks_control "$(journalctl -q -o export "${ids[@]}" | grep -c -F "$canary")"
 # Forged "<0>" lines: nothing of tinykdump's at priority emerg, the forged text escaped.
 tk-value emerg "$(journalctl -b -q -p emerg -o cat | grep -c FORGED)"
 journalctl -b -q -o short-monotonic -u "$unit" | tail -n 200 >"$TK_RESULTS/report.log"
