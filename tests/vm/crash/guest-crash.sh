@@ -23,7 +23,8 @@ cp /run/udev/rules.d/89-tinykdump-target.rules "$TK_RESULTS/udev-rule.txt" 2>/de
 for dev in /sys/class/block/*; do
         label=$(udevadm info -q property -p "$dev" 2>/dev/null | sed -n 's/^ID_FS_LABEL=//p')
         [[ -n $label ]] || continue
-        props=$(udevadm test --action=add "$dev" 2>/dev/null)
+        # The property list at the end (indented under "Properties:" by newer udevadm).
+        props=$(udevadm test --action=add "$dev" 2>/dev/null | sed 's/^[[:space:]]*//')
         if grep -qx "TINYKDUMP_TARGET=1" <<<"$props" && grep -q "^SYSTEMD_WANTS=.*tinykdump-report@" <<<"$props"; then
                 tk-value "udev_$label" 1
         else
