@@ -20,6 +20,19 @@ fi
 # plugged in; the root and results disks must not. "udevadm test" runs the rules for an "add"
 # without acting on them. Values: udev_<label>=<1 if TINYKDUMP_TARGET=1 and the reporter is wanted>.
 cp /run/udev/rules.d/89-tinykdump-target.rules "$TK_RESULTS/udev-rule.txt" 2>/dev/null
+# The USB target may come late: under TCG with a loaded host, udev loaded usb-storage 150 s into
+# boot 1, after the test hook had started, and the target was missing from the list below. So the
+# coldplug events are processed first (module loads included); then, when a USB mass-storage
+# interface (class 08) exists, until udev has probed its file system.
+udevadm settle --timeout=180 2>/dev/null
+if grep -qsx 08 /sys/bus/usb/devices/*/bInterfaceClass; then
+        for _ in $(seq 120); do
+                udevadm settle --timeout=5 2>/dev/null
+                [[ -e /dev/disk/by-label/TKDUMP ]] && break
+                sleep 1
+        done
+        tk-value target_wait_done "$([[ -e /dev/disk/by-label/TKDUMP ]] && echo yes || echo no)"
+fi
 for dev in /sys/class/block/*; do
         label=$(udevadm info -q property -p "$dev" 2>/dev/null | sed -n 's/^ID_FS_LABEL=//p')
         [[ -n $label ]] || continue
