@@ -50,9 +50,12 @@ for a in "\$@"; do
         case \$a in --dump-dmesg|-v|--version) exec "\$m" "\$@" ;; esac
 done
 echo "test hook: makedumpfile $mode" >&2
+# The capture image keeps no coreutils (mkosi.finalize.d/10-prune), only busybox.
+sleep=sleep
+command -v sleep >/dev/null || sleep="busybox sleep"
 case $mode in
-hang) exec sleep infinity ;;
-kill) "\$m" "\$@" & sleep 2; kill -KILL \$! ; kill -KILL \$\$ ;;
+hang) exec \$sleep infinity ;;
+kill) "\$m" "\$@" & \$sleep 2; kill -KILL \$! ; kill -KILL \$\$ ;;
 esac
 EOF
         chmod 0755 "$tree/usr/lib/tinykdump-test/makedumpfile"
