@@ -48,7 +48,7 @@ const char *makedumpfile_status_to_string(MakedumpfileStatus s) {
                 [MAKEDUMPFILE_NOT_EXECUTED] = "could not be executed",
                 [MAKEDUMPFILE_KILLED] = "was killed by a signal",
                 [MAKEDUMPFILE_UNKNOWN] = "failed with an unknown exit status",
-                [MAKEDUMPFILE_TIMED_OUT] = "did not finish within DUMP_TIMEOUT_USEC and was stopped",
+                [MAKEDUMPFILE_TIMED_OUT] = "did not finish within its time limit and was stopped",
         };
         if ((unsigned) s >= _MAKEDUMPFILE_STATUS_MAX)
                 return NULL;

@@ -456,8 +456,9 @@ static int run_makedumpfile(Context *c, char **argv, bool progress, uint64_t *re
                            &wstatus);
         note_output(c, &out);
         if (r == -ETIMEDOUT) {
-                log_error("tinykdump-save: %s did not finish within %" PRIu64 "s (DUMP_TIMEOUT_USEC); stopped it.",
-                          argv[0], c->config.dump_timeout_usec / 1000000);
+                char ts[FORMAT_TIMESPAN_MAX];
+                log_error("tinykdump-save: %s did not finish within [Dump] TimeoutSec=%s; stopped it.",
+                          argv[0], format_timespan_usec(ts, sizeof(ts), c->config.dump_timeout_usec));
                 *ret_code = MAKEDUMPFILE_TIMEOUT_CODE;
                 *ret_status = MAKEDUMPFILE_TIMED_OUT;
                 return 0;
@@ -755,9 +756,16 @@ static int save_vmcore(Context *c) {
         return verify_vmcore(c);
 }
 
-static const char *status_text(MakedumpfileStatus s, uint64_t code, char *buf, size_t l) {
+/* What a makedumpfile run ended with, for REASON= and the journal. A timeout names the setting the
+ * user wrote in tinykdump.conf, [Dump] TimeoutSec=, with its value. */
+static const char *status_text(const Context *c, MakedumpfileStatus s, uint64_t code, char *buf, size_t l) {
+        char ts[FORMAT_TIMESPAN_MAX];
+
         if (s == MAKEDUMPFILE_COMPLETED)
                 snprintf(buf, l, "succeeded but its output could not be synced");
+        else if (s == MAKEDUMPFILE_TIMED_OUT)
+                snprintf(buf, l, "did not finish within [Dump] TimeoutSec=%s and was stopped (exit status %" PRIu64 ")",
+                         format_timespan_usec(ts, sizeof(ts), c->config.dump_timeout_usec), code);
         else if (s >= 0 && s < _MAKEDUMPFILE_STATUS_MAX)
                 snprintf(buf, l, "%s (exit status %" PRIu64 ")", makedumpfile_status_to_string(s), code);
         else
@@ -835,20 +843,20 @@ static int run(Context *c) {
                 (void) set_reason(c, DUMP_RESULT_COMPLETE, NULL);
         else if (r_vmcore >= 0)
                 (void) set_reason(c, DUMP_RESULT_COMPLETE, DUMP_FILE_DMESG " not saved: makedumpfile --dump-dmesg %s",
-                                  status_text(c->dmesg_status, c->md.dmesg_status, buf1, sizeof(buf1)));
+                                  status_text(c, c->dmesg_status, c->md.dmesg_status, buf1, sizeof(buf1)));
         else if (r_dmesg >= 0 && c->space_reason && c->vmcore_status == _MAKEDUMPFILE_STATUS_MAX)
                 (void) set_reason(c, DUMP_RESULT_DMESG_ONLY, DUMP_FILE_VMCORE " not saved: %s", c->space_reason);
         else if (r_dmesg >= 0 && c->space_reason)
                 (void) set_reason(c, DUMP_RESULT_DMESG_ONLY, DUMP_FILE_VMCORE " not saved: makedumpfile %s: %s",
-                                  status_text(c->vmcore_status, c->md.makedumpfile_status, buf1, sizeof(buf1)),
+                                  status_text(c, c->vmcore_status, c->md.makedumpfile_status, buf1, sizeof(buf1)),
                                   c->space_reason);
         else if (r_dmesg >= 0)
                 (void) set_reason(c, DUMP_RESULT_DMESG_ONLY, DUMP_FILE_VMCORE " not saved: makedumpfile %s",
-                                  status_text(c->vmcore_status, c->md.makedumpfile_status, buf1, sizeof(buf1)));
+                                  status_text(c, c->vmcore_status, c->md.makedumpfile_status, buf1, sizeof(buf1)));
         else
                 (void) set_reason(c, DUMP_RESULT_FAILED, "nothing saved: makedumpfile --dump-dmesg %s; makedumpfile %s%s%s",
-                                  status_text(c->dmesg_status, c->md.dmesg_status, buf1, sizeof(buf1)),
-                                  status_text(c->vmcore_status, c->md.makedumpfile_status, buf2, sizeof(buf2)),
+                                  status_text(c, c->dmesg_status, c->md.dmesg_status, buf1, sizeof(buf1)),
+                                  status_text(c, c->vmcore_status, c->md.makedumpfile_status, buf2, sizeof(buf2)),
                                   c->space_reason ? ": " : "", strempty(c->space_reason));
 
         r = write_metadata(c);
