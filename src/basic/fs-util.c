@@ -140,8 +140,20 @@ int read_one_line_file_at(const char *root, const char *path, char **ret) {
         return 0;
 }
 
+/* On FAT (vfat, the usual dump stick) a file's size and first cluster live in its directory entry,
+ * and a rename writes a new entry with neither: they reach the disk with the renamed file's inode,
+ * which fsync() of the directory does not write. A capture interrupted right after such a rename
+ * (a second panic, the stick pulled, power lost) found dmesg.txt and metadata empty. So the file
+ * itself is synced again after the rename, then the directory. */
 int rename_durable_at(int dir_fd, const char *from, const char *to) {
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = openat(dir_fd, from, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
         if (renameat(dir_fd, from, dir_fd, to) < 0)
+                return -errno;
+        if (fsync(fd) < 0)
                 return -errno;
         if (fsync(dir_fd) < 0)
                 return -errno;
@@ -166,14 +178,17 @@ int write_atomic_at(int dir_fd, const char *name, const void *data, size_t size,
         r = loop_write(fd, data, size);
         if (r >= 0 && (flags & WRITE_ATOMIC_DURABLE) && fsync(fd) < 0)
                 r = -errno;
-        if (r >= 0 && close(TAKE_FD(fd)) < 0)
-                r = -errno;
         if (r >= 0 && renameat(dir_fd, tmp, dir_fd, name) < 0)
                 r = -errno;
         if (r < 0) {
                 (void) unlinkat(dir_fd, tmp, 0);
                 return r;
         }
+        /* The renamed file again, then the directory: see rename_durable_at() for FAT. */
+        if ((flags & WRITE_ATOMIC_DURABLE) && fsync(fd) < 0)
+                return -errno;
+        if (close(TAKE_FD(fd)) < 0)
+                return -errno;
         if ((flags & WRITE_ATOMIC_DURABLE) && fsync(dir_fd) < 0)
                 return -errno;
         return 0;

@@ -35,11 +35,12 @@ int read_full_file_at(const char *root, const char *path, size_t max, char **ret
 /* Read the first line of a file, without its trailing newline. */
 int read_one_line_file_at(const char *root, const char *path, char **ret);
 
-/* renameat() within dir_fd, then fsync of the directory, so the new name survives a crash. */
+/* renameat() within dir_fd, then fsync of the renamed file and of the directory, so the new name
+ * and what it holds survive a crash, on FAT too. from must be openable for reading. */
 int rename_durable_at(int dir_fd, const char *from, const char *to);
 
 typedef enum WriteAtomicFlags {
-        WRITE_ATOMIC_DURABLE = 1 << 0, /* fsync the file before the rename and the directory after it */
+        WRITE_ATOMIC_DURABLE = 1 << 0, /* fsync the file before and after the rename, the directory after it */
 } WriteAtomicFlags;
 
 /* Replace name in dir_fd by a file holding data: written to "name.tmp" (a stale one is replaced),
