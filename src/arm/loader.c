@@ -13,7 +13,9 @@
 #include "journal-ids.h"
 #include "kexec.h"
 #include "loader-internal.h"
+#include "log.h"
 #include "pe.h"
+#include "report-source.h"
 #include "proc-cmdline.h"
 #include "sha256.h"
 
@@ -291,6 +293,17 @@ static int fill_capture_config(const char *root, const TkConfig *c, LoadPlan *p,
         cc->dump_timeout_usec = c->dump_timeout_usec;
         cc->failure_action = c->failure_action;
         cc->final_action = c->final_action;
+        cc->retention_max_use = c->max_use;
+        cc->retention_keep_free = c->keep_free;
+        if (c->max_use.set || c->keep_free.set) {
+                /* Which dumps on the target the host reported, as of now: the capture side deletes
+                 * no other. An older list only ever means fewer dumps may go. */
+                r = retention_reported_collect(root, c->directory, &cc->retention_reported);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        log_debug_errno(r, "Cannot read the reported dumps in %s: %m", REPORT_DUMPS_DIR);
+        }
 
         r = capture_config_gather_facts(cc, root);
         if (r < 0)

@@ -37,6 +37,22 @@ static int bprint_size(Buffer *b, uint64_t v) {
         return bprintf(b, "%" PRIu64, v);
 }
 
+static int bprint_limit(Buffer *b, const RetentionLimit *l) {
+        return l->percent ? bprintf(b, "%" PRIu64 "%%", l->value) : bprint_size(b, l->value);
+}
+
+static void json_limit(JsonWriter *w, const char *key, const RetentionLimit *l) {
+        char buf[32];
+
+        json_key(w, key);
+        if (!l->set)
+                json_null(w);
+        else if (l->percent)
+                json_string(w, retention_limit_format(l, buf, sizeof(buf)));
+        else
+                json_u64(w, l->value);
+}
+
 int tk_config_format_ini(const TkConfig *c, char **ret) {
         char ts[FORMAT_TIMESPAN_MAX];
         Buffer b = {};
@@ -65,6 +81,16 @@ int tk_config_format_ini(const TkConfig *c, char **ret) {
                             c->target_kind != TK_TARGET_NONE ? tk_target_kind_to_string(c->target_kind) : "",
                             c->target_kind != TK_TARGET_NONE ? "=" : "", strempty(c->target_value), c->directory,
                             tk_fs_to_string(c->fs_type), format_timespan_usec(ts, sizeof(ts), c->timeout_usec));
+        if (r >= 0)
+                r = bprintf(&b, "MaxUse=");
+        if (r >= 0 && c->max_use.set)
+                r = bprint_limit(&b, &c->max_use);
+        if (r >= 0)
+                r = bprintf(&b, "\nKeepFree=");
+        if (r >= 0 && c->keep_free.set)
+                r = bprint_limit(&b, &c->keep_free);
+        if (r >= 0)
+                r = bprintf(&b, "\n");
         if (r >= 0)
                 r = bprintf(&b, "\n[Dump]\nLevel=%" PRIu32 "\nCompression=%s\nTimeoutSec=%s\n", c->dump_level,
                             capture_compression_to_string(c->compression),
@@ -125,6 +151,8 @@ static void json_settings(JsonWriter *w, const TkConfig *c, const char *what) {
         json_kv_string(w, "Directory", c->directory);
         json_kv_string(w, "FileSystemType", tk_fs_to_string(c->fs_type));
         json_kv_u64(w, "TimeoutUSec", c->timeout_usec);
+        json_limit(w, "MaxUse", &c->max_use);
+        json_limit(w, "KeepFree", &c->keep_free);
         json_object_close(w);
         json_key(w, "Dump");
         json_object_open(w);

@@ -383,6 +383,18 @@ static int parse_dump_timeout(const ConfContext *ctx, const char *value, void *d
         return 0;
 }
 
+/* [Target] MaxUse=, KeepFree=: a size or a percentage of the target file system; "" = off. */
+static int parse_retention_limit(const ConfContext *ctx, const char *value, void *data, uintptr_t arg) {
+        int r = retention_limit_parse(value, data);
+
+        if (r == -ERANGE)
+                return conf_value_error(ctx, "a percentage of the file system cannot be more than 100%%.");
+        if (r < 0)
+                return conf_value_error(ctx, "must be a size (bytes, or with K, M, G, T) or a percentage of the file "
+                                             "system, e.g. \"4G\" or \"20%%\".");
+        return 0;
+}
+
 static bool all_digits(const char *s) {
         if (isempty(s))
                 return false;
@@ -561,6 +573,8 @@ static const ConfTableItem tk_config_table[] = {
         { "Target",  "Directory",         parse_directory,   0,                                FIELD(directory) },
         { "Target",  "FileSystemType",    parse_fs,          0,                                0 },
         { "Target",  "TimeoutSec",        parse_timeout,     0,                                FIELD(timeout_usec) },
+        { "Target",  "MaxUse",            parse_retention_limit, 0,                            FIELD(max_use) },
+        { "Target",  "KeepFree",          parse_retention_limit, 0,                            FIELD(keep_free) },
         { "Dump",    "Level",             parse_level,       0,                                FIELD(dump_level) },
         { "Dump",    "Compression",       parse_compression, 0,                                FIELD(compression) },
         { "Dump",    "TimeoutSec",        parse_dump_timeout, 0,                               FIELD(dump_timeout_usec) },

@@ -89,6 +89,8 @@ typedef struct TkConfig {
         char *directory;             /* relative, never NULL */
         TkFileSystem fs_type;
         uint64_t timeout_usec;
+        RetentionLimit max_use;      /* MaxUse=: unset (default) = no limit */
+        RetentionLimit keep_free;    /* KeepFree=: unset (default) = no limit */
 
         /* [Dump] */
         uint32_t dump_level;

@@ -9,6 +9,8 @@
 #include "capture-config.h"
 #include "capture-internal.h"
 #include "keyvalue.h"
+#include "retention.h"
+#include "strv.h"
 
 static const char * const compression_names[_CAPTURE_COMPRESSION_MAX] = {
         [CAPTURE_COMPRESSION_NONE] = "none",
@@ -70,6 +72,7 @@ void capture_config_done(CaptureConfig *c) {
         free(c->crashed_kernel_version);
         free(c->crashed_machine);
         free(c->tinykdump_version);
+        strv_free(c->retention_reported);
         capture_config_init(c);
 }
 
@@ -141,6 +144,8 @@ typedef enum ValueType {
         VALUE_LEVEL,
         VALUE_COMPRESSION,
         VALUE_ACTION,
+        VALUE_LIMIT,     /* RetentionLimit: bytes or N% */
+        VALUE_ENTRIES,   /* char **: each assignment adds one, "KEY=" empties the list */
 } ValueType;
 
 static const struct {
@@ -164,6 +169,9 @@ static const struct {
         { "CRASHED_KERNEL_RELEASE", VALUE_STRING, offsetof(CaptureConfig, crashed_kernel_release) },
         { "CRASHED_KERNEL_VERSION", VALUE_STRING, offsetof(CaptureConfig, crashed_kernel_version) },
         { "CRASHED_MACHINE", VALUE_STRING, offsetof(CaptureConfig, crashed_machine) },
+        { "RETENTION_MAX_USE", VALUE_LIMIT, offsetof(CaptureConfig, retention_max_use) },
+        { "RETENTION_KEEP_FREE", VALUE_LIMIT, offsetof(CaptureConfig, retention_keep_free) },
+        { "RETENTION_REPORTED", VALUE_ENTRIES, offsetof(CaptureConfig, retention_reported) },
         { "LOADED_AT_USEC", VALUE_U64, offsetof(CaptureConfig, loaded_at_usec) },
         { "TINYKDUMP_VERSION", VALUE_STRING, offsetof(CaptureConfig, tinykdump_version) },
 };
@@ -220,6 +228,20 @@ int capture_config_verify(const CaptureConfig *c, char **ret_message) {
         if (!capture_action_to_string(c->final_action) || c->final_action == CAPTURE_ACTION_SHELL)
                 return fail(ret_message, "FINAL_ACTION=%s: expected reboot, poweroff or halt.",
                             strna(capture_action_to_string(c->final_action)));
+        if (c->retention_max_use.set && c->retention_max_use.percent && c->retention_max_use.value > 100)
+                return fail(ret_message, "RETENTION_MAX_USE=%" PRIu64 "%%: more than 100%%.", c->retention_max_use.value);
+        if (c->retention_keep_free.set && c->retention_keep_free.percent && c->retention_keep_free.value > 100)
+                return fail(ret_message, "RETENTION_KEEP_FREE=%" PRIu64 "%%: more than 100%%.", c->retention_keep_free.value);
+        size_t n_reported = 0, reported_bytes = 0;
+        STRV_FOREACH(e, c->retention_reported) {
+                if (!retention_reported_entry_is_valid(*e))
+                        return fail(ret_message, "RETENTION_REPORTED=%s: expected TARGETKEY/DUMPDIRECTORY.", *e);
+                n_reported++;
+                reported_bytes += strlen(*e) + 1;
+        }
+        if (n_reported > RETENTION_REPORTED_MAX || reported_bytes > RETENTION_REPORTED_BYTES_MAX)
+                return fail(ret_message, "RETENTION_REPORTED= given %zu times (%zu bytes): at most %u (%u bytes).",
+                            n_reported, reported_bytes, RETENTION_REPORTED_MAX, (unsigned) RETENTION_REPORTED_BYTES_MAX);
         if (c->crashed_boot_id && !id128_is_normalized(c->crashed_boot_id))
                 return fail(ret_message, "CRASHED_BOOT_ID=%s: expected 32 lowercase hexadecimal digits.",
                             c->crashed_boot_id);
@@ -269,6 +291,13 @@ int capture_config_serialize(const CaptureConfig *c, char **ret, size_t *ret_siz
                 fprintf(f, "DUMP_TIMEOUT_USEC=%" PRIu64 "\n", c->dump_timeout_usec);
         fprintf(f, "FAILURE_ACTION=%s\n", capture_action_to_string(c->failure_action));
         fprintf(f, "FINAL_ACTION=%s\n", capture_action_to_string(c->final_action));
+        char limit[32];
+        if (c->retention_max_use.set)
+                fprintf(f, "RETENTION_MAX_USE=%s\n", retention_limit_format(&c->retention_max_use, limit, sizeof(limit)));
+        if (c->retention_keep_free.set)
+                fprintf(f, "RETENTION_KEEP_FREE=%s\n", retention_limit_format(&c->retention_keep_free, limit, sizeof(limit)));
+        STRV_FOREACH(e, c->retention_reported)
+                fprintf(f, "RETENTION_REPORTED=%s\n", *e);
 
         /* The facts about the crashed system, as far as known. */
         for (size_t i = 0; i < ELEMENTSOF(capture_keys); i++) {
@@ -335,6 +364,25 @@ static int assign(CaptureConfig *c, ValueType type, size_t offset, const char *v
                 free(*s);
                 *s = n;
                 return 0;
+        }
+        case VALUE_LIMIT:
+                r = retention_limit_parse(value, (RetentionLimit *) field);
+                if (r < 0) {
+                        *reason = "expected a size in bytes (K, M, G, T suffixes) or a percentage 0%…100%";
+                        return -EINVAL;
+                }
+                return 0;
+        case VALUE_ENTRIES: {
+                char ***l = field;
+                if (isempty(value)) {
+                        *l = strv_free(*l);
+                        return 0;
+                }
+                if (!retention_reported_entry_is_valid(value)) {
+                        *reason = "expected TARGETKEY/DUMPDIRECTORY";
+                        return -EINVAL;
+                }
+                return strv_extend(l, value);
         }
         case VALUE_U64:
                 r = safe_atou64(value, &u);

@@ -7,7 +7,8 @@
  *
  * File format: one KEY=value per line, no quoting and no escapes; white space around key and value
  * is ignored; empty lines and lines starting with '#' are comments. Unknown keys are ignored with a
- * diagnostic (forward compatibility); a key given twice: the last one wins.
+ * diagnostic (forward compatibility); a key given twice: the last one wins, except RETENTION_REPORTED,
+ * of which each line adds one (and an empty one empties the list).
  *
  * Constraints on values, enforced by capture_config_serialize() with -EINVAL: no newline, no NUL, no
  * other control character, no leading or trailing white space. Within those, every value is taken
@@ -21,6 +22,7 @@
 
 #include "conf-parser.h"
 #include "macro.h"
+#include "retention.h"
 #include "util.h"
 
 #define CAPTURE_CONFIG_PATH "/etc/tinykdump/capture.conf"
@@ -86,6 +88,13 @@ typedef struct CaptureConfig {
         CaptureCompression dump_compression; /* DUMP_COMPRESSION */
         CaptureAction failure_action;      /* FAILURE_ACTION */
         CaptureAction final_action;        /* FINAL_ACTION (never SHELL) */
+
+        /* Retention (retention.h): [Target] MaxUse= and KeepFree= of tinykdump.conf, and which dumps
+         * on the target the host had reported when it was loaded ("<target key>/<name>"). Not
+         * written when unset or empty. */
+        RetentionLimit retention_max_use;  /* RETENTION_MAX_USE: bytes or N% */
+        RetentionLimit retention_keep_free; /* RETENTION_KEEP_FREE */
+        char **retention_reported;         /* RETENTION_REPORTED: one per line, at most RETENTION_REPORTED_MAX */
 
         /* Facts about the system that will crash, recorded with the dump. NULL when unknown. */
         char *crashed_boot_id;             /* CRASHED_BOOT_ID: 32 lowercase hex digits, as journalctl -b takes it */

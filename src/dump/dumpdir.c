@@ -360,3 +360,20 @@ int dumpdir_commit_file_at(int dir_fd, const char *incomplete, const char *name,
                 *ret_size = size;
         return 0;
 }
+
+bool dump_dir_name_is_valid(const char *name) {
+        size_t n;
+
+        if (!name)
+                return false;
+        n = strlen(name);
+        if (n == 0 || n > DUMPDIR_NAME_MAX || name[0] == '.')
+                return false;
+        for (const char *p = name; *p; p++) {
+                char c = *p;
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                      c == '_' || c == '+' || c == ':' || c == '-'))
+                        return false;
+        }
+        return true;
+}

@@ -16,6 +16,12 @@
 #define DUMPDIR_COMPONENT_MAX 64U
 /* How many "_N" suffixes dumpdir_create() tries before giving up. */
 #define DUMPDIR_SUFFIX_MAX 999U
+/* Longest dump directory name the readers open (a file name). */
+#define DUMPDIR_NAME_MAX 255U
+
+/* Is name a dump directory name we are willing to open: 1..DUMPDIR_NAME_MAX bytes of
+ * [A-Za-z0-9._+:-], not starting with '.' (so neither "." nor ".." nor hidden files). */
+bool dump_dir_name_is_valid(const char *name);
 
 /* Reading what is in a dump directory, which is untrusted: opens name in dir_fd read-only without
  * following a symlink or blocking on a FIFO; -EBADFD unless it is a regular file. */

@@ -86,6 +86,8 @@ static const Field fields[] = {
         U64("VMCORE_ESTIMATE", vmcore_estimate),
         U64("VMCORE_MINIMUM", vmcore_minimum),
         STR("SPACE", space),
+        STR("RETENTION_DELETED", retention_deleted),
+        U64("RETENTION_FREED", retention_freed),
         STR("MAKEDUMPFILE_WARNING", makedumpfile_warning),
         STR("VERIFIED", verified),
         STR("VERIFY_REASON", verify_reason),

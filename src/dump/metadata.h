@@ -95,6 +95,10 @@ typedef struct DumpMetadata {
         uint64_t vmcore_estimate;
         uint64_t vmcore_minimum;
         char *space;
+        /* Retention ([Target] MaxUse=, KeepFree=; tinykdump-save.service(8), RETENTION): the older
+         * dump directories deleted before this vmcore, space-separated, and the bytes they took. */
+        char *retention_deleted;
+        uint64_t retention_freed;
 
         /* Checked, not trusted (tinykdump-save.service(8), VERIFYING THE DUMP): makedumpfile's own
          * "may be incomplete" warnings, and whether tinykdump's readers read the saved vmcore

@@ -91,6 +91,8 @@ static const RecordField record_fields[] = {
         RS("MAKEDUMPFILE_WARNING", md.makedumpfile_warning),
         RS("VERIFIED", md.verified),
         RS("VERIFY_REASON", md.verify_reason),
+        RS("RETENTION_DELETED", md.retention_deleted),
+        RU("RETENTION_FREED", md.retention_freed),
 };
 
 #define RF_STR(r, f) ((char **) ((uint8_t *) (r) + (f)->offset))

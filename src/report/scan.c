@@ -8,23 +8,6 @@
 #include "scan.h"
 #include "util.h"
 
-bool dump_dir_name_is_valid(const char *name) {
-        size_t n;
-
-        if (!name)
-                return false;
-        n = strlen(name);
-        if (n == 0 || n > REPORT_NAME_MAX || name[0] == '.')
-                return false;
-        for (const char *p = name; *p; p++) {
-                char c = *p;
-                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                      c == '_' || c == '+' || c == ':' || c == '-'))
-                        return false;
-        }
-        return true;
-}
-
 int dump_dir_name_time(const char *name, uint64_t *ret_usec) {
         unsigned y, mo, d, h, mi, sec;
         char sep1, sep2, t;

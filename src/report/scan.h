@@ -7,6 +7,7 @@
  * read and every read is bounded. Nothing on the target is ever written, renamed or deleted. */
 
 #include "dump-files.h"
+#include "dumpdir.h"
 #include "metadata.h"
 
 /* A target holds at most REPORT_DUMPS_MAX directories we look at (more are left for the next
@@ -17,13 +18,9 @@
  * of entries is read in bounded time); of the valid dump directory names among them it keeps the
  * REPORT_DUMPS_MAX newest (names sort by crash time). */
 #define REPORT_SCAN_ENTRIES_MAX 65536U
-#define REPORT_NAME_MAX 255U
+#define REPORT_NAME_MAX DUMPDIR_NAME_MAX
 #define REPORT_DMESG_TAIL_LINES 40U
 #define REPORT_DMESG_TAIL_MAX (8 * KiB)
-
-/* Is name a dump directory name we are willing to open: 1..REPORT_NAME_MAX bytes of
- * [A-Za-z0-9._+:-], not starting with '.' (so neither "." nor ".." nor hidden files). */
-bool dump_dir_name_is_valid(const char *name);
 
 /* The crash time a dump directory name starts with ("YYYY-MM-DDTHH:MM:SS" or, on FAT,
  * "YYYY-MM-DDTHH-MM-SS", UTC; see dumpdir_format_name()), for dumps whose metadata cannot be read.

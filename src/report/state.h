@@ -14,17 +14,14 @@
 #include <sys/uio.h>
 
 #include "record.h"
+#include "report-source.h"
 #include "scan.h"
 
 /* Below the root directory: the host-side state. */
-#define REPORT_STATE_DIR "/var/lib/tinykdump"
-#define REPORT_DUMPS_DIR REPORT_STATE_DIR "/dumps"
 #define REPORT_LOCK_FILE ".lock"
-#define REPORT_SOURCE_FILENAME "source"
 /* The host keeps the last REPORT_DMESG_KEEP_MAX bytes of dmesg.txt, under the same name. */
 #define REPORT_DMESG_FILENAME DUMP_FILE_DMESG
 #define REPORT_DMESG_KEEP_MAX (1 * MiB)
-#define REPORT_SOURCE_MAX (4 * KiB)
 /* Per run (one stick inserted), at most REPORT_RUN_RECORDS_MAX dumps are newly reported and at
  * most REPORT_RUN_COPY_BYTES_MAX bytes of dmesg.txt copied into the state directory; the newest
  * dumps come first, the others are "deferred" to the next run. A hostile stick with a thousand
@@ -73,21 +70,6 @@ int report_state_lock(int state_fd, int *ret_fd);
 int report_dumps(int parent_fd, int state_fd, const ReportTarget *t, const char *test_boot_id, uint64_t now_usec,
                  ReportSendFunc send,
                  void *send_userdata, ReportNotifyFunc notify, void *notify_userdata, ReportStats *ret);
-
-/* The host-side source file of a reported dump. */
-typedef struct ReportSource {
-        char *target;
-        char *target_uuid;
-        char *directory;
-        char *name;
-        uint64_t reported_usec;
-} ReportSource;
-
-void report_source_done(ReportSource *s);
-int report_source_format(const ReportSource *s, char **ret, size_t *ret_size);
-/* KEY=value lines; unknown keys ignored; control characters, a key given twice or a missing
- * NAME= are -EBADMSG; more than REPORT_SOURCE_MAX is -EFBIG. */
-int report_source_parse(const char *data, size_t size, ReportSource *ret);
 
 /* The key that tells targets apart: the UUID in lower case with only [0-9a-z] kept, else the
  * What= value cleaned the same way; "unknown" if neither has any. */

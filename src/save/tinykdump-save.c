@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 
 #include "capture-config.h"
@@ -17,6 +18,7 @@
 #include "log.h"
 #include "makedumpfile.h"
 #include "metadata.h"
+#include "retention.h"
 #include "save-erase.h"
 #include "space.h"
 #include "verify.h"
@@ -57,6 +59,7 @@ typedef struct Context {
         CaptureConfig config;
         TargetCheck target_check;
         int dir_fd;
+        int parent_fd;            /* <target>/<directory>, the parent of the dump directories */
         char *dir_path;           /* for messages: <target>/<directory>/<name> */
         DumpMetadata md;
         MakedumpfileFeatures features;
@@ -338,7 +341,7 @@ static int fill_facts(Context *c) {
 }
 
 static int make_dump_dir(Context *c) {
-        _cleanup_close_ int target_fd = -EBADF, parent_fd = -EBADF;
+        _cleanup_close_ int target_fd = -EBADF;
         _cleanup_free_ char *name = NULL, *used = NULL;
         const char *directory = c->config.target_directory ?: CAPTURE_DEFAULT_DIRECTORY;
         struct stat st;
@@ -355,7 +358,7 @@ static int make_dump_dir(Context *c) {
                                                "(%u:%u); refusing to write to it.",
                                        c->target, strna(c->target_check.mount.source), c->target_check.mount.major,
                                        c->target_check.mount.minor);
-        r = dumpdir_open_subdir(target_fd, directory, true, &parent_fd);
+        r = dumpdir_open_subdir(target_fd, directory, true, &c->parent_fd);
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: capture failed: cannot create %s/%s: %m", c->target, directory);
 
@@ -363,7 +366,7 @@ static int make_dump_dir(Context *c) {
                                 !fstype_forbids_colon(c->target_check.mount.fstype), &name);
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: capture failed: cannot name the dump directory: %m");
-        r = dumpdir_create(parent_fd, name, &c->dir_fd, &used);
+        r = dumpdir_create(c->parent_fd, name, &c->dir_fd, &used);
         if (r < 0)
                 return log_error_errno(r, "tinykdump-save: capture failed: cannot create %s/%s/%s: %m", c->target,
                                        directory, name);
@@ -573,6 +576,112 @@ static const char *fat_note(const Context *c) {
         return fstype_file_size_max(c->md.target_fstype) != UINT64_MAX ? " (vfat holds at most 4 GiB - 1 byte per file)" : "";
 }
 
+/* [Target] MaxUse=, KeepFree= (retention.h): before the vmcore, the oldest complete dumps the
+ * host reported go until the limits hold, so that the room they leave counts in the space check.
+ * What went is recorded in RETENTION_DELETED= and RETENTION_FREED=. */
+static void apply_retention(Context *c) {
+        const RetentionLimit *max_use = &c->config.retention_max_use, *keep_free = &c->config.retention_keep_free;
+        char fr[FORMAT_BYTES_MAX], lim[FORMAT_BYTES_MAX], use[FORMAT_BYTES_MAX];
+        _cleanup_free_ size_t *idx = NULL;
+        _cleanup_free_ char *names = NULL;
+        RetentionDump *d = NULL;
+        uint64_t fs_size, free_bytes, used = 0, freed_total = 0;
+        struct statvfs sv;
+        size_t n = 0, k, deleted = 0, len = 0;
+        int r;
+
+        if (!max_use->set && !keep_free->set)
+                return;
+        if (fstatvfs(c->parent_fd, &sv) < 0) {
+                log_warning_errno(-errno, "tinykdump-save: retention: cannot tell the size of %s: %m; nothing deleted.", c->target);
+                return;
+        }
+        fs_size = (uint64_t) sv.f_blocks * (sv.f_frsize ?: sv.f_bsize);
+        free_bytes = (uint64_t) sv.f_bavail * (sv.f_frsize ?: sv.f_bsize);
+        r = retention_scan(c->parent_fd, c->md.directory, c->config.retention_reported, c->target_check.identity.uuid, &d, &n);
+        if (r < 0) {
+                log_warning_errno(r, "tinykdump-save: retention: cannot read the dump directories on %s: %m; nothing deleted.",
+                                  c->target);
+                return;
+        }
+        for (size_t i = 0; i < n; i++)
+                used += d[i].bytes;
+        format_bytes(fr, sizeof(fr), free_bytes);
+        format_bytes(use, sizeof(use), used);
+        if (!retention_over(max_use, keep_free, fs_size, used, free_bytes)) {
+                log_info("tinykdump-save: retention: %zu earlier dump%s use %s, %s free: within MaxUse=/KeepFree=.", n,
+                         n == 1 ? "" : "s", use, fr);
+                goto finish;
+        }
+        idx = calloc(n ?: 1, sizeof(size_t));
+        if (!idx) {
+                log_oom();
+                goto finish;
+        }
+        k = retention_plan(d, n, max_use, keep_free, fs_size, free_bytes, idx);
+        for (size_t j = 0; j < k; j++) {
+                const char *name = d[idx[j]].name;
+                uint64_t freed = 0;
+                size_t l = strlen(name);
+
+                /* Everything deleted is named in the metadata: no more than one value holds. */
+                if (len + l + 1 >= METADATA_VALUE_MAX)
+                        break;
+                r = retention_delete_dir(c->parent_fd, name, &freed);
+                if (r < 0) {
+                        log_warning_errno(r, "tinykdump-save: retention: cannot delete %s/%s: %m; kept.",
+                                          c->target, name);
+                        continue;
+                }
+                log_info("tinykdump-save: retention: deleted the dump %s (%s, reported, complete).", name,
+                         format_bytes(fr, sizeof(fr), freed));
+                char *nn = realloc(names, len + l + 2);
+                if (!nn) {
+                        log_oom();
+                        break;
+                }
+                names = nn;
+                if (len > 0)
+                        names[len++] = ' ';
+                memcpy(names + len, name, l + 1);
+                len += l;
+                deleted++;
+                freed_total += freed;
+        }
+        if (deleted > 0) {
+                (void) dump_metadata_set(&c->md.retention_deleted, names);
+                c->md.retention_freed = freed_total;
+                (void) syncfs(c->parent_fd);
+                if (c->space == SPACE_FULL) {
+                        /* dmesg.txt found it full; the vmcore gets its chance in the room made. */
+                        c->space = SPACE_UNKNOWN;
+                        (void) dump_metadata_set(&c->md.space, NULL);
+                        free(c->space_reason);
+                        c->space_reason = NULL;
+                }
+        }
+        (void) fd_free_bytes(c->parent_fd, &free_bytes);
+        used -= MIN(used, freed_total);
+        if (retention_over(max_use, keep_free, fs_size, used, free_bytes)) {
+                size_t unreported = 0, incomplete = 0, odd = 0;
+                for (size_t i = 0; i + 1 < n; i++) {
+                        unreported += !d[i].reported;
+                        incomplete += d[i].reported && !d[i].complete;
+                        odd += d[i].reported && d[i].complete && !d[i].clean;
+                }
+                format_bytes(fr, sizeof(fr), free_bytes);
+                format_bytes(use, sizeof(use), used);
+                format_bytes(lim, sizeof(lim), keep_free->set ? retention_limit_bytes(keep_free, fs_size)
+                                                              : retention_limit_bytes(max_use, fs_size));
+                log_warning("tinykdump-save: retention: deleted %zu dump%s, still over the limits (%s in dumps, %s free, "
+                            "%s %s): %zu not reported on the host yet, %zu not complete, %zu holding other files, and "
+                            "the newest are kept.", deleted, deleted == 1 ? "" : "s", use, fr,
+                            keep_free->set ? "KeepFree=" : "MaxUse=", lim, unreported, incomplete, odd);
+        }
+finish:
+        retention_dumps_free(d, n);
+}
+
 /* Is there room for the vmcore? Records the memory size, the free bytes and the bounds, and says
  * so before writing when the dump may not fit or may exceed the file system's file size limit.
  * Returns -ENOSPC when not even the lower bound fits: then the vmcore is not tried. */
@@ -705,6 +814,7 @@ static int save_vmcore(Context *c) {
         if (dump_metadata_set(&c->md.compression, capture_compression_to_string(used)) < 0)
                 return log_oom();
 
+        apply_retention(c);
         r = check_space(c, used != CAPTURE_COMPRESSION_NONE);
         (void) write_metadata(c);
         if (r < 0)
@@ -881,6 +991,7 @@ int main(int argc, char **argv) {
                 .vmcore = DEFAULT_VMCORE,
                 .target = CAPTURE_TARGET_MOUNT_POINT,
                 .dir_fd = -EBADF,
+                .parent_fd = -EBADF,
                 .dmesg_status = _MAKEDUMPFILE_STATUS_MAX,
                 .vmcore_status = _MAKEDUMPFILE_STATUS_MAX,
         };
@@ -918,5 +1029,7 @@ int main(int argc, char **argv) {
         free(c.space_reason);
         if (c.dir_fd >= 0)
                 (void) close(c.dir_fd);
+        if (c.parent_fd >= 0)
+                (void) close(c.parent_fd);
         return ret;
 }

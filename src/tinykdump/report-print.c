@@ -416,6 +416,18 @@ void report_print_info(FILE *f, const ReportRecord *r, const char *dmesg, size_t
                          r->md.vmcore_estimate != METADATA_UNSET ? format_bytes(est, sizeof(est), r->md.vmcore_estimate) : "?");
                 print_str(f, "Target space", line, columns);
         }
+        if (r->md.retention_deleted) {
+                _cleanup_free_ char *line = NULL;
+                char fr[FORMAT_BYTES_MAX];
+                size_t k = 1;
+                for (const char *p = r->md.retention_deleted; *p; p++)
+                        k += *p == ' ';
+                if (asprintf(&line, "deleted %zu older dump%s (%s): %s", k, k == 1 ? "" : "s",
+                             r->md.retention_freed != METADATA_UNSET ? format_bytes(fr, sizeof(fr), r->md.retention_freed) : "?",
+                             r->md.retention_deleted) < 0)
+                        line = NULL;
+                print_str(f, "Retention", line ?: r->md.retention_deleted, columns);
+        }
         print_str(f, "makedumpfile warned", r->md.makedumpfile_warning, columns);
         print_str(f, "Verified", r->md.verified, columns);
         print_str(f, "Verification", r->md.verify_reason, columns);

@@ -710,13 +710,53 @@ TEST(dropin_errors_name_the_dropin) {
         return TEST_PASS;
 }
 
+TEST(retention_limits) {
+        _cleanup_tk_config_free_ TkConfig *off = parse("");
+        _cleanup_tk_config_free_ TkConfig *c = parse("[Target]\nMaxUse=4G\nKeepFree=15%\n");
+        _cleanup_tk_config_free_ TkConfig *z = parse("[Target]\nMaxUse=0\nKeepFree=100%\nKeepFree=\n");
+
+        /* Off unless set: nothing is ever deleted by default. */
+        ASSERT_NOT_NULL(off);
+        ASSERT_FALSE(off->max_use.set);
+        ASSERT_FALSE(off->keep_free.set);
+        ASSERT_NOT_NULL(c);
+        ASSERT_EQ(c->diags.n, 0);
+        ASSERT_TRUE(c->max_use.set && !c->max_use.percent && c->max_use.value == 4 * GiB);
+        ASSERT_TRUE(c->keep_free.set && c->keep_free.percent && c->keep_free.value == 15);
+        ASSERT_NOT_NULL(z);
+        ASSERT_EQ(z->diags.n, 0);
+        ASSERT_TRUE(z->max_use.set && z->max_use.value == 0);
+        ASSERT_FALSE(z->keep_free.set); /* the empty assignment resets */
+
+        static const struct {
+                const char *value, *message;
+        } bad[] = {
+                { "101%", "t.conf:3: [Target] MaxUse=101%: a percentage of the file system cannot be more than 100%." },
+                { "lots", "t.conf:3: [Target] MaxUse=lots: must be a size (bytes, or with K, M, G, T) or a percentage of the file system, e.g. \"4G\" or \"20%\"." },
+                { "-1G", "t.conf:3: [Target] MaxUse=-1G: must be a size (bytes, or with K, M, G, T) or a percentage of the file system, e.g. \"4G\" or \"20%\"." },
+                { "5.5%", "t.conf:3: [Target] MaxUse=5.5%: must be a size (bytes, or with K, M, G, T) or a percentage of the file system, e.g. \"4G\" or \"20%\"." },
+                { "%", "t.conf:3: [Target] MaxUse=%: must be a size (bytes, or with K, M, G, T) or a percentage of the file system, e.g. \"4G\" or \"20%\"." },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                _cleanup_free_ char *text = NULL, *f = NULL;
+                ASSERT_TRUE(asprintf(&text, "[Target]\n\nMaxUse=%s\n", bad[i].value) > 0);
+                _cleanup_tk_config_free_ TkConfig *e = parse(text);
+                ASSERT_NOT_NULL(e);
+                ASSERT_FALSE(tk_config_is_valid(e));
+                ASSERT_EQ(e->diags.n, 1);
+                f = conf_diag_format(&e->diags.items[0]);
+                ASSERT_STREQ(f, bad[i].message);
+        }
+        return TEST_PASS;
+}
+
 /* ---- output ---- */
 
 TEST(ini_round_trip) {
         _cleanup_tk_config_free_ TkConfig *c = parse(
                 "[Capture]\nImage=/efi/capture-%r.efi\nKernelCommandLine=a=1\nKernelCommandLine=b=\"x y\"\n"
                 "[Target]\nWhat=PARTLABEL=dümp\nDirectory=x/y\nFileSystemType=btrfs\nTimeoutSec=1min 30.s\n"
-                "TimeoutSec=1min 500ms\n[Dump]\nLevel=17\nCompression=snappy\nTimeoutSec=45min\n"
+                "TimeoutSec=1min 500ms\nMaxUse=20%\nKeepFree=1536M\n[Dump]\nLevel=17\nCompression=snappy\nTimeoutSec=45min\n"
                 "[Actions]\nFailureAction=shell\nFinalAction=poweroff\n[Memory]\nShrinkReservation=no\nMargin=1536K\n");
         _cleanup_free_ char *ini = NULL, *ini2 = NULL;
         _cleanup_tk_config_free_ TkConfig *d = NULL;
@@ -733,6 +773,7 @@ TEST(ini_round_trip) {
                      "\n[Capture]\nImage=/efi/capture-%r.efi\nKernel=" TK_DEFAULT_KERNEL "\nInitrd=" TK_DEFAULT_INITRD
                      "\nKernelCommandLine=\nKernelCommandLine=a=1\nKernelCommandLine=b=\"x y\"\n"
                      "\n[Target]\nWhat=PARTLABEL=dümp\nDirectory=x/y\nFileSystemType=btrfs\nTimeoutSec=60500ms\n"
+                     "MaxUse=20%\nKeepFree=1536M\n"
                      "\n[Dump]\nLevel=17\nCompression=snappy\nTimeoutSec=2700s\n"
                      "\n[Actions]\nFailureAction=shell\nFinalAction=poweroff\n"
                      "\n[Memory]\nShrinkReservation=no\nMargin=1536K\nBelowNeed=warn\n"
@@ -752,7 +793,7 @@ TEST(json) {
                         "\"Capture\":{\"Image\":null,\"Kernel\":\"" TK_DEFAULT_KERNEL "\",\"Initrd\":\"" TK_DEFAULT_INITRD
                         "\",\"KernelCommandLine\":[\"quiet\"]},"
                         "\"Target\":{\"What\":\"UUID=" UUID_EXT4 "\",\"Directory\":\"tinykdump\",\"FileSystemType\":\"auto\","
-                        "\"TimeoutUSec\":90000000},\"Dump\":{\"Level\":31,\"Compression\":\"zstd\",\"TimeoutUSec\":600000000},"
+                        "\"TimeoutUSec\":90000000,\"MaxUse\":null,\"KeepFree\":null},\"Dump\":{\"Level\":31,\"Compression\":\"zstd\",\"TimeoutUSec\":600000000},"
                         "\"Actions\":{\"FailureAction\":\"reboot\",\"FinalAction\":\"reboot\"},"
                         "\"Memory\":{\"ShrinkReservation\":\"auto\",\"Margin\":null,\"BelowNeed\":\"warn\"},"
                      "\"Erase\":{\"Enable\":true,\"OnFailure\":\"delete\",\"Unresolved\":\"warn\",\"DisableRules\":[],\"RuleDirectory\":null}}");
@@ -861,7 +902,7 @@ TEST(shipped_file) {
                         l[0] = ' ';
                         n_keys++;
                 }
-        ASSERT_EQ(n_keys, 21); /* every key; What= is listed empty */
+        ASSERT_EQ(n_keys, 23); /* every key; What=, MaxUse=, KeepFree= are listed empty */
         ASSERT_OK(tk_config_load_data("tinykdump.conf", s, size, &d));
         ASSERT_EQ(d->diags.n, 1);
         ASSERT_OK(tk_config_format_ini(defaults, &ini_defaults));

@@ -2,6 +2,7 @@
 /* tinykdump-save end to end: the real binary against a fake root (mountinfo, boot_id), a target
  * directory that the fake mountinfo says is mounted from a real file-system image (probed by the
  * real libblkid), a text "vmcore" and tests/unit/fake-makedumpfile. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
@@ -944,5 +945,125 @@ TEST(capture_journal) {
         ASSERT_OK(RET_NERRNO(fstatat(dfd, DUMP_FILE_CAPTURE_JOURNAL, &st, 0)));
         ASSERT_EQ(st.st_mode & 0777, 0600);
         ASSERT_TRUE(faccessat(dfd, DUMP_FILE_CAPTURE_JOURNAL_INCOMPLETE, F_OK, 0) < 0);
+        return TEST_PASS;
+}
+
+/* A dump directory below the target's crash/dumps with metadata, dmesg.txt and a vmcore of
+ * vmcore_size bytes of real data (tmpfs allocates it). */
+static int seed_dump(Case *c, const char *name, const char *result, size_t vmcore_size) {
+        _cleanup_free_ char *md = NULL, *p = NULL, *data = NULL;
+        int r;
+
+        if (asprintf(&md, "RESULT=%s\nDIRECTORY=%s\n", result, name) < 0 || asprintf(&p, "crash/dumps/%s/metadata", name) < 0)
+                return -ENOMEM;
+        if ((r = fixture_write_string(c->target, p, md)) < 0)
+                return r;
+        free(p);
+        if (asprintf(&p, "crash/dumps/%s/dmesg.txt", name) < 0)
+                return -ENOMEM;
+        if ((r = fixture_write_string(c->target, p, "<0>Kernel panic - not syncing: an earlier one\n")) < 0 || vmcore_size == 0)
+                return r;
+        free(p);
+        data = malloc(vmcore_size);
+        if (!data || asprintf(&p, "crash/dumps/%s/vmcore", name) < 0)
+                return -ENOMEM;
+        memset(data, 'v', vmcore_size);
+        return fixture_write(c->target, p, data, vmcore_size);
+}
+
+/* [Target] KeepFree=11M on a 16 MiB target with 10 MiB of earlier dumps: before the vmcore, the
+ * oldest complete reported dump goes (and only it: the unreported one, the dmesg-only one and the
+ * newest stay), the space check sees the room, the dump is saved complete and its metadata says
+ * what was deleted. */
+TEST(retention_frees_room) {
+        _cleanup_(case_done) Case c = {};
+        _cleanup_(metadata_donep) DumpMetadata m;
+        _cleanup_free_ char *name = NULL;
+        _cleanup_close_ int dfd = -EBADF;
+        _cleanup_(conf_diags_done) ConfDiagList e = {};
+        static const char *const A = "2026-01-01T00:00:00-h-r", *const B = "2026-01-02T00:00:00-h-r",
+                          *const C = "2026-01-03T00:00:00-h-r", *const D = "2026-01-04T00:00:00-h-r";
+
+        dump_metadata_init(&m);
+        if (geteuid() != 0)
+                TEST_SKIP("needs root for a size-limited tmpfs target");
+        if (!have("mke2fs"))
+                TEST_SKIP("mke2fs not installed");
+        ASSERT_OK(case_setup(&c, "retention", "ext4", true));
+        ASSERT_OK(case_config(&c, "UUID=" EXT4_UUID, CAPTURE_COMPRESSION_ZLIB, 31));
+        /* A, C and D reported on the host for this file system; B not; D the newest. */
+        FILE *f = fopen(c.config, "ae");
+        ASSERT_NOT_NULL(f);
+        fprintf(f, "RETENTION_KEEP_FREE=11M\n");
+        fprintf(f, "RETENTION_REPORTED=5f1c4e2a8d3b4c6f9a7e0b1d2c3e4f50/%s\n", A);
+        fprintf(f, "RETENTION_REPORTED=5f1c4e2a8d3b4c6f9a7e0b1d2c3e4f50/%s\n", C);
+        fprintf(f, "RETENTION_REPORTED=5f1c4e2a8d3b4c6f9a7e0b1d2c3e4f50/%s\n", D);
+        ASSERT_EQ(fclose(f), 0);
+        ASSERT_OK(case_synthetic_vmcore(&c, NULL));
+        ASSERT_OK(case_mount_tmpfs(&c, 16 * MiB, UINT64_MAX));
+        ASSERT_OK(seed_dump(&c, A, "complete", 6 * MiB));
+        ASSERT_OK(seed_dump(&c, B, "complete", 2 * MiB));
+        ASSERT_OK(seed_dump(&c, C, "dmesg-only", 0));
+        ASSERT_OK(seed_dump(&c, D, "complete", 2 * MiB));
+        ASSERT_EQ(case_run(&c, NULL), 0);
+        ASSERT_NOT_NULL(strstr(c.output, "tinykdump-save: retention: deleted the dump 2026-01-01T00:00:00-h-r ("));
+        ASSERT_NULL(strstr(c.output, "still over the limits"));
+
+        _cleanup_free_ char *pa = path_join(c.target, "crash/dumps/2026-01-01T00:00:00-h-r");
+        _cleanup_free_ char *pb = path_join(c.target, "crash/dumps/2026-01-02T00:00:00-h-r/vmcore");
+        _cleanup_free_ char *pc = path_join(c.target, "crash/dumps/2026-01-03T00:00:00-h-r/dmesg.txt");
+        _cleanup_free_ char *pd = path_join(c.target, "crash/dumps/2026-01-04T00:00:00-h-r/vmcore");
+        ASSERT_ERROR(RET_NERRNO(access(pa, F_OK)), ENOENT);
+        ASSERT_OK(RET_NERRNO(access(pb, F_OK)));
+        ASSERT_OK(RET_NERRNO(access(pc, F_OK)));
+        ASSERT_OK(RET_NERRNO(access(pd, F_OK)));
+
+        /* The new dump: the one directory that is none of the seeded ones. */
+        _cleanup_free_ char *parent = path_join(c.target, "crash/dumps");
+        _cleanup_closedir_ DIR *dir = opendir(parent);
+        ASSERT_NOT_NULL(dir);
+        for (struct dirent *de; (de = readdir(dir));)
+                if (de->d_name[0] != '.' && !streq(de->d_name, B) && !streq(de->d_name, C) && !streq(de->d_name, D)) {
+                        ASSERT_NULL(name);
+                        name = strdup(de->d_name);
+                }
+        ASSERT_NOT_NULL(name);
+        _cleanup_free_ char *found = NULL;
+        dfd = open_dump_dir(&c, name, &found);
+        ASSERT_OK(dfd);
+        ASSERT_OK(dump_metadata_read_at(dfd, &m, &e));
+        ASSERT_EQ(m.result, DUMP_RESULT_COMPLETE);
+        ASSERT_STREQ(m.retention_deleted, A);
+        ASSERT_TRUE(m.retention_freed >= 6 * MiB && m.retention_freed < 7 * MiB);
+        /* The space check counted the room A left. */
+        ASSERT_TRUE(m.target_free != METADATA_UNSET && m.target_free >= 11 * MiB);
+        case_umount(&c);
+        return TEST_PASS;
+}
+
+/* Off (the default): the same target, nothing deleted although the space is short. */
+TEST(retention_off_deletes_nothing) {
+        _cleanup_(case_done) Case c = {};
+        _cleanup_free_ char *pa = NULL;
+
+        if (geteuid() != 0)
+                TEST_SKIP("needs root for a size-limited tmpfs target");
+        if (!have("mke2fs"))
+                TEST_SKIP("mke2fs not installed");
+        ASSERT_OK(case_setup(&c, "retention-off", "ext4", true));
+        ASSERT_OK(case_config(&c, "UUID=" EXT4_UUID, CAPTURE_COMPRESSION_ZLIB, 31));
+        FILE *f = fopen(c.config, "ae");
+        ASSERT_NOT_NULL(f);
+        fprintf(f, "RETENTION_REPORTED=5f1c4e2a8d3b4c6f9a7e0b1d2c3e4f50/2026-01-01T00:00:00-h-r\n");
+        ASSERT_EQ(fclose(f), 0);
+        ASSERT_OK(case_synthetic_vmcore(&c, NULL));
+        ASSERT_OK(case_mount_tmpfs(&c, 16 * MiB, UINT64_MAX));
+        ASSERT_OK(seed_dump(&c, "2026-01-01T00:00:00-h-r", "complete", 6 * MiB));
+        ASSERT_OK(seed_dump(&c, "2026-01-04T00:00:00-h-r", "complete", 2 * MiB));
+        ASSERT_EQ(case_run(&c, NULL), 0);
+        ASSERT_NULL(strstr(c.output, "retention:"));
+        pa = path_join(c.target, "crash/dumps/2026-01-01T00:00:00-h-r/vmcore");
+        ASSERT_OK(RET_NERRNO(access(pa, F_OK)));
+        case_umount(&c);
         return TEST_PASS;
 }
