@@ -1,15 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The faults-makedumpfile boots: two crashes in a row whose makedumpfile misbehaves, through a test
+# The faults-makedumpfile boots: three crashes in a row whose makedumpfile misbehaves, through a test
 # hook appended to the capture initrd (the product's image is not changed): a wrapper that the
 # capture's tinykdump-save runs as its makedumpfile (--makedumpfile=, by a drop-in for
 # tinykdump-save.service). The wrapper hands --dump-dmesg and -v to the real makedumpfile; the
 # vmcore run
 #   hang   sleeps (never writes): [Dump] TimeoutSec=10s must stop it;
 #   kill   starts the real makedumpfile, lets it write for 2 s, then both die of SIGKILL (as the
-#          OOM killer would do it).
+#          OOM killer would do it);
+#   panic  panics the capture kernel (a second panic, inside the capture system): the capture
+#          kernel's own panic= must reboot it.
 # Boot 1 arms with "hang" and crashes; boot 2 records what the journal says of crash 1, arms with
-# "kill" and crashes; boot 3 records what it says of both. Results in $TK_RESULTS (see the test
+# "kill" and crashes; boot 3 records crash 2, arms with "panic" and crashes; boot 4 records what it
+# says of all three. Results in $TK_RESULTS (see the test
 # hook): values (loaded, boot_id, records), record.export (every tinykdump record, export format),
 # list.txt and info.txt (tinykdump list and info), hook.txt (the hook's files as appended).
 set -u
@@ -56,6 +59,7 @@ command -v sleep >/dev/null || sleep="busybox sleep"
 case $mode in
 hang) exec \$sleep infinity ;;
 kill) "\$m" "\$@" & \$sleep 2; kill -KILL \$! ; kill -KILL \$\$ ;;
+panic) echo c >/proc/sysrq-trigger ;;
 esac
 EOF
         chmod 0755 "$tree/usr/lib/tinykdump-test/makedumpfile"
@@ -88,6 +92,7 @@ crash() {
 case $TK_BOOT in
 1) arm_with_hook hang || exit 1; crash ;;
 2) report 1; arm_with_hook kill || exit 1; crash ;;
-3) report 2 ;;
+3) report 2; arm_with_hook panic || exit 1; crash ;;
+4) report 3 ;;
 esac
 exit 0
