@@ -19,6 +19,11 @@
 #       --env FILE (shell-sourceable variables for that script) --no-reboot
 #       --net SPEC (a virtio NIC on QEMU user networking: -netdev user,id=net0,SPEC; give
 #       restrict=on and a guestfwd, so that the guest reaches only what is forwarded)
+#       --qmp (a QMP socket, $TK_WORK/NAME.qmp.sock, for tk_vm_qmp)
+#                                The --usb disk is the device "usbstick" on the bus "xhci.0".
+#   tk_vm_qmp NAME JSON…         send QMP commands (one JSON object each) to VM NAME, e.g.
+#                                '{"execute":"device_del","arguments":{"id":"usbstick"}}';
+#                                fails when QEMU answers one with an error
 #   tk_vm_wait NAME REGEX SECONDS [WHAT]   wait for a console line (phases only)
 #   tk_vm_wait_results NAME BOOT SECONDS [WHAT]
 #                                wait until boot BOOT's `done` marker is on VM NAME's
@@ -210,7 +215,7 @@ tk_vm_run_qemu() {
 tk_vm_start() {
         local name=$1
         shift
-        local kernel='' initrd='' append='' mem=1024 disk='' usb='' script='' env='' noreboot='' net=''
+        local kernel='' initrd='' append='' mem=1024 disk='' usb='' script='' env='' noreboot='' net='' qmp=''
         while [[ $# -gt 0 ]]; do
                 case $1 in
                 --kernel) kernel=$2; shift 2 ;;
@@ -223,6 +228,7 @@ tk_vm_start() {
                 --env) env=$2; shift 2 ;;
                 --no-reboot) noreboot=1; shift ;;
                 --net) net=$2; shift 2 ;;
+                --qmp) qmp=$TK_WORK/$name.qmp.sock; shift ;;
                 *) tk_log "tk_vm_start: unknown option '$1'"; return 1 ;;
                 esac
         done
@@ -252,10 +258,14 @@ tk_vm_start() {
                                  -device "virtio-blk-pci,drive=root,serial=tkroot,bus=pcie.0,addr=0x5")
         [[ -n $usb ]] && args+=(-device "qemu-xhci,id=xhci"
                                 -drive "if=none,id=usbdisk,format=raw,file=$usb"
-                                -device "usb-storage,bus=xhci.0,drive=usbdisk")
+                                -device "usb-storage,bus=xhci.0,drive=usbdisk,id=usbstick")
         [[ -n $script ]] && args+=(-fw_cfg "name=opt/tinykdump/script,file=$script")
         [[ -n $env ]] && args+=(-fw_cfg "name=opt/tinykdump/env,file=$env")
         [[ -n $noreboot ]] && args+=(-no-reboot)
+        if [[ -n $qmp ]]; then
+                rm -f "$qmp"
+                args+=(-qmp "unix:$qmp,server=on,wait=off")
+        fi
         [[ -n $net ]] && args+=(-netdev "user,id=net0,$net" -device "virtio-net-pci,netdev=net0,bus=pcie.0,addr=0x7")
 
         printf '%q ' qemu-system-x86_64 "${args[@]}" >"$TK_WORK/$name.cmdline"
@@ -263,6 +273,24 @@ tk_vm_start() {
         tk_vm_run_qemu "$name" "${args[@]}" &
         TK_VM_PID[$name]=$!
         tk_log "$name: started QEMU (pid ${TK_VM_PID[$name]}, ${mem} MiB): $append"
+}
+
+# QMP commands to VM NAME (started with --qmp), one JSON object per argument, after the
+# capabilities handshake; the replies are appended to $TK_WORK/NAME.qmp.log. Fails when QEMU
+# answers one with an error or not at all. The commands are sent at once; the second after
+# them only lets the replies arrive.
+tk_vm_qmp() {
+        local name=$1 sock=$TK_WORK/$1.qmp.sock reply
+        shift
+        [[ -S $sock ]] || { tk_log "$name: no QMP socket $sock (tk_vm_start --qmp)"; return 1; }
+        command -v socat >/dev/null || { tk_log "tk_vm_qmp needs socat (tests/install-deps installs it)"; return 1; }
+        reply=$({ echo '{"execute":"qmp_capabilities"}'; printf '%s\n' "$@"; sleep 1; } |
+                socat -t 2 - "UNIX-CONNECT:$sock") || { tk_log "$name: cannot talk to QMP at $sock"; return 1; }
+        printf '%s\n' "> $*" "$reply" >>"$TK_WORK/$name.qmp.log"
+        if grep -q '"error"' <<<"$reply" || (( $(grep -c '"return"' <<<"$reply") < $# + 1 )); then
+                tk_log "$name: QMP $*: $reply"
+                return 1
+        fi
 }
 
 tk_vm_running() {
