@@ -16,8 +16,13 @@
 #define FAT_FILE_SIZE_SLACK (64 * MiB)
 /* Less than this free on the target after a failed write: the target filled up. */
 #define SPACE_FULL_THRESHOLD (1 * MiB)
-/* Kept free for the final metadata and capture.journal when deciding whether to try the vmcore. */
-#define SPACE_RESERVE (1 * MiB)
+/* capture.journal is a copy of the capture image's one journal file, which journald grows up to
+ * RuntimeMaxFileSize=2M (mkosi.extra/usr/lib/systemd/journald.conf.d/tinykdump-capture.conf). */
+#define CAPTURE_JOURNAL_RESERVE (2 * MiB)
+/* Kept free when deciding whether to try the vmcore: the final metadata (1 MiB, generously: a
+ * temporary file next to the old one) and capture.journal. With 1 MiB alone, a target with 1.75 MiB
+ * left after dmesg.txt was "insufficient" and then had no room for a 2 MiB capture.journal. */
+#define SPACE_RESERVE (1 * MiB + CAPTURE_JOURNAL_RESERVE)
 /* Headers of a kdump-compressed file (disk_dump_header, kdump_sub_header, VMCOREINFO, ELF notes
  * of every CPU), rounded up generously. */
 #define KDUMP_HEADERS_MAX (1 * MiB)

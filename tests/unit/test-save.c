@@ -721,6 +721,56 @@ TEST(target_full_before) {
         return TEST_PASS;
 }
 
+/* Less room than a dump's lower bound plus the reserve, but more than a 2 MiB capture.journal
+ * needs (found in the faults-target VM scenario: with a 1 MiB reserve, 1.75 MiB left after dmesg.txt
+ * was "insufficient" and the capture image's journal, up to 2 MiB, did not fit). The vmcore is not
+ * tried; dmesg.txt, the final metadata and the whole capture.journal are written. */
+TEST(target_insufficient_keeps_journal) {
+        _cleanup_(case_done) Case c = {};
+        _cleanup_(metadata_donep) DumpMetadata m;
+        _cleanup_free_ char *name = NULL, *journal = NULL;
+        _cleanup_close_ int dfd = -EBADF;
+        _cleanup_(conf_diags_done) ConfDiagList e = {};
+        struct stat st;
+
+        dump_metadata_init(&m);
+        if (geteuid() != 0)
+                TEST_SKIP("needs root for a size-limited tmpfs target");
+        if (!have("mke2fs"))
+                TEST_SKIP("mke2fs not installed");
+        ASSERT_OK(case_setup(&c, "fulljournal", "ext4", true));
+        ASSERT_OK(case_config(&c, "UUID=" EXT4_UUID, CAPTURE_COMPRESSION_ZLIB, 31));
+        ASSERT_OK(case_vmcore_size(&c, 64 * MiB));
+        /* 3 MiB left: above the lower bound plus 1 MiB, below it plus SPACE_RESERVE. */
+        SpaceEstimate est = space_estimate(64 * MiB, 4096, 31, true);
+        ASSERT_TRUE(est.min + 1 * MiB < 3 * MiB && 3 * MiB < est.min + SPACE_RESERVE);
+        ASSERT_OK(case_mount_tmpfs(&c, 16 * MiB, 3 * MiB));
+        journal = malloc(CAPTURE_JOURNAL_RESERVE);
+        ASSERT_NOT_NULL(journal);
+        memset(journal, 'j', CAPTURE_JOURNAL_RESERVE);
+        memcpy(journal, "LPKSHHRH", 8);
+        ASSERT_OK(fixture_write(c.root, "/run/log/journal/0123456789abcdef0123456789abcdef/system.journal",
+                                journal, CAPTURE_JOURNAL_RESERVE));
+        ASSERT_EQ(case_run(&c, NULL), 3);
+        ASSERT_NOT_NULL(strstr(c.output, "vmcore not tried"));
+
+        dfd = open_dump_dir(&c, NULL, &name);
+        ASSERT_OK(dfd);
+        ASSERT_EQ(file_mode_at(dfd, "dmesg.txt"), 0600);
+        ASSERT_ERROR(file_mode_at(dfd, "vmcore"), ENOENT);
+        ASSERT_ERROR(file_mode_at(dfd, "vmcore.incomplete"), ENOENT);
+        ASSERT_EQ(file_mode_at(dfd, "capture.journal"), 0600);
+        ASSERT_OK(fstatat(dfd, "capture.journal", &st, AT_SYMLINK_NOFOLLOW));
+        ASSERT_U64_EQ((uint64_t) st.st_size, CAPTURE_JOURNAL_RESERVE);
+        ASSERT_OK(dump_metadata_read_at(dfd, &m, &e));
+        ASSERT_EQ(m.result, DUMP_RESULT_DMESG_ONLY);
+        ASSERT_STREQ(m.space, "insufficient");
+        ASSERT_TRUE(m.target_free > 2 * MiB && m.target_free <= 3 * MiB);
+        ASSERT_U64_EQ(m.makedumpfile_status, METADATA_UNSET);
+        case_umount(&c);
+        return TEST_PASS;
+}
+
 /* Completely full: not even dmesg.txt fits. The half log goes, and the metadata (one block,
  * which the filler gave back when the half log was deleted) says the target is full. */
 TEST(target_full_dmesg) {
