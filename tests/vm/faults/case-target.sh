@@ -126,6 +126,10 @@ mkfs.ext4 -q -F -L TKDUMP -U 7e57d00d-7e57-4d00-8d00-7e57d00d000c "$stick_c"
 sum_c=$(sha256sum <"$stick_c")
 
 disk=$(tk_vm_guest_disk)
+# Under TCG on a loaded host the kernel's IO-APIC timer check can fail before init runs ("Kernel
+# panic - not syncing: IO-APIC + timer doesn't work!", seen at a load of 13): skip the check, as
+# virtual machines usually do.
+append+=" no_timer_check"
 
 # ==== Crash 1: the target is full before the crash.
 start_boot 1 "$stick_a"
@@ -186,7 +190,10 @@ grep -qx dmesg.txt "$out/2/listing" || tk_fail "crash 2: dmesg.txt, written befo
 grep -q "sysrq: Trigger a crash" "$out/2/dmesg.txt" || tk_fail "crash 2: dmesg.txt lacks the sysrq line"
 ! grep -qx vmcore "$out/2/listing" || tk_fail "crash 2: a vmcore, although the stick was pulled while it was written"
 grep -qx metadata "$out/2/listing" || tk_fail "crash 2: no metadata (one is written durably before the vmcore)"
-[[ $(md 2 RESULT) != complete ]] || tk_fail "crash 2: the metadata claims RESULT=complete"
+# The final metadata cannot reach a pulled stick: the last one that did is the one written durably
+# before makedumpfile started, and it says so.
+[[ $(md 2 RESULT) == dmesg-only ]] || tk_fail "crash 2: RESULT=$(md 2 RESULT), expected dmesg-only"
+[[ $(md 2 REASON) == "interrupted while saving vmcore" ]] || tk_fail "crash 2: REASON=$(md 2 REASON)"
 
 # ==== Crash 3: a foreign file system behind the right label. Boot 3 reads crash 2's record on B,
 # arms on B, then gets C instead.
@@ -195,6 +202,8 @@ tk_vm_wait boot3 "tinykdump-test: swap the stick for C" 900 "boot 3 asks for sti
 swap_stick boot3 usbstick "$stick_c" stickc
 armed 3
 record 2 3
+grep -qx "MESSAGE_ID=$TK_MESSAGE_ID_DUMP_DMESG_ONLY" "$out/record-2" || tk_fail "crash 2: not the DUMP_DMESG_ONLY record"
+message_says 2 "interrupted while saving vmcore" || tk_fail "crash 2: the record's MESSAGE does not say the vmcore was interrupted"
 [[ $(tk_vm_value boot3 3 records) == 3 ]] || tk_fail "boot 3: $(tk_vm_value boot3 3 records) records, expected 3"
 [[ $(tk_vm_value boot3 3 fstype_armed) == vfat ]] || tk_fail "boot 3 armed with fstype '$(tk_vm_value boot3 3 fstype_armed)', expected vfat"
 [[ $(tk_vm_value boot3 3 fstype_crash) == ext4 ]] || tk_fail "boot 3 crashed with '$(tk_vm_value boot3 3 fstype_crash)' behind LABEL=TKDUMP, expected ext4"
