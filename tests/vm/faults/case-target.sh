@@ -126,10 +126,6 @@ mkfs.ext4 -q -F -L TKDUMP -U 7e57d00d-7e57-4d00-8d00-7e57d00d000c "$stick_c"
 sum_c=$(sha256sum <"$stick_c")
 
 disk=$(tk_vm_guest_disk)
-# Under TCG on a loaded host the kernel's IO-APIC timer check can fail before init runs ("Kernel
-# panic - not syncing: IO-APIC + timer doesn't work!", seen at a load of 13): skip the check, as
-# virtual machines usually do.
-append+=" no_timer_check"
 
 # ==== Crash 1: the target is full before the crash.
 start_boot 1 "$stick_a"

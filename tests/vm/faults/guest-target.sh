@@ -19,8 +19,7 @@ say() { echo "tinykdump-test: $*" >/dev/kmsg; }
 
 # The stick attached at start may come late under TCG (udev loads usb-storage late on a busy host).
 wait_stick() { # by-uuid name
-        local i
-        for i in $(seq 240); do
+        for _ in $(seq 240); do
                 udevadm settle --timeout=5 2>/dev/null
                 [[ -e /dev/disk/by-uuid/$1 && -e /dev/disk/by-label/TKDUMP ]] &&
                         [[ $(readlink -f /dev/disk/by-uuid/"$1") == $(readlink -f /dev/disk/by-label/TKDUMP) ]] && return 0
