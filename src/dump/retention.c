@@ -351,17 +351,15 @@ size_t retention_plan(const RetentionDump *d, size_t n, const RetentionLimit *ma
         return k;
 }
 
-int retention_delete_dir(int parent_fd, const char *name, uint64_t *ret_freed) {
-        _cleanup_free_ char *hidden = NULL;
+/* Opens the directory name in parent_fd without following a symlink and checks it: on the same
+ * file system, only regular files of the known names. */
+static int open_clean_dir(int parent_fd, const char *name, int *ret_fd) {
         _cleanup_close_ int dfd = -EBADF;
-        _cleanup_closedir_ DIR *d = NULL;
         struct stat pst, st;
-        uint64_t bytes, freed = 0;
+        uint64_t bytes;
         bool clean;
         int r;
 
-        if (!dump_dir_name_is_valid(name))
-                return -EINVAL;
         if (fstat(parent_fd, &pst) < 0)
                 return -errno;
         dfd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -376,14 +374,16 @@ int retention_delete_dir(int parent_fd, const char *name, uint64_t *ret_freed) {
                 return r;
         if (!clean)
                 return -ENOTEMPTY;
+        *ret_fd = TAKE_FD(dfd);
+        return 0;
+}
 
-        if (asprintf(&hidden, RETENTION_HIDDEN_PREFIX "%s", name) < 0)
-                return -ENOMEM;
-        if (renameat(parent_fd, name, parent_fd, hidden) < 0)
-                return -errno;
-        (void) fsync(parent_fd);
+/* Deletes the files of the checked directory dfd, then the directory hidden in parent_fd. */
+static int remove_hidden(int parent_fd, int dfd, const char *hidden, uint64_t *ret_freed) {
+        _cleanup_closedir_ DIR *d = opendir_dup(dfd);
+        uint64_t freed = 0;
+        struct stat st;
 
-        d = opendir_dup(dfd);
         if (!d)
                 return -errno;
         for (struct dirent *de; (de = readdir(d));) {
@@ -403,4 +403,60 @@ int retention_delete_dir(int parent_fd, const char *name, uint64_t *ret_freed) {
         if (ret_freed)
                 *ret_freed = freed;
         return 0;
+}
+
+int retention_delete_dir(int parent_fd, const char *name, uint64_t *ret_freed) {
+        _cleanup_free_ char *hidden = NULL;
+        _cleanup_close_ int dfd = -EBADF;
+        int r;
+
+        if (!dump_dir_name_is_valid(name))
+                return -EINVAL;
+        r = open_clean_dir(parent_fd, name, &dfd);
+        if (r < 0)
+                return r;
+        if (asprintf(&hidden, RETENTION_HIDDEN_PREFIX "%s", name) < 0)
+                return -ENOMEM;
+        if (renameat(parent_fd, name, parent_fd, hidden) < 0)
+                return -errno;
+        (void) fsync(parent_fd);
+        return remove_hidden(parent_fd, dfd, hidden, ret_freed);
+}
+
+int retention_finish_interrupted(int parent_fd, char ***ret_names, uint64_t *ret_freed) {
+        _cleanup_closedir_ DIR *d = opendir_dup(parent_fd);
+        _cleanup_strv_free_ char **names = NULL;
+        uint64_t freed = 0;
+        size_t scanned = 0, k = 0;
+        int r;
+
+        if (!d)
+                return -errno;
+        for (struct dirent *de; (de = readdir(d)) && scanned < RETENTION_SCAN_ENTRIES_MAX && k < RETENTION_DELETE_MAX;
+             scanned++) {
+                _cleanup_close_ int dfd = -EBADF;
+                const char *name = startswith(de->d_name, RETENTION_HIDDEN_PREFIX);
+                uint64_t f = 0;
+
+                if (!name || !dump_dir_name_is_valid(name))
+                        continue;
+                if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+                        continue;
+                /* Anything else in it, and it is not ours to finish: it stays. */
+                if (open_clean_dir(parent_fd, de->d_name, &dfd) < 0)
+                        continue;
+                r = remove_hidden(parent_fd, dfd, de->d_name, &f);
+                if (r < 0)
+                        return r;
+                freed += f;
+                r = strv_extend(&names, name);
+                if (r < 0)
+                        return r;
+                k++;
+        }
+        if (ret_names)
+                *ret_names = TAKE_PTR(names);
+        if (ret_freed)
+                *ret_freed = freed;
+        return (int) k;
 }

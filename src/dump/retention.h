@@ -93,3 +93,9 @@ size_t retention_plan(const RetentionDump *d, size_t n, const RetentionLimit *ma
  * then its files, then itself. -ENOTEMPTY (nothing touched) when it holds anything else,
  * -ELOOP/-ENOTDIR when it is not a directory. ret_freed: allocated bytes of the files deleted. */
 int retention_delete_dir(int parent_fd, const char *name, uint64_t *ret_freed);
+
+/* Finishes the deletions an interrupted capture began: every ".retention-<name>" directory in
+ * parent_fd that holds nothing but regular files of the known names goes (one holding anything
+ * else stays untouched), at most RETENTION_DELETE_MAX of them. Returns how many went; ret_names:
+ * their dump names (NULL when none), ret_freed: the allocated bytes of the files deleted. */
+int retention_finish_interrupted(int parent_fd, char ***ret_names, uint64_t *ret_freed);

@@ -576,16 +576,38 @@ static const char *fat_note(const Context *c) {
         return fstype_file_size_max(c->md.target_fstype) != UINT64_MAX ? " (vfat holds at most 4 GiB - 1 byte per file)" : "";
 }
 
+/* Appends name to the space-separated list *names of length *len, as long as the list fits one
+ * metadata value. false when it does not fit (or on OOM, logged). */
+static bool names_append(char **names, size_t *len, const char *name) {
+        size_t l = strlen(name);
+        char *nn;
+
+        if (*len + l + 1 >= METADATA_VALUE_MAX)
+                return false;
+        nn = realloc(*names, *len + l + 2);
+        if (!nn) {
+                log_oom();
+                return false;
+        }
+        *names = nn;
+        if (*len > 0)
+                nn[(*len)++] = ' ';
+        memcpy(nn + *len, name, l + 1);
+        *len += l;
+        return true;
+}
+
 /* [Target] MaxUse=, KeepFree= (retention.h): before the vmcore, the oldest complete dumps the
  * host reported go until the limits hold, so that the room they leave counts in the space check.
- * What went is recorded in RETENTION_DELETED= and RETENTION_FREED=. */
+ * A deletion an earlier capture was interrupted in is finished first. What went is recorded in
+ * RETENTION_DELETED= and RETENTION_FREED=. */
 static void apply_retention(Context *c) {
         const RetentionLimit *max_use = &c->config.retention_max_use, *keep_free = &c->config.retention_keep_free;
         char fr[FORMAT_BYTES_MAX], lim[FORMAT_BYTES_MAX], use[FORMAT_BYTES_MAX];
         _cleanup_free_ size_t *idx = NULL;
         _cleanup_free_ char *names = NULL;
         RetentionDump *d = NULL;
-        uint64_t fs_size, free_bytes, used = 0, freed_total = 0;
+        uint64_t fs_size, free_bytes, used = 0, freed_total = 0, freed_plan = 0;
         struct statvfs sv;
         size_t n = 0, k, deleted = 0, len = 0;
         int r;
@@ -598,11 +620,26 @@ static void apply_retention(Context *c) {
         }
         fs_size = (uint64_t) sv.f_blocks * (sv.f_frsize ?: sv.f_bsize);
         free_bytes = (uint64_t) sv.f_bavail * (sv.f_frsize ?: sv.f_bsize);
+
+        _cleanup_strv_free_ char **interrupted = NULL;
+        r = retention_finish_interrupted(c->parent_fd, &interrupted, &freed_total);
+        if (r < 0)
+                log_warning_errno(r, "tinykdump-save: retention: cannot finish a deletion an earlier capture was "
+                                  "interrupted in on %s: %m.", c->target);
+        STRV_FOREACH(e, interrupted) {
+                log_info("tinykdump-save: retention: finished deleting the dump %s, which an earlier capture was "
+                         "interrupted in deleting.", *e);
+                if (names_append(&names, &len, *e))
+                        deleted++;
+        }
+        if (freed_total > 0)
+                (void) fd_free_bytes(c->parent_fd, &free_bytes);
+
         r = retention_scan(c->parent_fd, c->md.directory, c->config.retention_reported, c->target_check.identity.uuid, &d, &n);
         if (r < 0) {
                 log_warning_errno(r, "tinykdump-save: retention: cannot read the dump directories on %s: %m; nothing deleted.",
                                   c->target);
-                return;
+                goto record;
         }
         for (size_t i = 0; i < n; i++)
                 used += d[i].bytes;
@@ -611,21 +648,20 @@ static void apply_retention(Context *c) {
         if (!retention_over(max_use, keep_free, fs_size, used, free_bytes)) {
                 log_info("tinykdump-save: retention: %zu earlier dump%s use %s, %s free: within MaxUse=/KeepFree=.", n,
                          n == 1 ? "" : "s", use, fr);
-                goto finish;
+                goto record;
         }
         idx = calloc(n ?: 1, sizeof(size_t));
         if (!idx) {
                 log_oom();
-                goto finish;
+                goto record;
         }
         k = retention_plan(d, n, max_use, keep_free, fs_size, free_bytes, idx);
         for (size_t j = 0; j < k; j++) {
                 const char *name = d[idx[j]].name;
                 uint64_t freed = 0;
-                size_t l = strlen(name);
 
                 /* Everything deleted is named in the metadata: no more than one value holds. */
-                if (len + l + 1 >= METADATA_VALUE_MAX)
+                if (len + strlen(name) + 1 >= METADATA_VALUE_MAX)
                         break;
                 r = retention_delete_dir(c->parent_fd, name, &freed);
                 if (r < 0) {
@@ -635,33 +671,14 @@ static void apply_retention(Context *c) {
                 }
                 log_info("tinykdump-save: retention: deleted the dump %s (%s, reported, complete).", name,
                          format_bytes(fr, sizeof(fr), freed));
-                char *nn = realloc(names, len + l + 2);
-                if (!nn) {
-                        log_oom();
+                freed_plan += freed;
+                if (!names_append(&names, &len, name))
                         break;
-                }
-                names = nn;
-                if (len > 0)
-                        names[len++] = ' ';
-                memcpy(names + len, name, l + 1);
-                len += l;
                 deleted++;
-                freed_total += freed;
         }
-        if (deleted > 0) {
-                (void) dump_metadata_set(&c->md.retention_deleted, names);
-                c->md.retention_freed = freed_total;
-                (void) syncfs(c->parent_fd);
-                if (c->space == SPACE_FULL) {
-                        /* dmesg.txt found it full; the vmcore gets its chance in the room made. */
-                        c->space = SPACE_UNKNOWN;
-                        (void) dump_metadata_set(&c->md.space, NULL);
-                        free(c->space_reason);
-                        c->space_reason = NULL;
-                }
-        }
+        freed_total += freed_plan;
         (void) fd_free_bytes(c->parent_fd, &free_bytes);
-        used -= MIN(used, freed_total);
+        used -= MIN(used, freed_plan);
         if (retention_over(max_use, keep_free, fs_size, used, free_bytes)) {
                 size_t unreported = 0, incomplete = 0, odd = 0;
                 for (size_t i = 0; i + 1 < n; i++) {
@@ -678,7 +695,19 @@ static void apply_retention(Context *c) {
                             "the newest are kept.", deleted, deleted == 1 ? "" : "s", use, fr,
                             keep_free->set ? "KeepFree=" : "MaxUse=", lim, unreported, incomplete, odd);
         }
-finish:
+record:
+        if (deleted > 0) {
+                (void) dump_metadata_set(&c->md.retention_deleted, names);
+                c->md.retention_freed = freed_total;
+                (void) syncfs(c->parent_fd);
+                if (c->space == SPACE_FULL) {
+                        /* dmesg.txt found it full; the vmcore gets its chance in the room made. */
+                        c->space = SPACE_UNKNOWN;
+                        (void) dump_metadata_set(&c->md.space, NULL);
+                        free(c->space_reason);
+                        c->space_reason = NULL;
+                }
+        }
         retention_dumps_free(d, n);
 }
 

@@ -332,6 +332,50 @@ TEST(scan_and_delete) {
         return TEST_PASS;
 }
 
+/* A capture interrupted between the rename and the last unlink leaves ".retention-<name>": the
+ * next one finishes it, but only a hidden directory that is a dump's, on the same file system, with
+ * nothing else in it. */
+TEST(finish_interrupted) {
+        _cleanup_free_ char *parent = fixture_mkdtemp("retention-leftovers");
+        _cleanup_free_ char *outside = fixture_mkdtemp("retention-leftovers-outside");
+        _cleanup_strv_free_ char **names = NULL;
+        _cleanup_close_ int pfd = -EBADF;
+        uint64_t freed = 0;
+
+        ASSERT_NOT_NULL(parent);
+        ASSERT_NOT_NULL(outside);
+        ASSERT_OK(write_dump(parent, ".retention-2026-01-01T00-00-00-h-r", "complete", 100000));   /* goes */
+        ASSERT_OK(write_dump(parent, ".retention-2026-01-02T00-00-00-h-r", "complete", 1000));     /* foreign file */
+        ASSERT_OK(fixture_write_string(parent, ".retention-2026-01-02T00-00-00-h-r/notes.txt", "mine"));
+        ASSERT_OK(write_dump(parent, ".retention-not a dump", "complete", 1000));                 /* not a dump name */
+        ASSERT_OK(write_dump(parent, "2026-01-03T00-00-00-h-r", "complete", 1000));               /* a dump */
+        ASSERT_OK(write_dump(outside, "dump", "complete", 1000));                                 /* behind a symlink */
+        _cleanup_free_ char *outdump = path_join(outside, "dump");
+        ASSERT_OK(fixture_symlink(parent, ".retention-2026-01-04T00-00-00-h-r", outdump));
+
+        pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_OK(pfd);
+        ASSERT_EQ(retention_finish_interrupted(pfd, &names, &freed), 1);
+        ASSERT_EQ(strv_length(names), 1);
+        ASSERT_STREQ(names[0], "2026-01-01T00-00-00-h-r");
+        ASSERT_GE(freed, 100000);
+        ASSERT_FALSE(path_exists_at(parent, ".retention-2026-01-01T00-00-00-h-r"));
+        ASSERT_TRUE(path_exists_at(parent, ".retention-2026-01-02T00-00-00-h-r/vmcore"));
+        ASSERT_TRUE(path_exists_at(parent, ".retention-2026-01-02T00-00-00-h-r/notes.txt"));
+        ASSERT_TRUE(path_exists_at(parent, ".retention-not a dump/vmcore"));
+        ASSERT_TRUE(path_exists_at(parent, "2026-01-03T00-00-00-h-r/vmcore"));
+        ASSERT_TRUE(path_exists_at(outside, "dump/vmcore"));
+        ASSERT_TRUE(path_exists_at(outside, "dump/metadata"));
+
+        /* Nothing left to finish: none, and no names. */
+        strv_free(names);
+        names = NULL;
+        ASSERT_EQ(retention_finish_interrupted(pfd, &names, &freed), 0);
+        ASSERT_NULL(names);
+        ASSERT_U64_EQ(freed, 0);
+        return TEST_PASS;
+}
+
 static int write_source(const char *root, const char *id, const char *name, const char *directory, const char *uuid) {
         _cleanup_free_ char *text = NULL, *p = NULL, *dir = NULL;
         size_t n;

@@ -1024,7 +1024,8 @@ static int seed_dump(Case *c, const char *name, const char *result, size_t vmcor
 /* [Target] KeepFree=11M on a 16 MiB target with 10 MiB of earlier dumps: before the vmcore, the
  * oldest complete reported dump goes (and only it: the unreported one, the dmesg-only one and the
  * newest stay), the space check sees the room, the dump is saved complete and its metadata says
- * what was deleted. */
+ * what was deleted. A deletion an earlier capture was interrupted in (a hidden ".retention-"
+ * directory of 1 MiB) is finished first and named too. */
 TEST(retention_frees_room) {
         _cleanup_(case_done) Case c = {};
         _cleanup_(metadata_donep) DumpMetadata m;
@@ -1055,7 +1056,10 @@ TEST(retention_frees_room) {
         ASSERT_OK(seed_dump(&c, B, "complete", 2 * MiB));
         ASSERT_OK(seed_dump(&c, C, "dmesg-only", 0));
         ASSERT_OK(seed_dump(&c, D, "complete", 2 * MiB));
+        ASSERT_OK(seed_dump(&c, ".retention-2025-12-31T00:00:00-h-r", "complete", 1 * MiB));
         ASSERT_EQ(case_run(&c, NULL), 0);
+        ASSERT_NOT_NULL(strstr(c.output, "tinykdump-save: retention: finished deleting the dump 2025-12-31T00:00:00-h-r, "
+                                         "which an earlier capture was interrupted in deleting."));
         ASSERT_NOT_NULL(strstr(c.output, "tinykdump-save: retention: deleted the dump 2026-01-01T00:00:00-h-r ("));
         ASSERT_NULL(strstr(c.output, "still over the limits"));
 
@@ -1063,7 +1067,9 @@ TEST(retention_frees_room) {
         _cleanup_free_ char *pb = path_join(c.target, "crash/dumps/2026-01-02T00:00:00-h-r/vmcore");
         _cleanup_free_ char *pc = path_join(c.target, "crash/dumps/2026-01-03T00:00:00-h-r/dmesg.txt");
         _cleanup_free_ char *pd = path_join(c.target, "crash/dumps/2026-01-04T00:00:00-h-r/vmcore");
+        _cleanup_free_ char *ph = path_join(c.target, "crash/dumps/.retention-2025-12-31T00:00:00-h-r");
         ASSERT_ERROR(RET_NERRNO(access(pa, F_OK)), ENOENT);
+        ASSERT_ERROR(RET_NERRNO(access(ph, F_OK)), ENOENT);
         ASSERT_OK(RET_NERRNO(access(pb, F_OK)));
         ASSERT_OK(RET_NERRNO(access(pc, F_OK)));
         ASSERT_OK(RET_NERRNO(access(pd, F_OK)));
@@ -1083,8 +1089,8 @@ TEST(retention_frees_room) {
         ASSERT_OK(dfd);
         ASSERT_OK(dump_metadata_read_at(dfd, &m, &e));
         ASSERT_EQ(m.result, DUMP_RESULT_COMPLETE);
-        ASSERT_STREQ(m.retention_deleted, A);
-        ASSERT_TRUE(m.retention_freed >= 6 * MiB && m.retention_freed < 7 * MiB);
+        ASSERT_STREQ(m.retention_deleted, "2025-12-31T00:00:00-h-r 2026-01-01T00:00:00-h-r");
+        ASSERT_TRUE(m.retention_freed >= 7 * MiB && m.retention_freed < 8 * MiB);
         /* The space check counted the room A left. */
         ASSERT_TRUE(m.target_free != METADATA_UNSET && m.target_free >= 11 * MiB);
         case_umount(&c);
