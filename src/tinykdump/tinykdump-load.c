@@ -172,6 +172,41 @@ static int load_check_target(const TkConfig *c, const LoadPlan *p, bool verbose)
         return 0;
 }
 
+/* FileSystemType= set, and the target present with another file system on it: the capture mounts
+ * only the configured type, so it would not save to this target. Said, not refused: the target
+ * may be replaced before a crash, as it may be attached later when absent. */
+static void load_check_target_fstype(const TkConfig *c, const LoadPlan *p) {
+        _cleanup_(block_identity_done) BlockIdentity id = {};
+        _cleanup_free_ char *dev = NULL;
+        const char *want = tk_fs_to_string(c->fs_type);
+        int r;
+
+        if (c->fs_type == TK_FS_AUTO || !p->target_present || !p->target_device)
+                return;
+        dev = path_join(tk_root(), p->target_device);
+        if (!dev) {
+                log_oom();
+                return;
+        }
+        r = block_probe_blkid(dev, &id);
+        if (r < 0) {
+                log_debug_errno(r, "Cannot probe the file system of %s: %m", dev);
+                return;
+        }
+        if (!id.fstype || streq(id.fstype, want))
+                return;
+        if (c->fs_type_file)
+                log_warning("%s:%u: [Target] FileSystemType=%s, but the target %s (%s) holds %s now: the capture "
+                            "mounts only %s and would save nothing to it. Format the target as %s, or set "
+                            "FileSystemType=%s (or auto: the type found at load).",
+                            c->fs_type_file, c->fs_type_line, want, p->capture.target_what, p->target_device,
+                            id.fstype, want, want, id.fstype);
+        else
+                log_warning("[Target] FileSystemType=%s, but the target %s (%s) holds %s now: the capture mounts "
+                            "only %s and would save nothing to it.",
+                            want, p->capture.target_what, p->target_device, id.fstype, want);
+}
+
 /* ---- is the region below the need? ---- */
 
 /* The crashkernel= words that would fit, as `tinykdump crashkernel` recommends them. */
@@ -310,6 +345,7 @@ int verb_load(int argc, char *argv[], void *userdata) {
                 log_warning("The dump target %s (%s) is not present now; the dump will only be saved if it is "
                             "attached when the system crashes.",
                             p.capture.target_what, p.target_device);
+        load_check_target_fstype(c, &p);
 
         r = load_check_target(c, &p, o->dry_run);
         if (r != 0)
