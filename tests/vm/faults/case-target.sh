@@ -16,7 +16,8 @@
 #             logs "saving vmcore". The capture must reboot within its deadline; dmesg.txt stays,
 #             no metadata on the stick claims more than was saved; boot 3's record is what the
 #             last metadata that reached the stick says.
-#   C  foreign ext4 with the same label, swapped in over QMP after boot 3 armed on B (vfat): the
+#   C  foreign ext4 with the same label, swapped in over QMP after boot 3 armed on B (vfat): load,
+#             run again with FileSystemType=vfat, must warn that C holds ext4; the
 #             capture's mount with Type=vfat fails, it must reboot without writing a byte to C.
 #             Nothing of crash 3 reaches any disk, so no record of it can exist on the next boot.
 # Results: $TK_WORK/target/{1,2}/ (the dump directories read with mtools), the boots' results.
@@ -203,6 +204,16 @@ message_says 2 "interrupted while saving vmcore" || tk_fail "crash 2: the record
 [[ $(tk_vm_value boot3 3 records) == 3 ]] || tk_fail "boot 3: $(tk_vm_value boot3 3 records) records, expected 3"
 [[ $(tk_vm_value boot3 3 fstype_armed) == vfat ]] || tk_fail "boot 3 armed with fstype '$(tk_vm_value boot3 3 fstype_armed)', expected vfat"
 [[ $(tk_vm_value boot3 3 fstype_crash) == ext4 ]] || tk_fail "boot 3 crashed with '$(tk_vm_value boot3 3 fstype_crash)' behind LABEL=TKDUMP, expected ext4"
+# The arm-time check: with C attached and FileSystemType=vfat, load warns (dry run and the load
+# unit's journal); the arm on B with auto did not (the control).
+foreign="/etc/tinykdump/tinykdump.conf.d/60-faults-fstype.conf:2: [Target] FileSystemType=vfat, but the target LABEL=TKDUMP (/dev/disk/by-label/TKDUMP) holds ext4 now: the capture mounts only vfat and would save nothing to it."
+tk_vm_result boot3 3 load-foreign.txt | grep -qF "$foreign" ||
+        { tk_vm_result boot3 3 load-foreign.txt >&2; tk_fail "boot 3: load --dry-run did not warn: $foreign"; }
+tk_vm_result boot3 3 load-foreign.journal | grep -qF "$foreign" ||
+        { tk_vm_result boot3 3 load-foreign.journal >&2; tk_fail "boot 3: the load unit's journal lacks: $foreign"; }
+! tk_vm_result boot3 3 load-dry-run.txt | grep -q "FileSystemType=.*holds" ||
+        tk_fail "boot 3: load warned about the file system while B (vfat) was attached with FileSystemType=auto"
+tk_log "boot 3: load warns at arm time: FileSystemType=vfat, C (ext4) attached"
 panic_seen 3
 rebooted 3 foreign 900
 [[ $(sha256sum <"$stick_c") == "$sum_c" ]] || tk_fail "crash 3: the foreign ext4 stick C changed"

@@ -8,9 +8,12 @@
 #           with [Dump] Level=0 and Compression=none (a long vmcore: the host removes B while it is
 #           written), crash.
 #   boot 3  B again: wait for the record of crash 2; arm on B (vfat, as blkid sees it: load
-#           records TARGET_FSTYPE=vfat), ask for stick C (ext4, same label), crash with C attached.
+#           records TARGET_FSTYPE=vfat), ask for stick C (ext4, same label); with C attached, set
+#           FileSystemType=vfat and load again (load-foreign.txt: a dry run; load-foreign.journal:
+#           the load unit's journal of the real one), crash.
 # Results in $TK_RESULTS (see the test hook): values (boot_id, loaded, records, fstype_armed,
-# fstype_crash), record.export (every tinykdump record, export format), list.txt and info.txt.
+# fstype_crash), record.export (every tinykdump record, export format), list.txt and info.txt,
+# load-dry-run.txt (the dry run after each arm).
 set -u
 ids=("MESSAGE_ID=$TK_MESSAGE_ID_DUMP_SAVED" "MESSAGE_ID=$TK_MESSAGE_ID_DUMP_DMESG_ONLY"
      "MESSAGE_ID=$TK_MESSAGE_ID_CAPTURE_FAILED")
@@ -97,6 +100,18 @@ case $TK_BOOT in
         arm || exit 1
         say "swap the stick for C"
         wait_stick 7e57d00d-7e57-4d00-8d00-7e57d00d000c || exit 1
+        # At arm time: FileSystemType=vfat set while C (ext4) is attached; load warns, on the
+        # terminal and in the load unit's journal, and arms (the capture mounts vfat, as before).
+        printf '[Target]\nFileSystemType=vfat\n' >/etc/tinykdump/tinykdump.conf.d/60-faults-fstype.conf
+        tinykdump load --dry-run >"$TK_RESULTS/load-foreign.txt" 2>&1
+        sleep 3
+        for _ in $(seq 120); do
+                systemctl -q is-active tinykdump-rearm.service || break
+                sleep 1
+        done
+        since=$(date '+%Y-%m-%d %H:%M:%S')
+        systemctl restart tinykdump-load.service || { journalctl -b -o cat -u tinykdump-load.service >&2; exit 1; }
+        journalctl -q -o cat --since "$since" -u tinykdump-load.service >"$TK_RESULTS/load-foreign.journal"
         crash ;;
 esac
 exit 0
