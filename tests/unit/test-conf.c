@@ -185,6 +185,30 @@ TEST(target_what) {
         ASSERT_BAD("[Target]\nWhat=PARTLABEL=0123456789012345678901234567890123456\n",
                    "t.conf:2: [Target] What=PARTLABEL=0123456789012345678901234567890123456: partition label is longer "
                    "than 36 characters.");
+        /* A label that udev's escaping makes longer than a file name, or "." and "..", can name no
+         * /dev/disk/by-label link (fuzz-conf found the first: 124 bytes with 45 escaped ones). */
+        {
+                _cleanup_free_ char *t = NULL, *want = NULL;
+                char label[201];
+                memset(label, 'a', 200);
+                label[200] = 0;
+                for (size_t i = 0; i < 200; i += 10)
+                        label[i] = ' ';
+                label[0] = 'L';
+                ASSERT_TRUE(asprintf(&t, "[Target]\nWhat=LABEL=%s\n", label) > 0);
+                ASSERT_TRUE(asprintf(&want, "t.conf:2: [Target] What=LABEL=%s: label is 257 bytes as udev escapes it for "
+                                            "/dev/disk/by-label/ (a space or a character such as \"/\", \"!\" or \"{\" "
+                                            "takes 4), longer than a file name may be (255): no device link can have it.",
+                                     label) > 0);
+                ASSERT_BAD(t, want);
+                /* One escaped character fewer fits: 254 bytes. */
+                label[10] = 'a';
+                free(t);
+                ASSERT_TRUE(asprintf(&t, "[Target]\nWhat=LABEL=%s\n", label) > 0);
+                ASSERT_GOOD(c, t);
+        }
+        ASSERT_BAD("[Target]\nWhat=LABEL=..\n",
+                   "t.conf:2: [Target] What=LABEL=..: label \"..\" cannot be a device link's name in /dev/disk/by-label/.");
         ASSERT_BAD("[Target]\nWhat=/dev/sdb1\n",
                    "t.conf:2: [Target] What=/dev/sdb1: dump target must be UUID=…, LABEL=…, PARTUUID=… or PARTLABEL=….");
         ASSERT_BAD("[Target]\nWhat=uuid=1a2b-3c4d\n",
