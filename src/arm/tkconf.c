@@ -270,20 +270,20 @@ static int parse_what(const ConfContext *ctx, const char *value, void *data, uin
                 /* A GPT partition name holds 36 UTF-16 code units. */
                 if (part && chars > TK_PARTLABEL_MAX)
                         return conf_value_error(ctx, "partition label is longer than %u characters.", TK_PARTLABEL_MAX);
-                /* The capture waits for udev's link /dev/disk/by-(part)label/<escaped label>: a label
-                 * that cannot be such a file name names no device. */
-                _cleanup_free_ char *enc = NULL;
-                int r = udev_encode_string(e, &enc);
+                /* The capture waits for udev's link /dev/disk/by-(part)label/<escaped label>, the
+                 * path capture_target_device_from_what() makes; a label it refuses names no device. */
+                _cleanup_free_ char *dev = NULL, *enc = NULL;
+                int r = capture_target_device_from_what(value, &dev);
                 if (r == -ENOMEM)
                         return r;
-                if (r < 0 || strlen(enc) > NAME_MAX)
+                if (r == -ENAMETOOLONG && udev_encode_string(e, &enc) >= 0)
                         return conf_value_error(ctx, "label is %zu bytes as udev escapes it for /dev/disk/by-%s/ "
                                                      "(a space or a character such as \"/\", \"!\" or \"{\" takes 4), "
                                                      "longer than a file name may be (%d): no device link can have it.",
-                                                enc ? strlen(enc) : strlen(e) * 4, part ? "partlabel" : "label", NAME_MAX);
-                if (streq(enc, ".") || streq(enc, ".."))
+                                                strlen(enc), part ? "partlabel" : "label", NAME_MAX);
+                if (r < 0)
                         return conf_value_error(ctx, "label \"%s\" cannot be a device link's name in /dev/disk/by-%s/.",
-                                                enc, part ? "partlabel" : "label");
+                                                e, part ? "partlabel" : "label");
                 v = strdup(e);
         } else
                 return conf_value_error(ctx, "dump target must be UUID=…, LABEL=…, PARTUUID=… or PARTLABEL=….");
