@@ -35,6 +35,7 @@ tk-value enable_link "$(readlink /etc/systemd/system/sysinit.target.wants/tinykd
 tk-value enabled "$(systemctl is-enabled tinykdump-load.service)"
 tk-value not_armed_dropin "$([[ -e /run/systemd/generator/tinykdump-load.service.d/50-not-armed.conf ]] && echo yes || echo no)"
 tk-value service "$(systemctl show -P ActiveState tinykdump-load.service)/$(systemctl show -P Result tinykdump-load.service)"
+journalctl --sync
 journalctl -b -o cat -u tinykdump-load.service >"$TK_RESULTS/load.log"
 tk-value unit_says_why "$(grep -c 'Not arming this boot' "$TK_RESULTS/load.log")"
 journalctl -b -k >"$TK_RESULTS/kmsg.log"

@@ -15,8 +15,8 @@ fail() { echo "FAIL: $*"; tk-value fail "$*"; rc=1; }
 ids=("MESSAGE_ID=$TK_MESSAGE_ID_DUMP_SAVED" "MESSAGE_ID=$TK_MESSAGE_ID_DUMP_DMESG_ONLY"
      "MESSAGE_ID=$TK_MESSAGE_ID_CAPTURE_FAILED")
 
-# The report service runs when the target appears; give it time on a slow TCG guest.
-for _ in $(seq 60); do
+# The report service runs when the target appears; give it up to 300 s on a slow TCG guest.
+for _ in $(seq 150); do
         journalctl -q -o cat "${ids[@]}" | grep -q . && break
         sleep 2
 done

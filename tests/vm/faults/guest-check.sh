@@ -9,7 +9,7 @@ set -u
 ids=("MESSAGE_ID=$TK_MESSAGE_ID_DUMP_SAVED" "MESSAGE_ID=$TK_MESSAGE_ID_DUMP_DMESG_ONLY"
      "MESSAGE_ID=$TK_MESSAGE_ID_CAPTURE_FAILED")
 # The target holds an earlier dump too: wait until both are reported.
-for _ in $(seq 60); do
+for _ in $(seq 150); do
         [[ $(journalctl -q -o cat "${ids[@]}" | wc -l) -ge 2 ]] && break
         sleep 2
 done

@@ -21,7 +21,7 @@ ids=("MESSAGE_ID=$TK_MESSAGE_ID_DUMP_SAVED" "MESSAGE_ID=$TK_MESSAGE_ID_DUMP_DMES
 records() { journalctl -q -o cat "${ids[@]}" | wc -l; }
 
 report() { # the records expected so far
-        for _ in $(seq 120); do
+        for _ in $(seq 300); do
                 [[ $(records) -ge $1 ]] && break
                 sleep 1
         done

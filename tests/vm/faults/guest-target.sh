@@ -35,7 +35,7 @@ wait_stick() { # by-uuid name
 
 # The records of the crashes so far, and no reporter still reading the stick that goes next.
 report() { # records expected
-        for _ in $(seq 120); do
+        for _ in $(seq 300); do
                 [[ $(records) -ge $1 ]] && break
                 sleep 1
         done
@@ -111,7 +111,14 @@ case $TK_BOOT in
         done
         since=$(date '+%Y-%m-%d %H:%M:%S')
         systemctl restart tinykdump-load.service || { journalctl -b -o cat -u tinykdump-load.service >&2; exit 1; }
-        journalctl -q -o cat --since "$since" -u tinykdump-load.service >"$TK_RESULTS/load-foreign.journal"
+        # The unit's stderr reaches journald through a stream that may still hold the warning
+        # when restart returns: sync (journald reads the streams first), and give it up to 30 s.
+        for _ in $(seq 30); do
+                journalctl --sync
+                journalctl -q -o cat --since "$since" -u tinykdump-load.service >"$TK_RESULTS/load-foreign.journal"
+                grep -q "FileSystemType=vfat, but" "$TK_RESULTS/load-foreign.journal" && break
+                sleep 1
+        done
         crash ;;
 esac
 exit 0

@@ -8,7 +8,7 @@
 # "crashing"); the host checks the second dump on the USB disk.
 ids=("MESSAGE_ID=$TK_MESSAGE_ID_DUMP_SAVED" "MESSAGE_ID=$TK_MESSAGE_ID_DUMP_DMESG_ONLY"
      "MESSAGE_ID=$TK_MESSAGE_ID_CAPTURE_FAILED")
-for _ in $(seq 90); do
+for _ in $(seq 150); do
         journalctl -q -o cat "${ids[@]}" | grep -q . && break
         sleep 2
 done

@@ -19,6 +19,7 @@ for _ in $(seq 120); do [[ -e /dev/disk/by-label/TKDUMP ]] && break; sleep 0.5; 
 systemctl stop tinykdump-rearm.path
 tk-value loaded "$(sysfs crash_loaded)"
 cp /run/tinykdump/loaded "$out/state-before"
+journalctl --sync
 journalctl -b -o cat -u tinykdump-load.service >"$out/load-service.log"
 
 # 1.

@@ -58,6 +58,7 @@ cp /proc/crypto "$TK_RESULTS/crypto.txt"
 # /proc/kallsyms, or no erase rule resolves). Its journal, the boot's arming included, is load.log.
 systemctl restart tinykdump-load.service
 tk-value load_rc $?
+journalctl --sync
 journalctl -b -o short-monotonic -u tinykdump-load.service >"$TK_RESULTS/load.log" 2>&1
 tinykdump status >"$TK_RESULTS/status.txt" 2>&1
 tinykdump --json=short status >"$TK_RESULTS/status.json" 2>/dev/null
