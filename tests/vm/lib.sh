@@ -196,7 +196,7 @@ TK_VM_EARLY_STALL=${TK_VM_EARLY_STALL:-240}
 # each such console kept as NAME.console.emulator-oops.K or NAME.console.stalled.K;
 # the last attempt's outcome is final. The shell's PID stands for the VM: TERM stops QEMU.
 tk_vm_run_qemu() {
-        local name=$1 console qpid='' attempt rc size seen changed stalled
+        local name=$1 console qpid='' attempt rc size seen changed stalled kind why
         shift
         console=$(tk_vm_console "$name")
         trap '[[ -n $qpid ]] && kill "$qpid" 2>/dev/null; wait 2>/dev/null; exit 143' TERM
@@ -224,15 +224,15 @@ tk_vm_run_qemu() {
                 rc=0
                 wait "$qpid" || rc=$?
                 if [[ -n $stalled ]]; then
-                        mv "$console" "$console.stalled.$attempt"
-                        : >"$console"
-                        tk_log "$name: the kernel printed nothing for $TK_VM_EARLY_STALL s before init ran (stuck in QEMU's TCG; console kept as $name.console.stalled.$attempt): boot $((attempt + 1)) of at most $TK_VM_BOOT_ATTEMPTS"
-                        continue
+                        kind=stalled why="printed nothing for $TK_VM_EARLY_STALL s before init ran (stuck in QEMU's TCG"
+                elif (( attempt < TK_VM_BOOT_ATTEMPTS )) && tk_console_emulator_oops "$console"; then
+                        kind=emulator-oops why="died of an int3 in its own text before init ran (QEMU TCG code patching race"
+                else
+                        return "$rc"
                 fi
-                (( attempt < TK_VM_BOOT_ATTEMPTS )) && tk_console_emulator_oops "$console" || return "$rc"
-                mv "$console" "$console.emulator-oops.$attempt"
+                mv "$console" "$console.$kind.$attempt"
                 : >"$console"
-                tk_log "$name: the kernel died of an int3 in its own text before init ran (QEMU TCG code patching race; console kept as $name.console.emulator-oops.$attempt): boot $((attempt + 1)) of at most $TK_VM_BOOT_ATTEMPTS"
+                tk_log "$name: the kernel $why; console kept as $name.console.$kind.$attempt): boot $((attempt + 1)) of at most $TK_VM_BOOT_ATTEMPTS"
         done
 }
 
