@@ -28,6 +28,18 @@ if command -v tinykdump >/dev/null; then
         tinykdump estimate >"$TK_RESULTS/estimate.txt" 2>&1
         tinykdump --json=short estimate >"$TK_RESULTS/estimate.json" 2>/dev/null
 fi
+# The machine's network, for the capture that boots from this disk (kdump-tools' does; the
+# file is on the root file system, which tinykdump's capture image never reads): DHCP on the
+# network card, so that network-online.target is reached as on a configured machine.
+mkdir -p /etc/systemd/network
+cat >/etc/systemd/network/50-bench.network <<'NET'
+[Match]
+Type=ether
+
+[Network]
+DHCP=ipv4
+NET
+sync
 # kdump-tools' udev rule reloads the crash kernel on CPU and memory events (unload, then
 # load; a crash in between finds nothing loaded and reboots): let udev finish its queue, then
 # crash only once it has been loaded for 5 s in a row, at most 120 s more.
