@@ -224,15 +224,15 @@ tk_vm_run_qemu() {
                 rc=0
                 wait "$qpid" || rc=$?
                 if [[ -n $stalled ]]; then
-                        kind=stalled why="printed nothing for $TK_VM_EARLY_STALL s before init ran (stuck in QEMU's TCG"
+                        kind=stalled why="printed nothing for $TK_VM_EARLY_STALL s before init ran (stuck in QEMU's TCG)"
                 elif (( attempt < TK_VM_BOOT_ATTEMPTS )) && tk_console_emulator_oops "$console"; then
-                        kind=emulator-oops why="died of an int3 in its own text before init ran (QEMU TCG code patching race"
+                        kind=emulator-oops why="died of an int3 in its own text before init ran (QEMU TCG code patching race)"
                 else
                         return "$rc"
                 fi
                 mv "$console" "$console.$kind.$attempt"
                 : >"$console"
-                tk_log "$name: the kernel $why; console kept as $name.console.$kind.$attempt): boot $((attempt + 1)) of at most $TK_VM_BOOT_ATTEMPTS"
+                tk_log "$name: the kernel $why; console kept as $name.console.$kind.$attempt; boot $((attempt + 1)) of at most $TK_VM_BOOT_ATTEMPTS"
         done
 }
 
